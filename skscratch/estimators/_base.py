@@ -1,0 +1,291 @@
+"""What every skscratch estimator shares: fit, partial_fit, predict, score, tags."""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
+from sklearn.utils._tags import ClassifierTags, RegressorTags
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from ..network import Network
+from ..optimizers import SGD, Adam
+from ..training import Trainer
+from ._targets import CLASSIFICATION_LOSSES, ClassificationTarget, RegressionTarget, ravel_column
+
+
+def _is_classification(estimator):
+    return estimator.task != "regression"
+
+
+class BaseNeuralEstimator(BaseEstimator):
+    """Shared machinery of :class:`MLPFromScratch` and its siblings.
+
+    Subclasses define ``__init__`` (storing parameters only) and
+    :meth:`_make_layers`; everything else — validation, target encoding, the
+    training loop, early stopping, fitted attributes — lives here.
+    """
+
+    _parameter_constraints = {
+        "task": [StrOptions({"classification", "regression"})],
+        "loss": [StrOptions({"auto", "log_loss", "squared_error", "absolute_error", "huber"})],
+        "activation": [StrOptions({"identity", "logistic", "tanh", "relu", "leaky_relu", "elu"})],
+        "solver": [StrOptions({"sgd", "adam"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+    }
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        tags.target_tags.multi_output = True
+        if _is_classification(self):
+            tags.estimator_type = "classifier"
+            tags.classifier_tags = ClassifierTags(multi_label=True)
+        else:
+            tags.estimator_type = "regressor"
+            tags.regressor_tags = RegressorTags()
+        return tags
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X, y, sample_weight=None):
+        """Train the network on ``(X, y)`` for up to ``max_iter`` epochs.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Class labels or a multilabel 0/1 indicator matrix for
+            classification; real values for regression.
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights: each sample's loss counts in proportion.
+
+        Returns
+        -------
+        self : estimator
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train for one epoch on ``(X, y)``, keeping the optimizer's state.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        classes : array-like of shape (n_classes,), optional
+            Every class label; required on the first call for single-label
+            classification, as the first chunk may not hold them all.
+        sample_weight : array-like of shape (n_samples,), optional
+
+        Returns
+        -------
+        self : estimator
+        """
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+
+    def _fit(self, X, y, sample_weight, incremental, classes=None):
+        validate_parameter_constraints(self._parameter_constraints,
+                                       self.get_params(deep=False), type(self).__name__)
+        fitted = hasattr(self, "network_")
+        first = not fitted or not (incremental or self.warm_start)
+        X, y = self._validate_Xy(X, y, reset=first)
+        if first:
+            target = self._make_target(y, classes if incremental else None)
+        else:
+            target = self._target
+        Y = target.encode(y, X.dtype)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype,
+                                                 ensure_non_negative=True)
+            if not sample_weight.sum() > 0:
+                raise ValueError("sample_weight must have a positive sum.")
+
+        if first:
+            rng = np.random.default_rng(check_random_state(self.random_state).randint(2**31))
+            network = Network(self._make_layers(X.shape[1:], target.n_outputs))
+            network.build(X.shape[1:], rng, X.dtype)
+            target.init_output_bias(network.layers[-1].params["b"], Y, sample_weight)
+            state = None
+        else:
+            rng, network, state = self._rng, self.network_, self._state
+            if network.dtype != X.dtype:
+                X, Y = X.astype(network.dtype), Y.astype(network.dtype)
+        optimizer = self._optimizer if incremental and fitted and not first else self._make_optimizer()
+
+        trainer = Trainer(
+            network, target.loss, optimizer, alpha=self.alpha,
+            batch_size=self._batch_size(X.shape[0]), shuffle=self.shuffle, rng=rng,
+            tol=self.tol, n_iter_no_change=self.n_iter_no_change, verbose=self.verbose)
+        early_stopping = self.early_stopping and not incremental
+        validation_score = None
+        if early_stopping:
+            X, Y, sample_weight, validation_score = self._split_validation(
+                X, y, Y, sample_weight, target, network, rng)
+        try:
+            state = trainer.fit(X, Y, sample_weight, state=state,
+                                max_epochs=1 if incremental else self.max_iter,
+                                validation_score=validation_score)
+        except FloatingPointError as exc:
+            raise ValueError(str(exc)) from exc
+        if early_stopping and state.best_weights is not None:
+            network.set_weights(state.best_weights)
+        if not incremental and state.stopped is None:
+            warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
+                          "and the optimization hasn't converged yet.", ConvergenceWarning)
+        self._store_fitted(network, target, optimizer, rng, state, early_stopping)
+        return self
+
+    def _validate_Xy(self, X, y, reset):
+        X, y = validate_data(self, X, y, reset=reset, dtype=(np.float64, np.float32),
+                             multi_output=True, y_numeric=not _is_classification(self))
+        return X, ravel_column(y)
+
+    def _make_target(self, y, classes):
+        if _is_classification(self):
+            if self.loss not in CLASSIFICATION_LOSSES:
+                raise ValueError(f"loss={self.loss!r} is a regression loss; classification "
+                                 f"takes {CLASSIFICATION_LOSSES}.")
+            return ClassificationTarget.from_y(y, classes)
+        if self.loss == "log_loss":
+            raise ValueError("loss='log_loss' is for classification; use task='classification'.")
+        return RegressionTarget.from_y(y, self.loss)
+
+    def _make_optimizer(self):
+        if self.solver == "adam":
+            return Adam(self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon)
+        return SGD(self.learning_rate_init, self.momentum, self.nesterovs_momentum,
+                   self.learning_rate, self.power_t)
+
+    def _batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        return min(self.batch_size, n_samples)
+
+    def _split_validation(self, X, y, Y, sample_weight, target, network, rng):
+        """Hold out ``validation_fraction`` of the data; return a scorer on it."""
+        stratify = y if _is_classification(self) and y.ndim == 1 else None
+        arrays = [X, y, Y] + ([] if sample_weight is None else [sample_weight])
+        seed = int(rng.integers(2**31))
+        try:
+            parts = train_test_split(*arrays, test_size=self.validation_fraction,
+                                     random_state=seed, stratify=stratify)
+        except ValueError as exc:
+            raise ValueError(f"early_stopping could not hold out validation_fraction="
+                             f"{self.validation_fraction} of {X.shape[0]} samples: {exc}") from exc
+        X_tr, X_val, _, y_val, Y_tr, _ = parts[:6]
+        w_tr, w_val = parts[6:8] if sample_weight is not None else (None, None)
+
+        def validation_score():
+            return target.score(y_val, target.decode(network.predict(X_val)), w_val)
+
+        return X_tr, Y_tr, w_tr, validation_score
+
+    def _store_fitted(self, network, target, optimizer, rng, state, early_stopping):
+        self.network_, self._target, self._optimizer, self._rng, self._state = (
+            network, target, optimizer, rng, state)
+        dense = [layer for layer in network.layers if "W" in layer.params]
+        self.coefs_ = [layer.params["W"] for layer in dense]
+        self.intercepts_ = [layer.params["b"] for layer in dense]
+        self.n_iter_, self.t_ = state.n_iter, state.t
+        self.loss_curve_ = state.loss_curve
+        self.loss_ = state.loss_curve[-1] if state.loss_curve else None
+        self.best_loss_ = None if early_stopping else state.best_loss
+        self.validation_scores_ = state.validation_scores if early_stopping else None
+        self.best_validation_score_ = state.best_validation_score if early_stopping else None
+        self.history_ = state.history
+        self.n_layers_ = len(dense) + 1
+        self.n_outputs_ = target.n_outputs
+        self.out_activation_ = target.out_activation
+        if isinstance(target, ClassificationTarget):
+            self.classes_ = target.classes
+
+    # -------------------------------------------------------------- predict
+    def _raw_output(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        return self.network_.predict(X.astype(self.network_.dtype, copy=False))
+
+    def predict(self, X):
+        """Predict class labels (classification) or values (regression).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        """
+        return self._target_of_fitted().decode(self._raw_output(X))
+
+    @available_if(_is_classification)
+    def predict_proba(self, X):
+        """Class probabilities (classification only).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            For multilabel targets, each label's own probability.
+        """
+        return self._target_of_fitted().proba(self._raw_output(X))
+
+    @available_if(_is_classification)
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba` (classification only).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        return self._target_of_fitted().log_proba(self._raw_output(X))
+
+    def score(self, X, y, sample_weight=None):
+        """Accuracy for classification, R² for regression.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), optional
+
+        Returns
+        -------
+        score : float
+        """
+        return self._target_of_fitted().score(y, self.predict(X), sample_weight)
+
+    def _target_of_fitted(self):
+        check_is_fitted(self)
+        return self._target

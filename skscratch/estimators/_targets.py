@@ -1,0 +1,169 @@
+"""Target encoding per task: what the network is trained on, and back."""
+
+import warnings
+
+import numpy as np
+from scipy.special import logsumexp
+from sklearn.exceptions import DataConversionWarning
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+
+from ..losses import (AbsoluteError, Huber, SigmoidCrossEntropy, SoftmaxCrossEntropy,
+                      SquaredError)
+
+REGRESSION_LOSSES = {"auto": SquaredError, "squared_error": SquaredError,
+                     "absolute_error": AbsoluteError, "huber": Huber}
+CLASSIFICATION_LOSSES = ("auto", "log_loss")
+
+
+def ravel_column(y):
+    """Turn a column vector ``(n, 1)`` into ``(n,)`` with scikit-learn's warning."""
+    if y.ndim == 2 and y.shape[1] == 1:
+        warnings.warn("A column-vector y was passed when a 1d array was expected. "
+                      "Please change the shape of y to (n_samples,), for example "
+                      "using ravel().", DataConversionWarning, stacklevel=4)
+        return y.ravel()
+    return y
+
+
+class ClassificationTarget:
+    """Labels <-> network outputs for binary, multiclass and multilabel targets.
+
+    Binary targets use one sigmoid output (as scikit-learn's MLP), multiclass
+    targets one softmax output per class, multilabel indicator targets one
+    sigmoid output per label.
+
+    Parameters
+    ----------
+    classes : ndarray
+        The sorted class labels (``arange(n_labels)`` for multilabel).
+    multilabel : bool
+    """
+
+    def __init__(self, classes, multilabel=False):
+        self.classes = classes
+        self.multilabel = multilabel
+        if not multilabel and len(classes) < 2:
+            raise ValueError(
+                "Classification needs samples of at least 2 classes in the data; "
+                f"got 1 class: {classes[0]!r}.")
+        binary = len(classes) == 2 and not multilabel
+        self.n_outputs = 1 if binary else len(classes)
+        self.loss = (SigmoidCrossEntropy() if binary or multilabel
+                     else SoftmaxCrossEntropy())
+        self.out_activation = self.loss.output_activation
+
+    @classmethod
+    def from_y(cls, y, classes=None):
+        """Infer the kind of target and the classes from ``y`` (and ``classes``)."""
+        check_classification_targets(y)
+        kind = type_of_target(y)
+        if kind == "multilabel-indicator":
+            return cls(np.arange(y.shape[1]), multilabel=True)
+        if kind.endswith("multioutput"):
+            raise ValueError("Multiclass-multioutput targets are not supported; "
+                             "use a multilabel 0/1 indicator matrix or one column.")
+        labels = np.unique(y) if classes is None else np.unique(np.asarray(classes))
+        return cls(labels)
+
+    def encode(self, y, dtype):
+        """One-hot (or 0/1) matrix of shape ``(n_samples, n_outputs)``."""
+        if self.multilabel:
+            if y.ndim != 2 or y.shape[1] != len(self.classes):
+                raise ValueError(f"Expected a multilabel indicator y with {len(self.classes)} "
+                                 f"columns; got shape {y.shape}.")
+            return np.asarray(y, dtype=dtype)
+        unseen = np.setdiff1d(y, self.classes)
+        if unseen.size:
+            raise ValueError(f"y contains labels not seen in classes_ {self.classes.tolist()}: "
+                             f"{unseen.tolist()}.")
+        index = np.searchsorted(self.classes, y)
+        if self.n_outputs == 1:
+            return index.astype(dtype).reshape(-1, 1)
+        onehot = np.zeros((len(y), self.n_outputs), dtype=dtype)
+        onehot[np.arange(len(y)), index] = 1
+        return onehot
+
+    @staticmethod
+    def init_output_bias(bias, Y, sample_weight=None):
+        """Leave the output bias at zero (uniform initial probabilities)."""
+
+    def proba(self, raw):
+        """Probabilities from raw network outputs; binary gives ``(n, 2)``."""
+        p = self.loss.predict(raw)
+        return np.hstack([1 - p, p]) if self.n_outputs == 1 else p
+
+    def log_proba(self, raw):
+        """Log-probabilities straight from the logits: finite where proba underflows."""
+        if self.n_outputs > 1 and not self.multilabel:
+            return raw - logsumexp(raw, axis=1, keepdims=True)
+        log_p, log_not_p = -np.logaddexp(0, -raw), -np.logaddexp(0, raw)
+        return np.hstack([log_not_p, log_p]) if self.n_outputs == 1 else log_p
+
+    def decode(self, raw):
+        """Predicted labels from raw network outputs."""
+        if self.multilabel:
+            return (raw > 0).astype(int)     # sigmoid(z) > 0.5  <=>  z > 0
+        if self.n_outputs == 1:
+            return self.classes[(raw[:, 0] > 0).astype(int)]
+        return self.classes[np.argmax(raw, axis=1)]
+
+    @staticmethod
+    def score(y_true, y_pred, sample_weight=None):
+        """Accuracy (subset accuracy for multilabel)."""
+        return accuracy_score(y_true, y_pred, sample_weight=sample_weight)
+
+
+class RegressionTarget:
+    """Real targets, 1-D or multi-output, fitted with a regression loss.
+
+    Parameters
+    ----------
+    n_outputs : int
+    one_d : bool
+        Whether ``y`` was 1-D (predictions are then 1-D too).
+    loss : str
+        "auto"/"squared_error", "absolute_error" or "huber".
+    """
+
+    out_activation = "identity"
+
+    def __init__(self, n_outputs, one_d, loss="auto"):
+        if loss not in REGRESSION_LOSSES:
+            raise ValueError(f"loss={loss!r} is not a regression loss; expected one of "
+                             f"{sorted(REGRESSION_LOSSES)}.")
+        self.n_outputs = n_outputs
+        self.one_d = one_d
+        self.loss = REGRESSION_LOSSES[loss]()
+
+    @classmethod
+    def from_y(cls, y, loss="auto"):
+        """Read the number of outputs from ``y``."""
+        return cls(1 if y.ndim == 1 else y.shape[1], y.ndim == 1, loss)
+
+    def encode(self, y, dtype):
+        """Targets as a ``(n_samples, n_outputs)`` array."""
+        y = np.asarray(y, dtype=dtype)
+        y = y.reshape(-1, 1) if y.ndim == 1 else y
+        if y.shape[1] != self.n_outputs:
+            raise ValueError(f"y has {y.shape[1]} outputs; the model was fitted with "
+                             f"{self.n_outputs}.")
+        return y
+
+    @staticmethod
+    def init_output_bias(bias, Y, sample_weight=None):
+        """Start the output bias at the (weighted) target mean.
+
+        The network then begins at the best constant prediction instead of
+        spending its first epochs learning the targets' offset.
+        """
+        bias[:] = np.average(Y, axis=0, weights=sample_weight)
+
+    def decode(self, raw):
+        """Predictions, 1-D when the model was fitted on 1-D targets."""
+        return raw[:, 0] if self.one_d else raw
+
+    @staticmethod
+    def score(y_true, y_pred, sample_weight=None):
+        """Coefficient of determination R² (averaged over outputs)."""
+        return r2_score(y_true, y_pred, sample_weight=sample_weight)

@@ -1,0 +1,168 @@
+"""MLPFromScratch: a multi-layer perceptron for classification or regression."""
+
+import numpy as np
+
+from ..layers import Dense, Dropout
+from ._base import BaseNeuralEstimator
+
+
+class MLPFromScratch(BaseNeuralEstimator):
+    """Multi-layer perceptron built from the skscratch layer engine.
+
+    One class serves both tasks: ``task="classification"`` (the default)
+    makes it a scikit-learn classifier, ``task="regression"`` a regressor, so
+    ``is_classifier``, stratified cross-validation and default scoring follow.
+    Parameter names are those of scikit-learn's ``MLPClassifier`` and
+    ``MLPRegressor``, so the same grids work.
+
+    The network is ``Dense(h, activation)`` (+ ``Dropout``) for each hidden
+    size ``h``, then a ``Dense`` output layer producing logits (classification)
+    or values (regression). Classification trains softmax or sigmoid
+    cross-entropy fused with the output; regression a ``loss`` of choice.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : array-like of int, default=(100,)
+        Units of each hidden layer.
+    activation : {"relu", "tanh", "logistic", "identity", "leaky_relu", "elu"}, default="relu"
+        Hidden-layer activation.
+    task : {"classification", "regression"}, default="classification"
+    loss : {"auto", "log_loss", "squared_error", "absolute_error", "huber"}, default="auto"
+        "auto" is log-loss for classification and squared error (the mean of
+        squared residuals, as in the tutorials' MSE) for regression.
+    solver : {"adam", "sgd"}, default="adam"
+    alpha : float, default=1e-4
+        L2 penalty on the weights (not the biases), scaled as scikit-learn does:
+        ``alpha / 2 * ||W||**2 / batch_weight``.
+    batch_size : int or "auto", default="auto"
+        Samples per mini-batch; "auto" is ``min(200, n_samples)``.
+    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
+        Schedule of the "sgd" solver (scikit-learn's semantics).
+    learning_rate_init : float, default=1e-3
+    power_t : float, default=0.5
+        Exponent of the "invscaling" schedule.
+    max_iter : int, default=200
+        Maximum number of epochs.
+    shuffle : bool, default=True
+    random_state : int, RandomState instance or None, default=None
+    tol : float, default=1e-4
+    verbose : bool or int, default=False
+        Print one line per epoch.
+    warm_start : bool, default=False
+        Continue from the previous fit's weights.
+    momentum : float, default=0.9
+    nesterovs_momentum : bool, default=True
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data, stop when its score stops
+        improving, and restore the weights of the best epoch.
+    validation_fraction : float, default=0.1
+    beta_1, beta_2 : float, default=0.9, 0.999
+    epsilon : float, default=1e-8
+    n_iter_no_change : int, default=10
+    dropout : float, default=0.0
+        Dropout rate after each hidden layer (0 adds no dropout layer).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (classification only).
+    network_ : Network
+        The trained network; ``network_.summary()`` describes it.
+    coefs_, intercepts_ : list of ndarray
+        Weight matrices and bias vectors of the dense layers (the network's
+        own arrays, not copies).
+    loss_ : float
+        Training loss of the last epoch.
+    best_loss_ : float or None
+        Lowest training loss (None with early stopping).
+    loss_curve_ : list of float
+        Training loss of each epoch.
+    validation_scores_ : list of float or None
+        Validation score of each epoch (early stopping only).
+    best_validation_score_ : float or None
+    history_ : list of dict
+        Per-epoch records: epoch, loss, validation_score, learning_rate, seconds.
+    n_iter_ : int
+        Epochs run.
+    t_ : int
+        Training samples seen.
+    n_layers_ : int
+        Layers counting input and output, as in scikit-learn.
+    n_outputs_ : int
+    out_activation_ : str
+        "softmax", "logistic" or "identity".
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Defined when ``X`` has string column names.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skscratch import MLPFromScratch
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = make_pipeline(StandardScaler(),
+    ...                       MLPFromScratch(max_iter=300, random_state=0))
+    >>> model.fit(X, y).score(X, y) > 0.95
+    True
+    """
+
+    _parameter_constraints = {
+        **BaseNeuralEstimator._parameter_constraints,
+        "hidden_layer_sizes": ["array-like"],
+    }
+
+    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *,
+                 task="classification", loss="auto", solver="adam", alpha=1e-4,
+                 batch_size="auto", learning_rate="constant", learning_rate_init=1e-3,
+                 power_t=0.5, max_iter=200, shuffle=True, random_state=None, tol=1e-4,
+                 verbose=False, warm_start=False, momentum=0.9, nesterovs_momentum=True,
+                 early_stopping=False, validation_fraction=0.1, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-8, n_iter_no_change=10, dropout=0.0):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.task = task
+        self.loss = loss
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.dropout = dropout
+
+    def _make_layers(self, input_shape, n_outputs):
+        if len(input_shape) != 1:
+            raise ValueError(f"MLPFromScratch expects 2-D X; got samples of shape {input_shape}.")
+        layers = []
+        for units in _hidden_sizes(self.hidden_layer_sizes):
+            layers.append(Dense(units, activation=self.activation))
+            if self.dropout > 0:
+                layers.append(Dropout(self.dropout))
+        layers.append(Dense(n_outputs))
+        return layers
+
+
+def _hidden_sizes(hidden_layer_sizes):
+    """Validate ``hidden_layer_sizes`` into a list of positive ints."""
+    sizes = np.atleast_1d(np.asarray(hidden_layer_sizes, dtype=object))
+    if sizes.ndim != 1 or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool)
+                                  and s >= 1 for s in sizes):
+        raise ValueError("hidden_layer_sizes must be positive integers; "
+                         f"got {hidden_layer_sizes!r}.")
+    return [int(s) for s in sizes]

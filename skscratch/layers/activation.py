@@ -1,0 +1,221 @@
+"""Element-wise activation functions and the `Activation` layer.
+
+Every derivative here is written in terms of the activation's *output* ``y``
+rather than its input ``z``: dE/dz = dE/dy * f'(z), and for each function below
+f'(z) is a cheap expression of y. A layer therefore caches only its output.
+"""
+
+import numpy as np
+from scipy.special import expit
+
+from .base import Layer
+
+LEAKY_SLOPE = 0.01
+ELU_ALPHA = 1.0
+
+
+def _store(y, out):
+    """Copy ``y`` into ``out`` when an output buffer is given."""
+    if out is None or out is y:
+        return y
+    np.copyto(out, y)
+    return out
+
+
+def _identity(z, out=None):
+    return _store(z, out)
+
+
+def _identity_grad(y, dy):
+    return dy
+
+
+def _logistic(z, out=None):
+    return expit(z, out=out)
+
+
+def _logistic_grad(y, dy):
+    return dy * y * (1.0 - y)
+
+
+def _tanh(z, out=None):
+    return np.tanh(z, out=out)
+
+
+def _tanh_grad(y, dy):
+    return dy * (1.0 - y * y)
+
+
+def _relu(z, out=None):
+    return np.maximum(z, 0, out=out)
+
+
+def _relu_grad(y, dy):
+    return np.where(y > 0, dy, 0)
+
+
+def _leaky_relu(z, out=None):
+    return _store(np.where(z > 0, z, LEAKY_SLOPE * z), out)
+
+
+def _leaky_relu_grad(y, dy):
+    # the slope is positive, so y keeps the sign of z
+    return np.where(y > 0, dy, LEAKY_SLOPE * dy)
+
+
+def _elu(z, out=None):
+    # expm1 of the clipped input: never overflows for large positive z
+    return _store(np.where(z > 0, z, ELU_ALPHA * np.expm1(np.minimum(z, 0))), out)
+
+
+def _elu_grad(y, dy):
+    # for z <= 0: d/dz alpha*(e^z - 1) = alpha*e^z = y + alpha
+    return np.where(y > 0, dy, dy * (y + ELU_ALPHA))
+
+
+def _softmax(z, out=None):
+    # shifting by the row maximum keeps exp() in [0, 1]: no overflow
+    out = np.subtract(z, z.max(axis=-1, keepdims=True), out=out)
+    np.exp(out, out=out)
+    out /= out.sum(axis=-1, keepdims=True)
+    return out
+
+
+def _softmax_grad(y, dy):
+    # Jacobian-vector product of softmax: y * (dy - <dy, y>)
+    return y * (dy - np.sum(dy * y, axis=-1, keepdims=True))
+
+
+ACTIVATIONS = {
+    "identity": (_identity, _identity_grad),
+    "logistic": (_logistic, _logistic_grad),
+    "tanh": (_tanh, _tanh_grad),
+    "relu": (_relu, _relu_grad),
+    "leaky_relu": (_leaky_relu, _leaky_relu_grad),
+    "elu": (_elu, _elu_grad),
+    "softmax": (_softmax, _softmax_grad),
+}
+ALIASES = {"sigmoid": "logistic", "linear": "identity", None: "identity"}
+
+
+def get_activation(name):
+    """Return ``(function, gradient)`` for an activation name.
+
+    Parameters
+    ----------
+    name : str or None
+        One of ``"identity"`` (alias ``"linear"`` or None), ``"logistic"``
+        (alias ``"sigmoid"``), ``"tanh"``, ``"relu"``, ``"leaky_relu"``,
+        ``"elu"``, ``"softmax"``.
+
+    Returns
+    -------
+    function : callable ``f(z, out=None) -> y``
+    gradient : callable ``g(y, dy) -> dz``, the chain rule from the output.
+    """
+    key = ALIASES.get(name, name)
+    if key not in ACTIVATIONS:
+        raise ValueError(
+            f"Unknown activation {name!r}; expected one of "
+            f"{sorted(ACTIVATIONS) + sorted(k for k in ALIASES if k)}."
+        )
+    return ACTIVATIONS[key]
+
+
+def canonical_activation(name):
+    """The canonical name of an activation (resolves aliases, validates)."""
+    get_activation(name)
+    return ALIASES.get(name, name)
+
+
+class Activation(Layer):
+    """Apply an activation function element-wise (softmax: over the last axis).
+
+    Parameters
+    ----------
+    activation : str
+        Name understood by :func:`get_activation`, e.g. ``"tanh"``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscratch.layers import Activation
+    >>> layer = Activation("relu")
+    >>> layer.build((3,))
+    (3,)
+    >>> layer.forward(np.array([[-1.0, 0.5, 2.0]]))
+    array([[0. , 0.5, 2. ]])
+    """
+
+    def __init__(self, activation):
+        super().__init__()
+        self.activation = canonical_activation(activation)
+        self._f, self._grad = get_activation(self.activation)
+        self._y = None
+
+    def forward(self, x, training=False):
+        y = self._f(x)
+        self._y = y if training else None
+        return y
+
+    def backward(self, grad_output, need_input_grad=True):
+        if self._y is None:
+            raise RuntimeError("backward() needs a forward(x, training=True) first.")
+        return self._grad(self._y, grad_output) if need_input_grad else None
+
+    def get_config(self):
+        return {"activation": self.activation}
+
+
+class _FixedActivation(Activation):
+    """An `Activation` whose function is fixed by the subclass."""
+
+    name = "identity"
+
+    def __init__(self):
+        super().__init__(self.name)
+
+    def get_config(self):
+        return {}
+
+
+class Identity(_FixedActivation):
+    """Identity layer: ``y = x``."""
+
+    name = "identity"
+
+
+class Sigmoid(_FixedActivation):
+    """Logistic sigmoid layer: ``y = 1 / (1 + exp(-x))``."""
+
+    name = "logistic"
+
+
+class Tanh(_FixedActivation):
+    """Hyperbolic tangent layer: ``y = tanh(x)``."""
+
+    name = "tanh"
+
+
+class ReLU(_FixedActivation):
+    """Rectified linear unit layer: ``y = max(x, 0)``."""
+
+    name = "relu"
+
+
+class LeakyReLU(_FixedActivation):
+    """Leaky ReLU layer: ``y = x`` where ``x > 0``, else ``0.01 * x``."""
+
+    name = "leaky_relu"
+
+
+class ELU(_FixedActivation):
+    """Exponential linear unit layer: ``y = x`` where ``x > 0``, else ``exp(x) - 1``."""
+
+    name = "elu"
+
+
+class Softmax(_FixedActivation):
+    """Softmax over the last axis: ``y_i = exp(x_i) / sum_j exp(x_j)``."""
+
+    name = "softmax"

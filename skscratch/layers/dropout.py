@@ -1,0 +1,52 @@
+"""Inverted dropout."""
+
+import numpy as np
+
+from .base import Layer
+
+
+class Dropout(Layer):
+    """Randomly zero a fraction ``rate`` of the inputs while training.
+
+    Inverted dropout: kept units are scaled by ``1 / (1 - rate)`` during
+    training so the expected activation is unchanged, and the layer is the
+    identity when not training (no rescaling at prediction time).
+
+    Forward while training: ``y = x * m`` with ``m = keep / (1 - rate)`` and
+    ``keep ~ Bernoulli(1 - rate)``; backward: ``dE/dx = dE/dy * m``.
+
+    Parameters
+    ----------
+    rate : float in [0, 1)
+        Probability of dropping each unit.
+    """
+
+    def __init__(self, rate):
+        super().__init__()
+        if not (isinstance(rate, (int, float, np.floating)) and 0 <= rate < 1):
+            raise ValueError(f"Dropout rate must be in [0, 1); got {rate!r}.")
+        self.rate = float(rate)
+        self._mask = None
+        self.rng = None
+
+    def _build_params(self, rng):
+        self.rng = rng
+
+    def _draw_mask(self, shape):
+        keep = self.rng.random(shape, dtype=self.dtype) >= self.rate
+        return keep.astype(self.dtype) / self.dtype.type(1.0 - self.rate)
+
+    def forward(self, x, training=False):
+        if not training or self.rate == 0:
+            self._mask = None
+            return x
+        self._mask = self._draw_mask(x.shape)
+        return x * self._mask
+
+    def backward(self, grad_output, need_input_grad=True):
+        if not need_input_grad:
+            return None
+        return grad_output if self._mask is None else grad_output * self._mask
+
+    def get_config(self):
+        return {"rate": self.rate}

@@ -1,0 +1,215 @@
+"""`Network`: an ordered list of layers, usable without scikit-learn."""
+
+import numpy as np
+
+from .layers.base import Layer
+
+# rows per prediction chunk are chosen so the widest activation holds at most
+# this many numbers: memory is bounded by the chunk, not by the dataset
+PREDICT_ELEMENTS = 1 << 22
+
+
+class Network:
+    """A feed-forward network: layers applied in order.
+
+    Parameters
+    ----------
+    layers : sequence of Layer, optional
+        The layers, first to last. More can be appended with :meth:`add`.
+
+    Attributes
+    ----------
+    params : list of ndarray
+        Every trainable array of every layer, in layer order (after build).
+    grads : list of ndarray
+        The matching gradient arrays.
+
+    Examples
+    --------
+    The XOR network of the classic tutorial:
+
+    >>> import numpy as np
+    >>> from skscratch import Network
+    >>> from skscratch.layers import Dense, Tanh
+    >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    >>> y = np.array([[0], [1], [1], [0]], dtype=float)
+    >>> net = Network([Dense(3), Tanh(), Dense(1), Tanh()])
+    >>> net = net.fit(X, y, loss="mse", learning_rate=0.1, epochs=1000,
+    ...               batch_size=1, random_state=0)
+    >>> np.round(net.predict(X).ravel()).astype(int)
+    array([0, 1, 1, 0])
+    """
+
+    def __init__(self, layers=()):
+        self.layers = []
+        for layer in layers:
+            self.add(layer)
+        self.built = False
+
+    def add(self, layer):
+        """Append a layer (the network must be built again) and return self."""
+        if not isinstance(layer, Layer):
+            raise TypeError(f"Network layers must be Layer instances; got {type(layer).__name__}.")
+        self.layers.append(layer)
+        self.built = False
+        return self
+
+    def build(self, input_shape, random_state=None, dtype=np.float64):
+        """Build every layer for samples of shape ``input_shape``.
+
+        Parameters
+        ----------
+        input_shape : tuple of int
+            Shape of one input sample (no batch axis).
+        random_state : None, int or numpy.random.Generator
+            Seed or generator for the initial weights (and dropout masks).
+        dtype : numpy dtype, default=float64
+
+        Returns
+        -------
+        self : Network
+        """
+        if not self.layers:
+            raise ValueError("Cannot build a Network with no layers.")
+        rng = np.random.default_rng(random_state)
+        shape = tuple(input_shape)
+        self.input_shape = shape
+        widest = int(np.prod(shape))
+        for layer in self.layers:
+            shape = layer.build(shape, rng, dtype)
+            widest = max(widest, int(np.prod(shape)))
+        self.output_shape = shape
+        self.dtype = np.dtype(dtype)
+        self._widest = widest
+        self.params = [p for layer in self.layers for p in layer.params.values()]
+        self.grads = [g for layer in self.layers for g in layer.grads.values()]
+        self.penalized = [(layer.params[k], layer.grads[k])
+                          for layer in self.layers for k in layer.penalized]
+        self.built = True
+        return self
+
+    def forward(self, x, training=False):
+        """Run ``x`` of shape ``(batch, *input_shape)`` through every layer."""
+        for layer in self.layers:
+            x = layer.forward(x, training=training)
+        return x
+
+    def backward(self, grad_output, need_input_grad=False):
+        """Back-propagate dE/doutput through every layer, last to first.
+
+        Fills every layer's ``grads``. The first layer skips its input gradient
+        unless ``need_input_grad`` is true, in which case dE/dinput is returned.
+        """
+        grad = grad_output
+        for i in range(len(self.layers) - 1, -1, -1):
+            grad = self.layers[i].backward(grad, need_input_grad=i > 0 or need_input_grad)
+        return grad
+
+    def predict(self, x, batch_size=None):
+        """Forward pass in inference mode, in chunks of bounded memory.
+
+        Parameters
+        ----------
+        x : ndarray of shape (n_samples, *input_shape)
+        batch_size : int, optional
+            Rows per chunk; by default sized so the widest layer output of a
+            chunk holds about four million numbers.
+
+        Returns
+        -------
+        output : ndarray of shape (n_samples, *output_shape)
+        """
+        self._check_built()
+        if batch_size is None:
+            batch_size = max(1, PREDICT_ELEMENTS // self._widest)
+        n = x.shape[0]
+        out = np.empty((n,) + self.output_shape, dtype=self.dtype)
+        for start in range(0, n, batch_size):
+            chunk = np.asarray(x[start:start + batch_size], dtype=self.dtype)
+            out[start:start + batch_size] = self.forward(chunk, training=False)
+        return out
+
+    def get_weights(self):
+        """Copies of every parameter array, in :attr:`params` order."""
+        self._check_built()
+        return [p.copy() for p in self.params]
+
+    def set_weights(self, weights):
+        """Copy ``weights`` (as from :meth:`get_weights`) into the parameters in place."""
+        self._check_built()
+        if len(weights) != len(self.params):
+            raise ValueError(f"Expected {len(self.params)} arrays; got {len(weights)}.")
+        for p, w in zip(self.params, weights):
+            if np.shape(w) != p.shape:
+                raise ValueError(f"Weight of shape {np.shape(w)} does not fit parameter {p.shape}.")
+            np.copyto(p, w)
+
+    def summary(self):
+        """A table of layers, output shapes and parameter counts, with the total.
+
+        Returns
+        -------
+        text : str
+        """
+        self._check_built()
+        rows = [("Layer", "Output shape", "Params")]
+        rows += [(repr(layer), str((None,) + layer.output_shape), f"{layer.n_params:,}")
+                 for layer in self.layers]
+        widths = [max(len(r[i]) for r in rows) for i in range(3)]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
+        rule = "-" * len(lines[0])
+        total = sum(layer.n_params for layer in self.layers)
+        return "\n".join([lines[0], rule, *lines[1:], rule, f"Total params: {total:,}"])
+
+    def fit(self, x, y, *, loss="squared_error", optimizer="sgd", learning_rate=0.1,
+            epochs=100, batch_size=32, shuffle=True, alpha=0.0, random_state=None,
+            verbose=0):
+        """Train for a fixed number of epochs: the tutorials' ``fit`` loop.
+
+        Parameters
+        ----------
+        x : ndarray of shape (n_samples, *input_shape)
+        y : ndarray of shape (n_samples, n_outputs)
+            Targets in the form the loss expects (one-hot for cross-entropy).
+        loss : str or Loss, default="squared_error"
+            See :func:`skscratch.losses.get_loss`.
+        optimizer : {"sgd", "adam"} or Optimizer, default="sgd"
+            "sgd" here is plain gradient descent (no momentum), as in the tutorials.
+        learning_rate : float, default=0.1
+        epochs : int, default=100
+        batch_size : int, default=32
+            Samples per update; 1 is the tutorials' per-sample SGD.
+        shuffle : bool, default=True
+        alpha : float, default=0.0
+            L2 penalty.
+        random_state : None, int or numpy.random.Generator
+            Seeds initialisation (if the network is not built yet) and shuffling.
+        verbose : int, default=0
+
+        Returns
+        -------
+        self : Network
+        """
+        from .losses import get_loss
+        from .optimizers import SGD, get_optimizer
+        from .training import Trainer
+
+        x = np.asarray(x)
+        y = np.asarray(y)
+        y = y.reshape(len(y), -1) if y.ndim == 1 else y
+        rng = np.random.default_rng(random_state)
+        if not self.built:
+            self.build(x.shape[1:], rng, np.float64 if x.dtype != np.float32 else np.float32)
+        if optimizer == "sgd":
+            opt = SGD(learning_rate, momentum=0.0)
+        else:
+            opt = get_optimizer(optimizer, learning_rate)
+        trainer = Trainer(self, get_loss(loss), opt, alpha=alpha, batch_size=batch_size,
+                          shuffle=shuffle, rng=rng, tol=None, verbose=verbose)
+        trainer.fit(x.astype(self.dtype, copy=False), y.astype(self.dtype, copy=False),
+                    max_epochs=epochs)
+        return self
+
+    def _check_built(self):
+        if not self.built:
+            raise RuntimeError("This Network is not built yet: call build(input_shape) or fit().")

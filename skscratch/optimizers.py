@@ -1,0 +1,170 @@
+"""Optimizers: update parameters in place from their gradients.
+
+Each optimizer keeps its own state (velocities, moments) aligned with the list
+of parameters it is given, and a learning-rate schedule with scikit-learn's
+semantics. Updates write into the parameter arrays (``out=`` and in-place
+operators) so the network's arrays, and any views of them, stay the same
+objects.
+"""
+
+import numpy as np
+
+SCHEDULES = ("constant", "invscaling", "adaptive")
+
+
+class Optimizer:
+    """Base class: :meth:`step` applies one update; hooks run per epoch.
+
+    Parameters
+    ----------
+    learning_rate : float
+        Initial step size.
+    """
+
+    def __init__(self, learning_rate):
+        if not learning_rate > 0:
+            raise ValueError(f"learning_rate must be positive; got {learning_rate!r}.")
+        self.learning_rate_init = float(learning_rate)
+        self.learning_rate = float(learning_rate)
+        self._buffers = None
+
+    def step(self, params, grads):
+        """Update each array of ``params`` in place from the matching ``grads``."""
+        if self._buffers is None:
+            self._buffers = [np.empty_like(p) for p in params]
+            self._init_state(params)
+        self._update(params, grads)
+
+    def _init_state(self, params):
+        """Create per-parameter state on the first step."""
+
+    def _update(self, params, grads):
+        raise NotImplementedError
+
+    def epoch_end(self, samples_seen):
+        """Called after each epoch with the number of samples seen so far."""
+
+    def plateau(self):
+        """Called when the monitored loss/score stopped improving.
+
+        Returns
+        -------
+        stop : bool
+            True when training should stop; False when the optimizer reacted
+            (for example by lowering its learning rate) and training goes on.
+        """
+        return True
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with (Nesterov) momentum.
+
+    ``v <- momentum * v - lr * g``; then ``p <- p + v`` or, with Nesterov,
+    ``p <- p + momentum * v - lr * g`` (the look-ahead form scikit-learn uses).
+
+    Parameters
+    ----------
+    learning_rate : float, default=0.01
+    momentum : float in [0, 1], default=0.9
+    nesterov : bool, default=True
+    schedule : {"constant", "invscaling", "adaptive"}, default="constant"
+        "invscaling": ``lr = learning_rate / (t + 1) ** power_t`` with ``t`` the
+        samples seen; "adaptive": divide by 5 each time training plateaus, and
+        stop once below 1e-6.
+    power_t : float, default=0.5
+    """
+
+    def __init__(self, learning_rate=0.01, momentum=0.9, nesterov=True,
+                 schedule="constant", power_t=0.5):
+        super().__init__(learning_rate)
+        if schedule not in SCHEDULES:
+            raise ValueError(f"schedule must be one of {SCHEDULES}; got {schedule!r}.")
+        self.momentum = float(momentum)
+        self.nesterov = bool(nesterov)
+        self.schedule = schedule
+        self.power_t = float(power_t)
+        self._velocities = None
+
+    def _init_state(self, params):
+        self._velocities = [np.zeros_like(p) for p in params]
+
+    def _update(self, params, grads):
+        lr, mu = self.learning_rate, self.momentum
+        for p, g, v, buf in zip(params, grads, self._velocities, self._buffers):
+            np.multiply(g, lr, out=buf)          # buf = lr * g
+            if mu == 0:
+                p -= buf
+                continue
+            v *= mu
+            v -= buf                             # v = mu * v - lr * g
+            if self.nesterov:
+                p -= buf
+                np.multiply(v, mu, out=buf)
+                p += buf                         # p += mu * v - lr * g
+            else:
+                p += v
+
+    def epoch_end(self, samples_seen):
+        if self.schedule == "invscaling":
+            self.learning_rate = self.learning_rate_init / (samples_seen + 1) ** self.power_t
+
+    def plateau(self):
+        if self.schedule != "adaptive" or self.learning_rate <= 1e-6:
+            return True
+        self.learning_rate /= 5.0
+        return False
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2014) with bias correction folded into the step size.
+
+    ``m <- b1 m + (1 - b1) g``, ``v <- b2 v + (1 - b2) g**2``,
+    ``p <- p - lr * sqrt(1 - b2**t) / (1 - b1**t) * m / (sqrt(v) + eps)``.
+
+    Parameters
+    ----------
+    learning_rate : float, default=0.001
+    beta_1, beta_2 : float in [0, 1), default=0.9, 0.999
+    epsilon : float, default=1e-8
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
+        super().__init__(learning_rate)
+        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+        self.t = 0
+        self._m = self._v = None
+
+    def _init_state(self, params):
+        self._m = [np.zeros_like(p) for p in params]
+        self._v = [np.zeros_like(p) for p in params]
+
+    def _update(self, params, grads):
+        self.t += 1
+        b1, b2 = self.beta_1, self.beta_2
+        lr = self.learning_rate * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+        for p, g, m, v, buf in zip(params, grads, self._m, self._v, self._buffers):
+            m *= b1
+            np.multiply(g, 1 - b1, out=buf)
+            m += buf
+            v *= b2
+            np.multiply(g, g, out=buf)
+            buf *= 1 - b2
+            v += buf
+            np.sqrt(v, out=buf)
+            buf += self.epsilon
+            np.divide(m, buf, out=buf)
+            buf *= lr
+            p -= buf
+
+
+OPTIMIZERS = {"sgd": SGD, "adam": Adam}
+
+
+def get_optimizer(optimizer, learning_rate=None):
+    """Return an :class:`Optimizer` from a name (``"sgd"``, ``"adam"``) or an instance."""
+    if isinstance(optimizer, Optimizer):
+        return optimizer
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"Unknown optimizer {optimizer!r}; expected one of {sorted(OPTIMIZERS)}.")
+    kwargs = {} if learning_rate is None else {"learning_rate": learning_rate}
+    return OPTIMIZERS[optimizer](**kwargs)

@@ -1,0 +1,208 @@
+"""The training loop: epochs of shuffled mini-batches, stopping rules, history.
+
+`Trainer` knows nothing of scikit-learn: it moves a `Network` down a `Loss`
+with an `Optimizer`. Its stopping rules follow scikit-learn's MLP: stop when
+the training loss (or, with a validation score, that score) has not improved
+by ``tol`` for more than ``n_iter_no_change`` consecutive epochs, unless the
+optimizer reacts to the plateau by lowering its learning rate.
+"""
+
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class TrainingState:
+    """What a training run has learned about itself; passed back in to continue.
+
+    Attributes
+    ----------
+    n_iter : int
+        Epochs run.
+    t : int
+        Training samples seen (the step counter of scikit-learn's ``t_``).
+    loss_curve : list of float
+        Mean training loss (penalty included) of each epoch.
+    validation_scores : list of float
+        Validation score of each epoch, when a validation score is monitored.
+    best_loss, best_validation_score : float
+    no_improvement_count : int
+    best_weights : list of ndarray or None
+        Copy of the parameters at the best validation score.
+    stopped : str or None
+        Why the last run stopped early ("converged", "interrupted"), or None.
+    """
+
+    n_iter: int = 0
+    t: int = 0
+    loss_curve: list = field(default_factory=list)
+    validation_scores: list = field(default_factory=list)
+    best_loss: float = np.inf
+    best_validation_score: float = -np.inf
+    no_improvement_count: int = 0
+    best_weights: list = None
+    stopped: str = None
+    history: list = field(default_factory=list)
+
+
+class Trainer:
+    """Train a built `Network` with mini-batch gradient steps.
+
+    Parameters
+    ----------
+    network : Network
+        A built network.
+    loss : Loss
+    optimizer : Optimizer
+    alpha : float, default=0.0
+        L2 penalty: adds ``alpha / 2 * sum(W ** 2) / batch_weight`` to each
+        batch loss, for every penalised parameter (weights, not biases).
+    batch_size : int, default=200
+    shuffle : bool, default=True
+        Shuffle the samples every epoch.
+    rng : numpy.random.Generator, optional
+    tol : float or None, default=1e-4
+        Minimum improvement; None disables stopping on plateaus.
+    n_iter_no_change : int, default=10
+    verbose : int, default=0
+        1 prints one line per epoch.
+    """
+
+    def __init__(self, network, loss, optimizer, *, alpha=0.0, batch_size=200,
+                 shuffle=True, rng=None, tol=1e-4, n_iter_no_change=10, verbose=0):
+        self.network = network
+        self.loss = loss
+        self.optimizer = optimizer
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.rng = np.random.default_rng(rng)
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.verbose = verbose
+
+    def train_batch(self, x, y, sample_weight=None):
+        """One gradient step on one batch; returns the batch loss (penalty included)."""
+        net = self.network
+        output = net.forward(x, training=True)
+        value, grad = self.loss(output, y, sample_weight)
+        net.backward(grad)
+        if self.alpha:
+            weight = x.shape[0] if sample_weight is None else sample_weight.sum()
+            value += self._add_penalty(self.alpha / weight)
+        self.optimizer.step(net.params, net.grads)
+        return value
+
+    def _add_penalty(self, scale):
+        """Add the L2 gradient ``scale * W`` to each penalised gradient; return its loss."""
+        total = 0.0
+        for p, g in self.network.penalized:
+            flat = p.ravel()
+            total += float(flat @ flat)
+            g += scale * p
+        return 0.5 * scale * total
+
+    def run_epoch(self, X, Y, sample_weight=None):
+        """One pass over the data in mini-batches; returns the weighted mean loss."""
+        n = X.shape[0]
+        order = self.rng.permutation(n) if self.shuffle else None
+        total_loss = total_weight = 0.0
+        for start in range(0, n, self.batch_size):
+            stop = min(start + self.batch_size, n)
+            idx = slice(start, stop) if order is None else order[start:stop]
+            w = None if sample_weight is None else sample_weight[idx]
+            weight = stop - start if w is None else float(w.sum())
+            if weight <= 0:
+                continue  # a batch of zero-weight samples carries no gradient
+            total_loss += self.train_batch(X[idx], Y[idx], w) * weight
+            total_weight += weight
+        return total_loss / total_weight if total_weight else 0.0
+
+    def fit(self, X, Y, sample_weight=None, *, max_epochs, state=None,
+            validation_score=None):
+        """Run up to ``max_epochs`` epochs, stopping early on a plateau.
+
+        Parameters
+        ----------
+        X, Y : ndarray
+            Inputs and encoded targets, in the network's dtype.
+        sample_weight : ndarray of shape (n_samples,), optional
+        max_epochs : int
+        state : TrainingState, optional
+            Continue from an earlier run (warm start, partial_fit).
+        validation_score : callable, optional
+            ``validation_score() -> float`` (higher is better), evaluated
+            after each epoch; stopping then monitors it and the weights of
+            the best epoch are kept in ``state.best_weights``.
+
+        Returns
+        -------
+        state : TrainingState
+
+        Raises
+        ------
+        FloatingPointError
+            When the loss becomes non-finite; the weights of the last finite
+            epoch are restored first.
+        """
+        state = TrainingState() if state is None else state
+        state.stopped = None
+        n = X.shape[0]
+        for _ in range(max_epochs):
+            started = time.perf_counter()
+            last_good = self.network.get_weights()
+            try:
+                loss = self.run_epoch(X, Y, sample_weight)
+            except KeyboardInterrupt:
+                self.network.set_weights(last_good)
+                warnings.warn("Training interrupted: keeping the weights of the last "
+                              "complete epoch.", UserWarning, stacklevel=2)
+                state.stopped = "interrupted"
+                break
+            if not np.isfinite(loss) or not all(np.isfinite(p).all() for p in self.network.params):
+                self.network.set_weights(last_good)
+                raise FloatingPointError(
+                    f"Training diverged at epoch {state.n_iter + 1}: the loss became "
+                    f"{loss}. Try a smaller learning rate (it was "
+                    f"{self.optimizer.learning_rate:g}) or scale the inputs."
+                )
+            state.n_iter += 1
+            state.t += n
+            state.loss_curve.append(loss)
+            score = None if validation_score is None else validation_score()
+            self._track_improvement(state, loss, score)
+            self.optimizer.epoch_end(state.t)
+            record = {"epoch": state.n_iter, "loss": loss, "validation_score": score,
+                      "learning_rate": self.optimizer.learning_rate,
+                      "seconds": time.perf_counter() - started}
+            state.history.append(record)
+            if self.verbose:
+                self._print_epoch(record, max_epochs)
+            if self.tol is not None and state.no_improvement_count > self.n_iter_no_change:
+                if self.optimizer.plateau():
+                    state.stopped = "converged"
+                    break
+                state.no_improvement_count = 0
+        return state
+
+    def _track_improvement(self, state, loss, score):
+        if score is not None:
+            state.validation_scores.append(score)
+            improved = score >= state.best_validation_score + (self.tol or 0.0)
+            if score > state.best_validation_score:
+                state.best_validation_score = score
+                state.best_weights = self.network.get_weights()
+        else:
+            improved = loss <= state.best_loss - (self.tol or 0.0)
+        state.best_loss = min(state.best_loss, loss)
+        state.no_improvement_count = 0 if improved else state.no_improvement_count + 1
+
+    @staticmethod
+    def _print_epoch(record, max_epochs):
+        val = record["validation_score"]
+        val = "" if val is None else f" - validation score: {val:.6f}"
+        print(f"Epoch {record['epoch']}/{max_epochs} - loss: {record['loss']:.6f}{val}"
+              f" - {record['seconds']:.2f}s", flush=True)

@@ -1,0 +1,88 @@
+import numpy as np
+import pytest
+
+from skscratch.gradcheck import check_layer_gradients
+from skscratch.layers import Dense
+from tests.conftest import assert_gradients_ok
+
+
+@pytest.mark.parametrize("activation", [None, "tanh", "relu", "logistic", "softmax", "elu"])
+@pytest.mark.parametrize("shape, units", [((1, 1), 1), ((5, 3), 4), ((16, 7), 2)])
+def test_gradients(activation, shape, units, rng):
+    layer = Dense(units, activation=activation)
+    layer.build(shape[1:], rng)
+    layer.params["b"][:] = rng.standard_normal(units)  # a zero bias would hide bias bugs
+    errors = check_layer_gradients(layer, rng.standard_normal(shape), rng=rng)
+    assert set(errors) == {"input", "W", "b"}
+    assert_gradients_ok(errors)
+
+
+def test_forward_is_affine_then_activation(rng):
+    layer = Dense(3, activation="tanh")
+    layer.build((4,), rng)
+    x = rng.standard_normal((2, 4))
+    W, b = layer.params["W"], layer.params["b"]
+    np.testing.assert_allclose(layer.forward(x), np.tanh(x @ W + b))
+
+
+@pytest.mark.parametrize("activation, fan_out, limit", [
+    ("relu", 50, np.sqrt(6 / 200)),          # He uniform
+    ("tanh", 50, np.sqrt(6 / 250)),          # Glorot uniform
+])
+def test_initialisation_by_activation(activation, fan_out, limit):
+    layer = Dense(fan_out, activation=activation)
+    layer.build((200,), rng=0)
+    W = layer.params["W"]
+    assert np.abs(W).max() <= limit
+    assert np.abs(W).max() > 0.95 * limit     # really uses the whole range
+    assert np.all(layer.params["b"] == 0)
+
+
+def test_dtype_is_kept(rng):
+    layer = Dense(3, activation="relu")
+    layer.build((4,), rng, np.float32)
+    x = rng.standard_normal((5, 4)).astype(np.float32)
+    y = layer.forward(x, training=True)
+    assert y.dtype == np.float32
+    assert layer.backward(np.ones_like(y)).dtype == np.float32
+    assert layer.grads["W"].dtype == np.float32
+
+
+def test_backward_does_not_touch_weights_or_upstream_gradient(rng):
+    layer = Dense(3, activation="relu")
+    layer.build((4,), rng)
+    before = layer.params["W"].copy()
+    layer.forward(rng.standard_normal((5, 4)), training=True)
+    dy = rng.standard_normal((5, 3))
+    dy_copy = dy.copy()
+    layer.backward(dy)
+    np.testing.assert_array_equal(layer.params["W"], before)
+    np.testing.assert_array_equal(dy, dy_copy)
+
+
+def test_skipping_the_input_gradient_still_fills_parameter_gradients(rng):
+    layer = Dense(2)
+    layer.build((3,), rng)
+    x = rng.standard_normal((4, 3))
+    layer.forward(x, training=True)
+    assert layer.backward(np.ones((4, 2)), need_input_grad=False) is None
+    np.testing.assert_allclose(layer.grads["W"], x.T @ np.ones((4, 2)))
+
+
+def test_inference_caches_nothing(rng):
+    layer = Dense(2)
+    layer.build((3,), rng)
+    layer.forward(rng.standard_normal((4, 3)), training=False)
+    with pytest.raises(RuntimeError):
+        layer.backward(np.ones((4, 2)))
+
+
+@pytest.mark.parametrize("units", [0, -3, 2.5, True, "8"])
+def test_bad_units(units):
+    with pytest.raises(ValueError, match="units must be a positive integer"):
+        Dense(units)
+
+
+def test_bad_input_shape():
+    with pytest.raises(ValueError, match="Flatten"):
+        Dense(2).build((4, 4))

@@ -1,0 +1,77 @@
+import numpy as np
+import pytest
+
+from skscratch import Network
+from skscratch.layers import Dense, Dropout, Flatten, ReLU, Tanh
+
+XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+XOR_Y = np.array([[0], [1], [1], [0]], dtype=float)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_xor_as_in_the_tutorial(seed):
+    net = Network([Dense(3), Tanh(), Dense(1), Tanh()])
+    net.fit(XOR_X, XOR_Y, loss="mse", learning_rate=0.1, epochs=1000, batch_size=1,
+            random_state=seed)
+    np.testing.assert_array_equal(np.round(net.predict(XOR_X)).ravel(), [0, 1, 1, 0])
+
+
+def test_build_reports_shapes_and_collects_parameters(rng):
+    net = Network([Flatten(), Dense(8, "relu"), Dropout(0.2), Dense(3)]).build((2, 5), rng)
+    assert net.output_shape == (3,)
+    assert [p.shape for p in net.params] == [(10, 8), (8,), (8, 3), (3,)]
+    assert len(net.penalized) == 2
+
+
+def test_predict_in_chunks_equals_one_pass(rng):
+    net = Network([Dense(16, "relu"), Dense(2)]).build((4,), rng)
+    x = rng.standard_normal((103, 4))
+    np.testing.assert_allclose(net.predict(x, batch_size=10), net.forward(x))
+
+
+def test_predict_chunk_size_is_bounded_by_memory(rng):
+    net = Network([Dense(1 << 12)]).build((2,), rng)
+    assert net.predict(np.zeros((5, 2))).shape == (5, 1 << 12)
+    # 2**22 numbers per chunk / 2**12 wide = 1024 rows per chunk at most
+
+
+def test_summary(rng):
+    net = Network([Dense(4, "relu"), Dense(2)]).build((3,), rng)
+    text = net.summary()
+    assert "Dense" in text and "(None, 4)" in text
+    assert "Total params: 26" in text    # 3*4+4 + 4*2+2
+
+
+def test_weights_round_trip(rng):
+    net = Network([Dense(3)]).build((2,), rng)
+    saved = net.get_weights()
+    net.params[0] += 1
+    net.set_weights(saved)
+    np.testing.assert_array_equal(net.params[0], saved[0])
+    with pytest.raises(ValueError, match="Expected 2 arrays"):
+        net.set_weights(saved[:1])
+
+
+def test_backward_returns_input_gradient_only_when_asked(rng):
+    net = Network([Dense(3, "tanh"), Dense(1)]).build((2,), rng)
+    net.forward(rng.standard_normal((4, 2)), training=True)
+    assert net.backward(np.ones((4, 1))) is None
+    net.forward(rng.standard_normal((4, 2)), training=True)
+    assert net.backward(np.ones((4, 1)), need_input_grad=True).shape == (4, 2)
+
+
+def test_errors():
+    with pytest.raises(TypeError, match="Layer instances"):
+        Network([lambda x: x])
+    with pytest.raises(ValueError, match="no layers"):
+        Network().build((3,))
+    with pytest.raises(RuntimeError, match="not built"):
+        Network([ReLU()]).predict(np.zeros((1, 2)))
+
+
+def test_adam_fit_regression(rng):
+    x = rng.standard_normal((200, 3))
+    y = np.sin(x @ np.array([[1.0], [-2.0], [0.5]]))
+    net = Network([Dense(32, "tanh"), Dense(1)])
+    net.fit(x, y, optimizer="adam", learning_rate=0.01, epochs=300, random_state=0)
+    assert np.mean((net.predict(x) - y) ** 2) < 0.05 * np.var(y)

@@ -1,0 +1,81 @@
+import numpy as np
+import pytest
+
+from skscratch.optimizers import SGD, Adam, get_optimizer
+
+
+def _reference_sgd(p, grads, lr, mu, nesterov):
+    v = np.zeros_like(p)
+    for g in grads:
+        v = mu * v - lr * g
+        p = p + (mu * v - lr * g if nesterov else v)
+    return p
+
+
+@pytest.mark.parametrize("momentum, nesterov", [(0.0, False), (0.9, False), (0.9, True)])
+def test_sgd_matches_the_update_rule(momentum, nesterov, rng):
+    p0 = rng.standard_normal((3, 2))
+    grads = [rng.standard_normal((3, 2)) for _ in range(4)]
+    p = p0.copy()
+    opt = SGD(0.1, momentum=momentum, nesterov=nesterov)
+    for g in grads:
+        opt.step([p], [g])
+    np.testing.assert_allclose(p, _reference_sgd(p0, grads, 0.1, momentum, nesterov))
+
+
+def test_adam_matches_the_paper(rng):
+    p0 = rng.standard_normal(5)
+    grads = [rng.standard_normal(5) for _ in range(3)]
+    b1, b2, eps, lr = 0.9, 0.999, 1e-8, 0.01
+    m = v = np.zeros(5)
+    expected = p0.copy()
+    for t, g in enumerate(grads, 1):
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        lr_t = lr * np.sqrt(1 - b2**t) / (1 - b1**t)
+        expected = expected - lr_t * m / (np.sqrt(v) + eps)
+    p = p0.copy()
+    opt = Adam(lr, b1, b2, eps)
+    for g in grads:
+        opt.step([p], [g])
+    np.testing.assert_allclose(p, expected)
+
+
+def test_updates_are_in_place(rng):
+    p = rng.standard_normal(4)
+    before, buffer = p.copy(), p
+    Adam().step([p], [np.ones(4)])
+    assert buffer is p and np.all(p < before)    # same array, moved against the gradient
+    q = np.zeros(3)
+    SGD(0.5, momentum=0).step([q], [np.ones(3)])
+    np.testing.assert_allclose(q, -0.5)
+
+
+def test_invscaling_schedule():
+    opt = SGD(0.1, schedule="invscaling", power_t=0.5)
+    opt.epoch_end(samples_seen=99)
+    assert opt.learning_rate == pytest.approx(0.1 / 100**0.5)
+
+
+def test_adaptive_schedule_divides_then_stops():
+    opt = SGD(1e-5, schedule="adaptive")
+    assert opt.plateau() is False
+    assert opt.learning_rate == pytest.approx(2e-6)
+    assert opt.plateau() is False       # 4e-7 < 1e-6 after this one
+    assert opt.plateau() is True
+    assert SGD(0.1).plateau() is True and Adam().plateau() is True
+
+
+def test_float32_state_stays_float32():
+    p = np.ones(3, dtype=np.float32)
+    Adam().step([p], [np.ones(3, dtype=np.float32)])
+    assert p.dtype == np.float32
+
+
+def test_bad_settings():
+    with pytest.raises(ValueError, match="learning_rate must be positive"):
+        SGD(0)
+    with pytest.raises(ValueError, match="schedule"):
+        SGD(0.1, schedule="cosine")
+    with pytest.raises(ValueError, match="Unknown optimizer 'rmsprop'"):
+        get_optimizer("rmsprop")
