@@ -153,7 +153,7 @@ class Network:
         """
         self._check_built()
         rows = [("Layer", "Output shape", "Params")]
-        rows += [(repr(layer), str((None,) + layer.output_shape), f"{layer.n_params:,}")
+        rows += [(_short_name(layer), str((None,) + layer.output_shape), f"{layer.n_params:,}")
                  for layer in self.layers]
         widths = [max(len(r[i]) for r in rows) for i in range(3)]
         lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
@@ -213,3 +213,9 @@ class Network:
     def _check_built(self):
         if not self.built:
             raise RuntimeError("This Network is not built yet: call build(input_shape) or fit().")
+
+
+def _short_name(layer):
+    """``Dense(64, relu)``: the layer's type and its non-default settings."""
+    values = [str(v) for v in layer.get_config().values() if v not in ("identity", "auto")]
+    return f"{type(layer).__name__}({', '.join(values)})" if values else type(layer).__name__

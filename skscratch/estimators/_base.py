@@ -155,7 +155,7 @@ class BaseNeuralEstimator(BaseEstimator):
             network.set_weights(state.best_weights)
         if not incremental and state.stopped is None:
             warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
-                          "and the optimization hasn't converged yet.", ConvergenceWarning)
+                          "and the optimization hasn't converged yet.", ConvergenceWarning, stacklevel=3)
         self._store_fitted(network, target, optimizer, rng, state, early_stopping)
         return self
 

@@ -1,0 +1,45 @@
+"""Accuracy on real data shipped with scikit-learn, against documented thresholds.
+
+The configurations here are the ones documented in README.md and docs/.
+"""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits
+from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
+from sklearn.neural_network import MLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skscratch import MLPFromScratch
+
+pytestmark = pytest.mark.slow
+
+
+def test_digits_five_fold_accuracy():
+    X, y = load_digits(return_X_y=True)
+    model = make_pipeline(StandardScaler(),
+                          MLPFromScratch((256,), alpha=1e-3, random_state=0))
+    cv = StratifiedKFold(5, shuffle=True, random_state=0)
+    scores = cross_val_score(model, X, y, cv=cv, n_jobs=2)
+    assert scores.mean() >= 0.97, scores
+
+
+def test_breast_cancer_five_fold_accuracy():
+    X, y = load_breast_cancer(return_X_y=True)
+    model = make_pipeline(StandardScaler(), MLPFromScratch(random_state=0))
+    scores = cross_val_score(model, X, y, cv=5, n_jobs=2)
+    assert scores.mean() >= 0.95, scores
+
+
+def test_diabetes_r2_at_least_scikit_learns():
+    X, y = load_diabetes(return_X_y=True)
+    cv = KFold(5, shuffle=True, random_state=0)
+    config = dict(hidden_layer_sizes=(100,), max_iter=1000, random_state=0)
+    ours = cross_val_score(make_pipeline(StandardScaler(),
+                                         MLPFromScratch(task="regression", **config)),
+                           X, y, cv=cv, n_jobs=2)
+    theirs = cross_val_score(make_pipeline(StandardScaler(), MLPRegressor(**config)),
+                             X, y, cv=cv, n_jobs=2)
+    assert ours.mean() >= theirs.mean(), (ours.mean(), theirs.mean())
+    assert ours.mean() > 0.45

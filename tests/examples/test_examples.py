@@ -1,0 +1,27 @@
+"""Every example runs as a script and shows what its docstring promises."""
+
+import runpy
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def _run(name):
+    return runpy.run_path(str(EXAMPLES / name), run_name="example")["main"]()
+
+
+def test_xor_predictions_round_to_the_truth_table(capsys):
+    predictions = _run("xor.py")
+    np.testing.assert_array_equal(np.round(predictions), [0, 1, 1, 0])
+    assert "1 XOR 0 ->" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_quickstart_reaches_the_documented_accuracy(capsys):
+    results = _run("quickstart.py")
+    ours = results["skscratch MLPFromScratch"][0]
+    assert ours >= 0.97
+    assert "MLPClassifier" in capsys.readouterr().out
