@@ -2,17 +2,19 @@
 
 The layer engine (:mod:`skscratch.layers`, :class:`Network`, :mod:`skscratch.losses`,
 :mod:`skscratch.optimizers`, :mod:`skscratch.gradcheck`) works without
-scikit-learn; :class:`MLPFromScratch` drops into scikit-learn workflows.
+scikit-learn; :class:`MLPFromScratch` and :class:`ConvNetFromScratch` drop into scikit-learn
+workflows.
 """
 
 from . import gradcheck, layers, losses, optimizers
-from .estimators import MLPFromScratch
+from .estimators import ConvNetFromScratch, MLPFromScratch
 from .network import Network
 from .training import Trainer
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ConvNetFromScratch",
     "MLPFromScratch",
     "Network",
     "Trainer",

@@ -129,17 +129,22 @@ class Network:
             out[start:start + batch_size] = self.forward(chunk, training=False)
         return out
 
+    def _model_arrays(self):
+        """Parameters, then non-trainable state (BatchNorm running statistics)."""
+        return self.params + [s for layer in self.layers for s in layer.state.values()]
+
     def get_weights(self):
-        """Copies of every parameter array, in :attr:`params` order."""
+        """Copies of every parameter array, then of every state array."""
         self._check_built()
-        return [p.copy() for p in self.params]
+        return [p.copy() for p in self._model_arrays()]
 
     def set_weights(self, weights):
-        """Copy ``weights`` (as from :meth:`get_weights`) into the parameters in place."""
+        """Copy ``weights`` (as from :meth:`get_weights`) into the model's arrays in place."""
         self._check_built()
-        if len(weights) != len(self.params):
-            raise ValueError(f"Expected {len(self.params)} arrays; got {len(weights)}.")
-        for p, w in zip(self.params, weights):
+        arrays = self._model_arrays()
+        if len(weights) != len(arrays):
+            raise ValueError(f"Expected {len(arrays)} arrays; got {len(weights)}.")
+        for p, w in zip(arrays, weights):
             if np.shape(w) != p.shape:
                 raise ValueError(f"Weight of shape {np.shape(w)} does not fit parameter {p.shape}.")
             np.copyto(p, w)

@@ -1,5 +1,6 @@
 """scikit-learn estimators built on the skscratch layer engine."""
 
+from .convnet import ConvNetFromScratch
 from .mlp import MLPFromScratch
 
-__all__ = ["MLPFromScratch"]
+__all__ = ["ConvNetFromScratch", "MLPFromScratch"]

@@ -160,9 +160,22 @@ class BaseNeuralEstimator(BaseEstimator):
         return self
 
     def _validate_Xy(self, X, y, reset):
+        X, sample_shape = self._flatten_input(X)
         X, y = validate_data(self, X, y, reset=reset, dtype=(np.float64, np.float32),
                              multi_output=True, y_numeric=not _is_classification(self))
-        return X, ravel_column(y)
+        return self._shape_input(X, sample_shape, reset), ravel_column(y)
+
+    def _flatten_input(self, X):
+        """Hook: turn multi-dimensional samples into rows before validation.
+
+        Returns the rows and the original shape of one sample (None when
+        ``X`` was already rows). Plain MLPs take rows only.
+        """
+        return X, None
+
+    def _shape_input(self, X, sample_shape, reset):
+        """Hook: give validated rows the shape the network's first layer expects."""
+        return X
 
     def _make_target(self, y, classes):
         if _is_classification(self):
@@ -226,7 +239,9 @@ class BaseNeuralEstimator(BaseEstimator):
     # -------------------------------------------------------------- predict
     def _raw_output(self, X):
         check_is_fitted(self)
+        X, sample_shape = self._flatten_input(X)
         X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        X = self._shape_input(X, sample_shape, reset=False)
         return self.network_.predict(X.astype(self.network_.dtype, copy=False))
 
     def predict(self, X):

@@ -162,11 +162,11 @@ class MLPFromScratch(BaseNeuralEstimator):
         return layers
 
 
-def _hidden_sizes(hidden_layer_sizes):
-    """Validate ``hidden_layer_sizes`` into a list of positive ints."""
-    sizes = np.atleast_1d(np.asarray(hidden_layer_sizes, dtype=object))
+def _hidden_sizes(sizes, name="hidden_layer_sizes"):
+    """Validate a sequence of layer sizes into a list of positive ints."""
+    given = sizes
+    sizes = np.atleast_1d(np.asarray(sizes, dtype=object))
     if sizes.ndim != 1 or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool)
                                   and s >= 1 for s in sizes):
-        raise ValueError("hidden_layer_sizes must be positive integers; "
-                         f"got {hidden_layer_sizes!r}.")
+        raise ValueError(f"{name} must be positive integers; got {given!r}.")
     return [int(s) for s in sizes]

@@ -35,7 +35,10 @@ def _logistic(z, out=None):
 
 
 def _logistic_grad(y, dy):
-    return dy * y * (1.0 - y)
+    out = np.subtract(1.0, y)
+    out *= y
+    out *= dy
+    return out
 
 
 def _tanh(z, out=None):
@@ -43,7 +46,10 @@ def _tanh(z, out=None):
 
 
 def _tanh_grad(y, dy):
-    return dy * (1.0 - y * y)
+    out = np.multiply(y, y)
+    np.subtract(1.0, out, out=out)
+    out *= dy
+    return out
 
 
 def _relu(z, out=None):
@@ -51,7 +57,7 @@ def _relu(z, out=None):
 
 
 def _relu_grad(y, dy):
-    return np.where(y > 0, dy, 0)
+    return dy * (y > 0)
 
 
 def _leaky_relu(z, out=None):
@@ -59,8 +65,12 @@ def _leaky_relu(z, out=None):
 
 
 def _leaky_relu_grad(y, dy):
-    # the slope is positive, so y keeps the sign of z
-    return np.where(y > 0, dy, LEAKY_SLOPE * dy)
+    # the slope is positive, so y keeps the sign of z: f'(z) = 1 if y > 0 else slope
+    out = (y > 0).astype(dy.dtype)
+    out *= 1.0 - LEAKY_SLOPE
+    out += LEAKY_SLOPE
+    out *= dy
+    return out
 
 
 def _elu(z, out=None):
@@ -69,8 +79,12 @@ def _elu(z, out=None):
 
 
 def _elu_grad(y, dy):
-    # for z <= 0: d/dz alpha*(e^z - 1) = alpha*e^z = y + alpha
-    return np.where(y > 0, dy, dy * (y + ELU_ALPHA))
+    # for z <= 0: d/dz alpha*(e^z - 1) = alpha*e^z = y + alpha, which is <= 1 there;
+    # for z > 0 it is 1 while y + alpha > 1 (alpha = 1), so f'(z) = min(y + alpha, 1)
+    out = np.add(y, ELU_ALPHA)
+    np.minimum(out, 1.0, out=out)
+    out *= dy
+    return out
 
 
 def _softmax(z, out=None):
@@ -83,7 +97,11 @@ def _softmax(z, out=None):
 
 def _softmax_grad(y, dy):
     # Jacobian-vector product of softmax: y * (dy - <dy, y>)
-    return y * (dy - np.sum(dy * y, axis=-1, keepdims=True))
+    out = np.multiply(dy, y)
+    inner = out.sum(axis=-1, keepdims=True)
+    np.subtract(dy, inner, out=out)
+    out *= y
+    return out
 
 
 ACTIVATIONS = {

@@ -3,7 +3,7 @@
 import numpy as np
 
 from .activation import canonical_activation, get_activation
-from .base import Layer
+from .base import Layer, sum_over_rows
 
 _HE_ACTIVATIONS = {"relu", "leaky_relu", "elu"}
 INITIALIZERS = ("auto", "glorot_uniform", "he_uniform")
@@ -101,7 +101,7 @@ class Dense(Layer):
             raise RuntimeError("backward() needs a forward(x, training=True) first.")
         dz = self._grad(self._y, grad_output)
         np.matmul(self._x.T, dz, out=self.grads["W"])
-        np.sum(dz, axis=0, out=self.grads["b"])
+        sum_over_rows(dz, out=self.grads["b"])
         return dz @ self.params["W"].T if need_input_grad else None
 
     def get_config(self):

@@ -1,0 +1,205 @@
+"""ConvNetFromScratch: a small convolutional network for images and signals."""
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ..layers import Activation, BatchNorm, Conv2D, Dense, Dropout, Flatten, MaxPool2D
+from ..layers._windows import pair
+from ._base import BaseNeuralEstimator
+from .mlp import _hidden_sizes
+
+
+class ConvNetFromScratch(BaseNeuralEstimator):
+    """Convolutional network built from the skscratch layer engine.
+
+    For each entry of ``filters``: ``Conv2D`` (+ ``BatchNorm``) + activation +
+    ``MaxPool2D``; then ``Flatten``, a ``Dense`` layer per hidden size (+
+    ``Dropout``), and a ``Dense`` output of logits or values. Pooling is
+    skipped along an axis where the feature map is already smaller than
+    ``pool_size`` (so 1xN signals are pooled along their length only).
+
+    Training, tasks, targets, fitted attributes and methods are those of
+    :class:`MLPFromScratch` (same base class, same parameter names).
+
+    Images are channels-last. ``X`` may be ``(n, height, width, channels)``,
+    ``(n, height, width)``, or scikit-learn's flat rows ``(n, n_features)``,
+    which are reshaped with ``input_shape``; this is what makes the estimator
+    work after a ``StandardScaler`` in a ``Pipeline``.
+
+    Parameters
+    ----------
+    filters : array-like of int, default=(8, 16)
+        Output channels of each convolution block.
+    kernel_size : int or (int, int), default=3
+    strides : int or (int, int), default=1
+        Convolution strides.
+    padding : {"same", "valid"}, default="same"
+    pool_size : int or (int, int), default=2
+        Max-pooling window after each convolution (stride = window).
+    hidden_layer_sizes : array-like of int, default=(64,)
+        Dense layers after the convolution blocks.
+    activation : {"relu", "tanh", "logistic", "identity", "leaky_relu", "elu"}, default="relu"
+    dropout : float, default=0.0
+        Dropout rate after each hidden dense layer.
+    batch_norm : bool, default=False
+        Insert ``BatchNorm`` after each convolution and hidden dense layer.
+    input_shape : tuple of int or None, default=None
+        ``(height, width, channels)`` or ``(height, width)`` of one sample.
+        None infers it: a 3-D/4-D ``X`` gives its own shape; flat rows of a
+        perfect-square width are square single-channel images; any other width
+        is a 1 x n_features signal.
+    task, loss, solver, alpha, batch_size, learning_rate, learning_rate_init, \
+power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, \
+nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, \
+epsilon, n_iter_no_change
+        As in :class:`MLPFromScratch`.
+
+    Attributes
+    ----------
+    input_shape_ : tuple of int
+        ``(height, width, channels)`` of one sample, as used by the network.
+    classes_, network_, coefs_, intercepts_, loss_, best_loss_, loss_curve_, \
+validation_scores_, best_validation_score_, history_, n_iter_, t_, n_layers_, \
+n_outputs_, out_activation_, n_features_in_, feature_names_in_
+        As in :class:`MLPFromScratch`; ``coefs_`` lists the convolution kernels
+        ``(kh, kw, c_in, c_out)`` and the dense matrices, ``n_features_in_`` is
+        the number of values per sample.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skscratch import ConvNetFromScratch
+    >>> X, y = load_digits(return_X_y=True)
+    >>> model = ConvNetFromScratch(batch_size=32, max_iter=10, random_state=0)
+    >>> model = model.fit(X[:1000] / 16, y[:1000])
+    >>> model.input_shape_                  # flat rows of 64 pixels: 8x8 images
+    (8, 8, 1)
+    >>> model.score(X[1000:] / 16, y[1000:]) > 0.85
+    True
+    """
+
+    _parameter_constraints = {
+        **BaseNeuralEstimator._parameter_constraints,
+        "filters": ["array-like"],
+        "kernel_size": [Interval(Integral, 1, None, closed="left"), "array-like"],
+        "strides": [Interval(Integral, 1, None, closed="left"), "array-like"],
+        "padding": [StrOptions({"same", "valid"})],
+        "pool_size": [Interval(Integral, 1, None, closed="left"), "array-like"],
+        "hidden_layer_sizes": ["array-like"],
+        "batch_norm": ["boolean"],
+        "input_shape": ["array-like", None],
+    }
+
+    def __init__(self, filters=(8, 16), kernel_size=3, strides=1, padding="same", pool_size=2,
+                 hidden_layer_sizes=(64,), activation="relu", *, dropout=0.0,
+                 batch_norm=False, input_shape=None, task="classification", loss="auto",
+                 solver="adam", alpha=1e-4, batch_size="auto", learning_rate="constant",
+                 learning_rate_init=1e-3, power_t=0.5, max_iter=200, shuffle=True,
+                 random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
+                 nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
+                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10):
+        self.filters = filters
+        self.kernel_size = kernel_size
+        self.strides = strides
+        self.padding = padding
+        self.pool_size = pool_size
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.input_shape = input_shape
+        self.task = task
+        self.loss = loss
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+
+    # ----------------------------------------------------------- input shape
+    def _flatten_input(self, X):
+        if isinstance(X, (list, tuple)):
+            X = np.asarray(X)
+        if getattr(X, "ndim", 2) >= 3:
+            X = np.asarray(X)
+            if X.ndim > 4:
+                raise ValueError(f"Expected images of 2 or 3 axes per sample; got X of shape "
+                                 f"{X.shape}.")
+            return X.reshape(X.shape[0], -1), _as_image_shape(X.shape[1:])
+        return X, None
+
+    def _shape_input(self, X, sample_shape, reset):
+        if reset:
+            self.input_shape_ = self._infer_input_shape(X.shape[1], sample_shape)
+        elif sample_shape is not None and sample_shape != self.input_shape_:
+            raise ValueError(f"X has images of shape {sample_shape}; the model was fitted "
+                             f"on input_shape_={self.input_shape_}.")
+        return X.reshape(X.shape[0], *self.input_shape_)
+
+    def _infer_input_shape(self, n_features, sample_shape):
+        if self.input_shape is not None:
+            shape = _as_image_shape(tuple(self.input_shape))
+            if int(np.prod(shape)) != n_features:
+                raise ValueError(f"input_shape={tuple(self.input_shape)} holds "
+                                 f"{int(np.prod(shape))} values per sample, but X has "
+                                 f"{n_features} features per sample.")
+            return shape
+        if sample_shape is not None:
+            return sample_shape
+        side = int(round(np.sqrt(n_features)))
+        return (side, side, 1) if side * side == n_features else (1, n_features, 1)
+
+    # ---------------------------------------------------------------- layers
+    def _make_layers(self, input_shape, n_outputs):
+        layers = []
+        h, w, _ = input_shape
+        pool_h, pool_w = pair(self.pool_size, "pool_size")
+        for filters in _hidden_sizes(self.filters, "filters"):
+            conv = Conv2D(filters, self.kernel_size, self.strides, self.padding,
+                          activation=None if self.batch_norm else self.activation)
+            h, w, _ = conv.compute_output_shape((h, w, 1))
+            layers += [conv, BatchNorm(), Activation(self.activation)] if self.batch_norm \
+                else [conv]
+            pool = (min(pool_h, h), min(pool_w, w))
+            if pool != (1, 1):
+                layers.append(MaxPool2D(pool))
+                h, w = h // pool[0], w // pool[1]
+        layers.append(Flatten())
+        for units in _hidden_sizes(self.hidden_layer_sizes):
+            if self.batch_norm:
+                layers += [Dense(units), BatchNorm(), Activation(self.activation)]
+            else:
+                layers.append(Dense(units, self.activation))
+            if self.dropout > 0:
+                layers.append(Dropout(self.dropout))
+        layers.append(Dense(n_outputs))
+        return layers
+
+
+def _as_image_shape(shape):
+    """``(h, w) -> (h, w, 1)``; ``(h, w, c)`` unchanged; anything else is an error."""
+    shape = tuple(int(d) for d in shape)
+    if len(shape) == 2:
+        shape += (1,)
+    if len(shape) != 3 or min(shape) < 1:
+        raise ValueError("input_shape must be (height, width) or (height, width, channels) "
+                         f"of positive ints; got {shape}.")
+    return shape
+

@@ -1,0 +1,95 @@
+"""Sliding-window arithmetic shared by convolution and pooling (channels-last).
+
+Windows are gathered with ``sliding_window_view`` (a strided view: no copy
+until the caller reshapes it) or by looping over the ``kh * kw`` offsets of
+the window, and gradients flow back by the same offset loop — never a loop
+over pixels or samples.
+"""
+
+import math
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+PADDINGS = ("valid", "same")
+
+
+def pair(value, name):
+    """``3 -> (3, 3)``; ``(1, 5) -> (1, 5)``; positive integers only."""
+    values = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
+    if len(values) != 2 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+                                   and v >= 1 for v in values):
+        raise ValueError(f"{name} must be a positive int or a pair of them; got {value!r}.")
+    return tuple(int(v) for v in values)
+
+
+def check_padding(padding):
+    """Validate a padding name."""
+    if padding not in PADDINGS:
+        raise ValueError(f"padding must be one of {PADDINGS}; got {padding!r}.")
+    return padding
+
+
+def output_size(size, kernel, stride, padding):
+    """Return ``(out, pad_before, pad_after)`` along one spatial axis.
+
+    "valid": windows lie inside the input, ``out = (size - kernel) // stride + 1``.
+    "same": ``out = ceil(size / stride)`` with the padding split as evenly as
+    possible, the extra pixel after (TensorFlow/Keras convention).
+    """
+    if padding == "same":
+        out = math.ceil(size / stride)
+        total = max((out - 1) * stride + kernel - size, 0)
+        return out, total // 2, total - total // 2
+    if kernel > size:
+        raise ValueError(f"A window of {kernel} does not fit an input of {size} with "
+                         "padding='valid'; use padding='same' or a smaller window.")
+    return (size - kernel) // stride + 1, 0, 0
+
+
+class WindowGeometry:
+    """Everything about sliding a ``kernel`` window over ``(height, width)`` inputs.
+
+    Parameters
+    ----------
+    spatial_shape : (int, int)
+    kernel, strides : (int, int)
+    padding : {"valid", "same"}
+    """
+
+    def __init__(self, spatial_shape, kernel, strides, padding):
+        (h, w), (kh, kw), (sh, sw) = spatial_shape, kernel, strides
+        self.kernel, self.strides = (kh, kw), (sh, sw)
+        (self.out_h, top, bottom) = output_size(h, kh, sh, padding)
+        (self.out_w, left, right) = output_size(w, kw, sw, padding)
+        self.pads = ((0, 0), (top, bottom), (left, right), (0, 0))
+        self.padded = (h + top + bottom, w + left + right)
+        self.has_padding = top or bottom or left or right
+        # the windows cover every (padded) pixel exactly once
+        self.tiles = (kh, kw) == (sh, sw) and self.padded == (self.out_h * sh, self.out_w * sw)
+
+    def pad(self, x, value=0.0):
+        """Pad a ``(n, h, w, c)`` batch on its spatial axes."""
+        return np.pad(x, self.pads, constant_values=value) if self.has_padding else x
+
+    def unpad(self, x):
+        """Crop what :meth:`pad` added."""
+        (_, _), (t, b), (l, r), _ = self.pads
+        return x[:, t:x.shape[1] - b, l:x.shape[2] - r, :] if self.has_padding else x
+
+    def windows(self, xp):
+        """Strided view ``(n, out_h, out_w, c, kh, kw)`` of a padded batch."""
+        (kh, kw), (sh, sw) = self.kernel, self.strides
+        view = sliding_window_view(xp, (kh, kw), axis=(1, 2))
+        return view[:, :self.out_h * sh:sh, :self.out_w * sw:sw]
+
+    def offsets(self):
+        """For each kernel offset ``(i, j)``, the slice of the padded input it sees.
+
+        ``xp[offset_slice]`` has shape ``(n, out_h, out_w, c)``: the pixel at
+        window position ``(i, j)`` of every window at once.
+        """
+        (kh, kw), (sh, sw) = self.kernel, self.strides
+        h_span, w_span = self.out_h * sh, self.out_w * sw
+        return [(i, j, (slice(None), slice(i, i + h_span, sh), slice(j, j + w_span, sw)))
+                for i in range(kh) for j in range(kw)]

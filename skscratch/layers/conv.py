@@ -1,0 +1,142 @@
+"""2-D convolution (cross-correlation, as in every deep-learning library)."""
+
+import numpy as np
+
+from .activation import canonical_activation, get_activation
+from .base import Layer, sum_over_rows
+from ._windows import WindowGeometry, check_padding, pair
+
+_HE_ACTIVATIONS = {"relu", "leaky_relu", "elu"}
+
+
+class Conv2D(Layer):
+    """2-D convolution over channels-last images ``(batch, height, width, channels)``.
+
+    Forward (im2col): gather every ``kh x kw x c`` window of the padded input
+    into one row of a matrix ``cols`` of shape ``(n * out_h * out_w, kh*kw*c)``;
+    then the whole batch is one BLAS product::
+
+        z = cols @ W.reshape(kh*kw*c, filters) + b      # then y = f(z)
+
+    Backward, by the chain rule, with ``dz = dE/dz`` reshaped to rows::
+
+        dE/dW = cols.T @ dz
+        dE/db = dz.sum(axis=0)
+        dE/dx[offset (i, j)] += dz @ W[i, j].T    # looping over the kh*kw offsets
+
+    Parameters
+    ----------
+    filters : int
+        Number of output channels.
+    kernel_size : int or (int, int)
+        Window height and width; ``(1, k)`` convolves 1-D signals stored as 1xN images.
+    strides : int or (int, int), default=1
+    padding : {"valid", "same"}, default="valid"
+        "same" pads so the output has ``ceil(size / stride)`` pixels per axis.
+    activation : str or None, default=None
+        Fused activation, as in :class:`Dense`.
+    kernel_initializer : {"auto", "glorot_uniform", "he_uniform"}, default="auto"
+        With ``fan_in = kh*kw*c`` and ``fan_out = kh*kw*filters``; "auto" is He
+        for the ReLU family, Glorot otherwise.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscratch.layers import Conv2D
+    >>> conv = Conv2D(4, 3, padding="same", activation="relu")
+    >>> conv.build((8, 8, 1), rng=0)
+    (8, 8, 4)
+    """
+
+    penalized = ("W",)
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", activation=None,
+                 kernel_initializer="auto"):
+        super().__init__()
+        if isinstance(filters, bool) or not isinstance(filters, (int, np.integer)) or filters < 1:
+            raise ValueError(f"filters must be a positive integer; got {filters!r}.")
+        if kernel_initializer not in ("auto", "glorot_uniform", "he_uniform"):
+            raise ValueError(f"Unknown kernel_initializer {kernel_initializer!r}.")
+        self.filters = int(filters)
+        self.kernel_size = pair(kernel_size, "kernel_size")
+        self.strides = pair(strides, "strides")
+        self.padding = check_padding(padding)
+        self.activation = canonical_activation(activation)
+        self.kernel_initializer = kernel_initializer
+        self._f, self._grad = get_activation(self.activation)
+        self._cols = self._y = None
+
+    def compute_output_shape(self, input_shape):
+        if len(input_shape) != 3:
+            raise ValueError("Conv2D expects images of shape (batch, height, width, channels); "
+                             f"received input_shape={input_shape}.")
+        self.geometry = WindowGeometry(input_shape[:2], self.kernel_size, self.strides,
+                                       self.padding)
+        return (self.geometry.out_h, self.geometry.out_w, self.filters)
+
+    def _build_params(self, rng):
+        kh, kw = self.kernel_size
+        channels = self.input_shape[2]
+        fan_in, fan_out = kh * kw * channels, kh * kw * self.filters
+        he = self.kernel_initializer == "he_uniform" or (
+            self.kernel_initializer == "auto" and self.activation in _HE_ACTIVATIONS)
+        limit = np.sqrt(6.0 / (fan_in if he else fan_in + fan_out))
+        W = rng.uniform(-limit, limit, size=(kh, kw, channels, self.filters))
+        self.params = {"W": W.astype(self.dtype), "b": np.zeros(self.filters, dtype=self.dtype)}
+
+    def _im2col(self, x):
+        """Rows of ``(kh, kw, c)`` windows: shape ``(n * out_h * out_w, kh*kw*c)``."""
+        g = self.geometry
+        xp = g.pad(x)
+        kh, kw = self.kernel_size
+        c = x.shape[3]
+        if c >= 4:
+            # one strided copy of the window view: fastest with several channels
+            windows = g.windows(xp).transpose(0, 1, 2, 4, 5, 3)    # (n, oh, ow, kh, kw, c)
+            return windows.reshape(-1, kh * kw * c)
+        # few channels: the view's copy crawls; fill one kernel offset at a time
+        cols = np.empty((x.shape[0], g.out_h, g.out_w, kh, kw, c), dtype=x.dtype)
+        for i, j, where in g.offsets():
+            cols[:, :, :, i, j, :] = xp[where]
+        return cols.reshape(-1, kh * kw * c)
+
+    def forward(self, x, training=False):
+        cols = self._im2col(x)
+        W = self.params["W"]
+        z = cols @ W.reshape(-1, self.filters)
+        z += self.params["b"]
+        y = self._f(z, out=z).reshape(x.shape[0], *self.output_shape)
+        self._cols, self._y = (cols, y) if training else (None, None)
+        return y
+
+    def backward(self, grad_output, need_input_grad=True):
+        if self._cols is None:
+            raise RuntimeError("backward() needs a forward(x, training=True) first.")
+        dz = self._grad(self._y, grad_output).reshape(-1, self.filters)
+        W = self.params["W"]
+        np.matmul(self._cols.T, dz, out=self.grads["W"].reshape(-1, self.filters))
+        sum_over_rows(dz, out=self.grads["b"])
+        if not need_input_grad:
+            return None
+        return self._input_gradient(dz, grad_output.shape[0])
+
+    def _input_gradient(self, dz, n):
+        """dE/dx: for each kernel offset (i, j), ``dz @ W[i, j].T`` lands on the
+        input pixels that offset saw. One small GEMM per offset writes a
+        contiguous block, which adds into the strided slice far faster than
+        scattering one big strided ``dz @ W.T`` matrix."""
+        g = self.geometry
+        kh, kw = self.kernel_size
+        channels = self.input_shape[2]
+        per_offset = self.params["W"].reshape(kh * kw, channels, self.filters)
+        grad = np.zeros((n, *g.padded, channels), dtype=self.dtype)
+        block = np.empty((dz.shape[0], channels), dtype=self.dtype)
+        for k, (_, _, where) in enumerate(g.offsets()):
+            np.matmul(dz, per_offset[k].T, out=block)
+            grad[where] += block.reshape(n, g.out_h, g.out_w, channels)
+        return g.unpad(grad)
+
+    def get_config(self):
+        return {"filters": self.filters, "kernel_size": self.kernel_size,
+                "strides": self.strides, "padding": self.padding,
+                "activation": self.activation, "kernel_initializer": self.kernel_initializer}

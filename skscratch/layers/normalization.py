@@ -1,0 +1,79 @@
+"""Batch normalization."""
+
+import numpy as np
+
+from .base import Layer
+
+
+class BatchNorm(Layer):
+    """Normalize each channel (last axis) over the batch, then scale and shift.
+
+    For dense inputs ``(n, features)`` statistics are per feature; for images
+    ``(n, h, w, c)`` per channel, over the batch and both spatial axes. While
+    training, with ``m`` the number of values per channel::
+
+        xhat = (x - mean) / sqrt(var + epsilon)       y = gamma * xhat + beta
+
+    and the running statistics move towards the batch's
+    (``running = momentum * running + (1 - momentum) * batch``). When not
+    training the running statistics are used, so a prediction never depends on
+    the other samples of its batch. Backward (the batch statistics depend on
+    every input)::
+
+        dxhat = dE/dy * gamma
+        dE/dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / sqrt(var + epsilon)
+        dE/dgamma = sum(dE/dy * xhat)       dE/dbeta = sum(dE/dy)
+
+    Parameters
+    ----------
+    momentum : float in [0, 1), default=0.9
+    epsilon : float, default=1e-5
+    """
+
+    def __init__(self, momentum=0.9, epsilon=1e-5):
+        super().__init__()
+        if not 0 <= momentum < 1:
+            raise ValueError(f"momentum must be in [0, 1); got {momentum!r}.")
+        if not epsilon > 0:
+            raise ValueError(f"epsilon must be positive; got {epsilon!r}.")
+        self.momentum, self.epsilon = float(momentum), float(epsilon)
+        self._cache = None
+
+    def _build_params(self, rng):
+        c = self.input_shape[-1]
+        self.params = {"gamma": np.ones(c, dtype=self.dtype), "beta": np.zeros(c, dtype=self.dtype)}
+        self.state = {"running_mean": np.zeros(c, dtype=self.dtype),
+                      "running_var": np.ones(c, dtype=self.dtype)}
+
+    def forward(self, x, training=False):
+        axes = tuple(range(x.ndim - 1))
+        gamma, beta = self.params["gamma"], self.params["beta"]
+        if not training:
+            self._cache = None
+            scale = gamma / np.sqrt(self.state["running_var"] + self.epsilon)
+            return (x - self.state["running_mean"]) * scale + beta
+        mean, var = x.mean(axis=axes), x.var(axis=axes)
+        inv_std = 1.0 / np.sqrt(var + self.epsilon)
+        xhat = (x - mean) * inv_std
+        m = self.momentum
+        self.state["running_mean"] *= m
+        self.state["running_mean"] += (1 - m) * mean
+        self.state["running_var"] *= m
+        self.state["running_var"] += (1 - m) * var
+        self._cache = (xhat, inv_std, axes)
+        return xhat * gamma + beta
+
+    def backward(self, grad_output, need_input_grad=True):
+        if self._cache is None:
+            raise RuntimeError("backward() needs a forward(x, training=True) first.")
+        xhat, inv_std, axes = self._cache
+        np.sum(grad_output * xhat, axis=axes, out=self.grads["gamma"])
+        np.sum(grad_output, axis=axes, out=self.grads["beta"])
+        if not need_input_grad:
+            return None
+        dxhat = grad_output * self.params["gamma"]
+        return (dxhat - dxhat.mean(axis=axes)
+                - xhat * (dxhat * xhat).mean(axis=axes)) * inv_std
+
+    def get_config(self):
+        return {"momentum": self.momentum, "epsilon": self.epsilon}

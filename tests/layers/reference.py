@@ -1,0 +1,53 @@
+"""Plain, obviously-correct loop implementations: the oracles for the fast layers."""
+
+import math
+
+import numpy as np
+
+
+def same_pads(size, k, s):
+    out = math.ceil(size / s)
+    total = max((out - 1) * s + k - size, 0)
+    return total // 2, total - total // 2
+
+
+def pad_image(x, kernel, strides, padding, value=0.0):
+    """Pad ``(n, h, w, c)`` as Keras does for "same"; nothing for "valid"."""
+    if padding == "valid":
+        return x
+    (t, b), (l, r) = (same_pads(x.shape[1], kernel[0], strides[0]),
+                      same_pads(x.shape[2], kernel[1], strides[1]))
+    return np.pad(x, ((0, 0), (t, b), (l, r), (0, 0)), constant_values=value)
+
+
+def conv2d(x, W, b, strides, padding):
+    kh, kw, _, f = W.shape
+    xp = pad_image(x, (kh, kw), strides, padding)
+    n, h, w, _ = xp.shape
+    oh = (h - kh) // strides[0] + 1
+    ow = (w - kw) // strides[1] + 1
+    y = np.zeros((n, oh, ow, f))
+    for s in range(n):
+        for i in range(oh):
+            for j in range(ow):
+                patch = xp[s, i * strides[0]:i * strides[0] + kh, j * strides[1]:j * strides[1] + kw]
+                for o in range(f):
+                    y[s, i, j, o] = np.sum(patch * W[..., o]) + b[o]
+    return y
+
+
+def pool2d(x, pool, strides, padding, reduce):
+    value = -np.inf if reduce is np.max else np.nan
+    xp = pad_image(x, pool, strides, padding, value)
+    n, h, w, c = xp.shape
+    oh = (h - pool[0]) // strides[0] + 1
+    ow = (w - pool[1]) // strides[1] + 1
+    y = np.zeros((n, oh, ow, c))
+    for s in range(n):
+        for i in range(oh):
+            for j in range(ow):
+                for ch in range(c):
+                    window = xp[s, i * strides[0]:i * strides[0] + pool[0],
+                                j * strides[1]:j * strides[1] + pool[1], ch]
+                    y[s, i, j, ch] = reduce(window[~np.isnan(window)])
+    return y

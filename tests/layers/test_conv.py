@@ -1,0 +1,79 @@
+import numpy as np
+import pytest
+from scipy.signal import correlate2d
+
+from skscratch.gradcheck import check_layer_gradients
+from skscratch.layers import Conv2D
+from tests.conftest import assert_gradients_ok
+from tests.layers import reference
+
+CASES = [  # input (h, w, c), filters, kernel, strides, padding
+    ((5, 5, 1), 2, 3, 1, "valid"),
+    ((5, 5, 1), 2, 3, 1, "same"),
+    ((6, 7, 3), 4, (2, 3), (2, 1), "same"),
+    ((7, 6, 2), 3, 3, 2, "valid"),
+    ((7, 7, 2), 2, 4, 3, "same"),
+    ((1, 9, 2), 3, (1, 4), 1, "same"),     # a 1-D signal as a 1x9 image
+    ((4, 4, 2), 1, 1, 1, "valid"),
+]
+
+
+def _layer(input_shape, filters, kernel, strides, padding, rng, activation=None):
+    layer = Conv2D(filters, kernel, strides, padding, activation=activation)
+    layer.build(input_shape, rng)
+    layer.params["b"][:] = rng.standard_normal(filters)
+    return layer
+
+
+@pytest.mark.parametrize("input_shape, filters, kernel, strides, padding", CASES)
+def test_forward_matches_the_loop_reference(input_shape, filters, kernel, strides, padding, rng):
+    layer = _layer(input_shape, filters, kernel, strides, padding, rng)
+    x = rng.standard_normal((3, *input_shape))
+    expected = reference.conv2d(x, layer.params["W"], layer.params["b"], layer.strides, padding)
+    y = layer.forward(x)
+    assert y.shape == (3, *layer.output_shape) == expected.shape
+    np.testing.assert_allclose(y, expected, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("padding, mode", [("valid", "valid"), ("same", "same")])
+def test_single_channel_matches_scipy_correlate2d(padding, mode, rng):
+    layer = _layer((6, 6, 1), 1, 3, 1, padding, rng)
+    layer.params["b"][:] = 0
+    x = rng.standard_normal((1, 6, 6, 1))
+    expected = correlate2d(x[0, :, :, 0], layer.params["W"][:, :, 0, 0], mode=mode)
+    np.testing.assert_allclose(layer.forward(x)[0, :, :, 0], expected, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("input_shape, filters, kernel, strides, padding", CASES)
+@pytest.mark.parametrize("activation", [None, "tanh"])
+def test_gradients(input_shape, filters, kernel, strides, padding, activation, rng):
+    layer = _layer(input_shape, filters, kernel, strides, padding, rng, activation)
+    errors = check_layer_gradients(layer, rng.standard_normal((2, *input_shape)), rng=rng)
+    assert set(errors) == {"input", "W", "b"}
+    assert_gradients_ok(errors)
+
+
+def test_float32_kept(rng):
+    layer = Conv2D(2, 3, padding="same", activation="relu")
+    layer.build((5, 5, 1), rng, np.float32)
+    y = layer.forward(rng.standard_normal((2, 5, 5, 1)).astype(np.float32), training=True)
+    assert y.dtype == np.float32
+    assert layer.backward(np.ones_like(y)).dtype == np.float32
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"filters": 0, "kernel_size": 3}, "filters must be a positive integer"),
+    ({"filters": 2, "kernel_size": (3, 0)}, "kernel_size must be a positive int"),
+    ({"filters": 2, "kernel_size": 3, "strides": (1, 2, 3)}, "strides"),
+    ({"filters": 2, "kernel_size": 3, "padding": "full"}, "padding must be one of"),
+])
+def test_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        Conv2D(**kwargs)
+
+
+def test_kernel_larger_than_the_image_with_valid_padding():
+    with pytest.raises(ValueError, match="does not fit"):
+        Conv2D(2, 5).build((3, 3, 1))
+    with pytest.raises(ValueError, match=r"\(batch, height, width, channels\)"):
+        Conv2D(2, 3).build((9,))

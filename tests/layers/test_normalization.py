@@ -1,0 +1,46 @@
+import numpy as np
+import pytest
+
+from skscratch.gradcheck import check_layer_gradients
+from skscratch.layers import BatchNorm
+from tests.conftest import assert_gradients_ok
+
+
+@pytest.mark.parametrize("shape", [(8, 3), (4, 3, 5, 2), (2, 1, 6, 3)])
+def test_gradients(shape, rng):
+    layer = BatchNorm()
+    layer.build(shape[1:])
+    layer.params["gamma"][:] = rng.uniform(0.5, 2, shape[-1])
+    layer.params["beta"][:] = rng.standard_normal(shape[-1])
+    x = rng.standard_normal(shape) * 3 + 1
+    errors = check_layer_gradients(layer, x, rng=rng)
+    assert set(errors) == {"input", "gamma", "beta"}
+    assert_gradients_ok(errors)
+
+
+def test_training_normalizes_per_channel(rng):
+    layer = BatchNorm()
+    layer.build((4, 4, 3))
+    x = rng.standard_normal((10, 4, 4, 3)) * [1, 5, 0.1] + [0, 3, -2]
+    y = layer.forward(x, training=True)
+    np.testing.assert_allclose(y.mean(axis=(0, 1, 2)), 0, atol=1e-12)
+    np.testing.assert_allclose(y.std(axis=(0, 1, 2)), 1, rtol=1e-3)  # epsilon shrinks it
+
+
+def test_inference_uses_running_statistics_not_the_batch(rng):
+    layer = BatchNorm(momentum=0.5)
+    layer.build((2,))
+    for _ in range(30):
+        layer.forward(rng.standard_normal((64, 2)) * 2 + 5, training=True)
+    np.testing.assert_allclose(layer.state["running_mean"], 5, atol=0.3)
+    np.testing.assert_allclose(layer.state["running_var"], 4, rtol=0.3)
+    x = rng.standard_normal((6, 2))
+    alone = np.vstack([layer.forward(x[i:i + 1]) for i in range(6)])
+    np.testing.assert_allclose(layer.forward(x), alone)   # no dependence on the batch
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="momentum"):
+        BatchNorm(momentum=1.0)
+    with pytest.raises(ValueError, match="epsilon"):
+        BatchNorm(epsilon=0)
