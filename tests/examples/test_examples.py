@@ -25,3 +25,18 @@ def test_quickstart_reaches_the_documented_accuracy(capsys):
     ours = results["skscratch MLPFromScratch"][0]
     assert ours >= 0.97
     assert "MLPClassifier" in capsys.readouterr().out
+
+
+def test_convnet_example_reaches_its_accuracy_and_draws_when_it_can(tmp_path, capsys):
+    figure = tmp_path / "convnet.png"
+    accuracy = runpy.run_path(str(EXAMPLES / "convnet_digits.py"), run_name="example")["main"](
+        str(figure))
+    assert accuracy > 0.97
+    out = capsys.readouterr().out
+    assert "confusion matrix" in out
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        assert "matplotlib is not installed" in out
+    else:
+        assert figure.stat().st_size > 10_000
