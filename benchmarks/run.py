@@ -45,14 +45,18 @@ def ratio(a, b):
     return f"{a / b:.2f}x" if a and b else "n/a"
 
 
+def mib(value):
+    return "n/a" if value is None else f"{value:.0f}"
+
+
 def training_table(rows, peak):
-    lines = ["| library | s/epoch | train samples/s | predict samples/s | peak train MiB "
+    lines = ["| library | s/epoch | train samples/s | predict samples/s | peak traced MiB "
              "| accuracy | GFLOP/s (of float32 peak) | time vs skscratch |",
              "|---|---|---|---|---|---|---|---|"]
     ours = rows["skscratch"]["seconds_per_epoch"]
     for name, r in rows.items():
         lines.append(f"| {name} | {r['seconds_per_epoch']:.3f} | {r['train_samples_per_s']:,.0f} "
-                     f"| {r['predict_samples_per_s']:,.0f} | {r['peak_train_mib']:.0f} "
+                     f"| {r['predict_samples_per_s']:,.0f} | {mib(r['peak_train_mib'])} "
                      f"| {r['accuracy']:.4f} | {r['gflops']:.1f} ({r['gflops'] / peak:.1%}) "
                      f"| {ratio(r['seconds_per_epoch'], ours)} |")
     return lines
@@ -75,11 +79,12 @@ def report(results):
         out += ["", f"W3 - conv8-pool-conv16-pool-dense10 on {label} images, Adam, "
                 "batch 64, 2 epochs:", ""]
         out += training_table(rows, peak)
-    out += ["", "W4 - prediction, peak memory beyond the input:", "",
+    out += ["", "W4 - prediction; peak memory traced beyond the input (n/a: PyTorch "
+            "allocates outside tracemalloc's view):", "",
             "| case | library | samples/s | peak MiB | input MiB |", "|---|---|---|---|---|"]
     for label, rows in results["W4"].items():
         out += [f"| {label} | {n} | {r['predict_samples_per_s']:,.0f} | "
-                f"{r['peak_predict_mib']:.0f} | {r['input_mib']:.0f} |" for n, r in rows.items()]
+                f"{mib(r['peak_predict_mib'])} | {r['input_mib']:.0f} |" for n, r in rows.items()]
     return "\n".join(out)
 
 

@@ -8,7 +8,7 @@ from sklearn.preprocessing import StandardScaler
 
 import data
 import peers
-from measure import PeakMemory, median, timer
+from measure import median, peak_memory, timer
 
 
 def _train_and_score(make, X_train, y_train, X_test, y_test, repeats, epochs):
@@ -19,12 +19,12 @@ def _train_and_score(make, X_train, y_train, X_test, y_test, repeats, epochs):
     55k samples/s on W1), and no library should be judged on its cold start.
     """
     peers.fit_quietly(make(), X_train[:1024], y_train[:1024])
-    seconds, peak = [], 0.0
+    memory = _training_memory(make, X_train, y_train)
+    seconds = []
     for _ in range(repeats):
         model = make()
-        with PeakMemory() as memory, timer(seconds):
+        with timer(seconds):
             peers.fit_quietly(model, X_train, y_train)
-        peak = max(peak, memory.mib)
     predict_seconds = []
     with timer(predict_seconds):
         accuracy = float(np.mean(model.predict(X_test) == y_test))
@@ -32,7 +32,23 @@ def _train_and_score(make, X_train, y_train, X_test, y_test, repeats, epochs):
     return {"seconds_per_epoch": median(seconds) / epochs,
             "train_samples_per_s": n * epochs / median(seconds),
             "predict_samples_per_s": len(X_test) / predict_seconds[0],
-            "peak_train_mib": peak, "accuracy": accuracy, "model": model}
+            "peak_train_mib": memory, "accuracy": accuracy, "model": model}
+
+
+def _training_memory(make, X, y):
+    """Peak traced MiB of a separate, untimed one-epoch fit (None for PyTorch).
+
+    Training memory depends on the batch, not on the number of epochs.
+    """
+    model = make()
+    if isinstance(model, peers.TorchClassifier):
+        return None
+    if hasattr(model, "max_iter"):
+        model.set_params(max_iter=1)
+    record = {}
+    with peak_memory(record):
+        peers.fit_quietly(model, X, y)
+    return record["mib"]
 
 
 def _mlp_flops(sizes):
@@ -74,10 +90,9 @@ def w2_digits_cv(repeats, quick=False):
                        ("scikit-learn", lambda: peers.sklearn_mlp((64,), epochs, "auto", 0))]:
         seconds, scores = [], None
         for _ in range(repeats):
-            with PeakMemory() as memory, timer(seconds):
+            with timer(seconds):
                 scores = cross_val_score(make_pipeline(StandardScaler(), make()), X, y, cv=5)
-        rows[name] = {"cv_seconds": median(seconds), "accuracy": float(scores.mean()),
-                      "peak_train_mib": memory.mib}
+        rows[name] = {"cv_seconds": median(seconds), "accuracy": float(scores.mean())}
     return rows
 
 
@@ -111,11 +126,14 @@ def w4_prediction(w1_rows, w3_rows, quick=False):
     for label, X, rows in cases:
         results[label] = {}
         for name, row in rows.items():
-            seconds = []
-            with PeakMemory() as memory, timer(seconds):
+            seconds, memory = [], {"mib": None}
+            with timer(seconds):
                 row["model"].predict(X)
+            if not isinstance(row["model"], peers.TorchClassifier):
+                with peak_memory(memory):
+                    row["model"].predict(X)
             results[label][name] = {"predict_samples_per_s": len(X) / seconds[0],
-                                    "peak_predict_mib": memory.mib,
+                                    "peak_predict_mib": memory["mib"],
                                     "input_mib": X.nbytes / 2**20}
     return results
 

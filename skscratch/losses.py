@@ -11,7 +11,7 @@ Every loss averages over samples, weighted by ``sample_weight`` when given:
 """
 
 import numpy as np
-from scipy.special import expit, logsumexp
+from scipy.special import expit
 
 from .layers.activation import get_activation
 
@@ -123,9 +123,15 @@ class SoftmaxCrossEntropy(Loss):
     output_activation = "softmax"
 
     def _per_sample(self, output, target):
-        lse = logsumexp(output, axis=1)
-        loss = lse - np.sum(target * output, axis=1)
-        prob = np.exp(output - lse[:, None].astype(output.dtype, copy=False))
+        # one exp serves both the loss and the gradient: with m the row maximum,
+        # logsumexp(z) = m + log(sum(exp(z - m))) and softmax(z) = exp(z - m) / sum
+        peak = output.max(axis=1, keepdims=True)
+        prob = np.subtract(output, peak)
+        np.exp(prob, out=prob)
+        total = prob.sum(axis=1, keepdims=True)
+        lse = (peak + np.log(total))[:, 0]
+        loss = lse - np.einsum("ij,ij->i", target, output)
+        prob /= total
         prob -= target
         return loss, prob
 

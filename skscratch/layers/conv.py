@@ -3,7 +3,7 @@
 import numpy as np
 
 from .activation import canonical_activation, get_activation
-from .base import Layer, sum_over_rows
+from .base import Layer
 from ._windows import WindowGeometry, check_padding, pair
 
 _HE_ACTIVATIONS = {"relu", "leaky_relu", "elu"}
@@ -13,15 +13,14 @@ class Conv2D(Layer):
     """2-D convolution over channels-last images ``(batch, height, width, channels)``.
 
     Forward (im2col): gather every ``kh x kw x c`` window of the padded input
-    into one row of a matrix ``cols`` of shape ``(n * out_h * out_w, kh*kw*c)``;
-    then the whole batch is one BLAS product::
+    into one row of a matrix ``cols`` of shape ``(n * out_h * out_w, kh*kw*c)``,
+    plus a column of ones for the bias; then the whole batch is one BLAS product::
 
-        z = cols @ W.reshape(kh*kw*c, filters) + b      # then y = f(z)
+        z = [cols, 1] @ [W.reshape(kh*kw*c, filters); b]      # then y = f(z)
 
     Backward, by the chain rule, with ``dz = dE/dz`` reshaped to rows::
 
-        dE/dW = cols.T @ dz
-        dE/db = dz.sum(axis=0)
+        [dE/dW; dE/db] = [cols, 1].T @ dz
         dE/dx[offset (i, j)] += dz @ W[i, j].T    # looping over the kh*kw offsets
 
     Parameters
@@ -85,26 +84,36 @@ class Conv2D(Layer):
         self.params = {"W": W.astype(self.dtype), "b": np.zeros(self.filters, dtype=self.dtype)}
 
     def _im2col(self, x):
-        """Rows of ``(kh, kw, c)`` windows: shape ``(n * out_h * out_w, kh*kw*c)``."""
+        """Rows of ``(kh, kw, c)`` windows plus a constant 1: ``(n*oh*ow, kh*kw*c + 1)``.
+
+        The trailing 1 makes the bias the last row of the GEMM's weight matrix:
+        adding it pixel by pixel costs more than the whole GEMM when there are
+        few filters (a broadcast add over an inner axis of 8 is slow in NumPy),
+        and its gradient then comes out of the weight-gradient GEMM for free.
+        """
         g = self.geometry
         xp = g.pad(x)
         kh, kw = self.kernel_size
-        c = x.shape[3]
+        n, c = x.shape[0], x.shape[3]
+        cols = np.empty((n * g.out_h * g.out_w, kh * kw * c + 1), dtype=x.dtype)
+        cols[:, -1] = 1
+        blocks = cols[:, :-1].reshape(n, g.out_h, g.out_w, kh, kw, c)   # a view
         if c >= 4:
             # one strided copy of the window view: fastest with several channels
-            windows = g.windows(xp).transpose(0, 1, 2, 4, 5, 3)    # (n, oh, ow, kh, kw, c)
-            return windows.reshape(-1, kh * kw * c)
-        # few channels: the view's copy crawls; fill one kernel offset at a time
-        cols = np.empty((x.shape[0], g.out_h, g.out_w, kh, kw, c), dtype=x.dtype)
-        for i, j, where in g.offsets():
-            cols[:, :, :, i, j, :] = xp[where]
-        return cols.reshape(-1, kh * kw * c)
+            np.copyto(blocks, g.windows(xp).transpose(0, 1, 2, 4, 5, 3))
+        else:
+            # few channels: the view's copy crawls; fill one kernel offset at a time
+            for i, j, where in g.offsets():
+                blocks[:, :, :, i, j, :] = xp[where]
+        return cols
+
+    def _augmented_weights(self):
+        """``W`` as a ``(kh*kw*c, filters)`` matrix with the bias as its last row."""
+        return np.vstack([self.params["W"].reshape(-1, self.filters), self.params["b"]])
 
     def forward(self, x, training=False):
         cols = self._im2col(x)
-        W = self.params["W"]
-        z = cols @ W.reshape(-1, self.filters)
-        z += self.params["b"]
+        z = cols @ self._augmented_weights()
         y = self._f(z, out=z).reshape(x.shape[0], *self.output_shape)
         self._cols, self._y = (cols, y) if training else (None, None)
         return y
@@ -113,9 +122,9 @@ class Conv2D(Layer):
         if self._cols is None:
             raise RuntimeError("backward() needs a forward(x, training=True) first.")
         dz = self._grad(self._y, grad_output).reshape(-1, self.filters)
-        W = self.params["W"]
-        np.matmul(self._cols.T, dz, out=self.grads["W"].reshape(-1, self.filters))
-        sum_over_rows(dz, out=self.grads["b"])
+        grad = self._cols.T @ dz                       # weights, then the bias row
+        np.copyto(self.grads["W"].reshape(-1, self.filters), grad[:-1])
+        np.copyto(self.grads["b"], grad[-1])
         if not need_input_grad:
             return None
         return self._input_gradient(dz, grad_output.shape[0])
