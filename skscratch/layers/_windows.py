@@ -68,14 +68,31 @@ class WindowGeometry:
         # the windows cover every (padded) pixel exactly once
         self.tiles = (kh, kw) == (sh, sw) and self.padded == (self.out_h * sh, self.out_w * sw)
 
-    def pad(self, x, value=0.0):
-        """Pad a ``(n, h, w, c)`` batch on its spatial axes."""
-        return np.pad(x, self.pads, constant_values=value) if self.has_padding else x
+    def pad(self, x, value=0.0, out=None):
+        """Pad a ``(n, h, w, c)`` batch on its spatial axes.
+
+        With ``out`` (an array of the padded shape whose border already holds
+        ``value``), only the interior is written.
+        """
+        if not self.has_padding:
+            return x
+        if out is None:
+            return np.pad(x, self.pads, constant_values=value)
+        out[self.interior()] = x
+        return out
+
+    def padded_shape(self, x):
+        """Shape of ``x`` after :meth:`pad`."""
+        return (x.shape[0], *self.padded, x.shape[3])
+
+    def interior(self):
+        """Index of the unpadded pixels within a padded batch."""
+        (_, _), (t, b), (l, r), _ = self.pads
+        return (slice(None), slice(t, self.padded[0] - b), slice(l, self.padded[1] - r))
 
     def unpad(self, x):
         """Crop what :meth:`pad` added."""
-        (_, _), (t, b), (l, r), _ = self.pads
-        return x[:, t:x.shape[1] - b, l:x.shape[2] - r, :] if self.has_padding else x
+        return x[self.interior()] if self.has_padding else x
 
     def windows(self, xp):
         """Strided view ``(n, out_h, out_w, c, kh, kw)`` of a padded batch."""

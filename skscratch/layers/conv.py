@@ -83,37 +83,49 @@ class Conv2D(Layer):
         W = rng.uniform(-limit, limit, size=(kh, kw, channels, self.filters))
         self.params = {"W": W.astype(self.dtype), "b": np.zeros(self.filters, dtype=self.dtype)}
 
-    def _im2col(self, x):
+    def _im2col(self, x, training=False):
         """Rows of ``(kh, kw, c)`` windows plus a constant 1: ``(n*oh*ow, kh*kw*c + 1)``.
 
         The trailing 1 makes the bias the last row of the GEMM's weight matrix:
         adding it pixel by pixel costs more than the whole GEMM when there are
         few filters (a broadcast add over an inner axis of 8 is slow in NumPy),
         and its gradient then comes out of the weight-gradient GEMM for free.
+
+        With 4+ channels the rows are one strided copy of the window view. With
+        fewer, the matrix is filled transposed, one contiguous row per kernel
+        offset and channel (2.4x faster for one channel), and returned as its
+        Fortran-ordered transpose: BLAS takes either layout without a copy.
         """
         g = self.geometry
-        xp = g.pad(x)
         kh, kw = self.kernel_size
         n, c = x.shape[0], x.shape[3]
-        cols = np.empty((n * g.out_h * g.out_w, kh * kw * c + 1), dtype=x.dtype)
-        cols[:, -1] = 1
-        blocks = cols[:, :-1].reshape(n, g.out_h, g.out_w, kh, kw, c)   # a view
-        if c >= 4:
-            # one strided copy of the window view: fastest with several channels
-            np.copyto(blocks, g.windows(xp).transpose(0, 1, 2, 4, 5, 3))
+        rows, width = n * g.out_h * g.out_w, kh * kw * c + 1
+        few_channels = c < 4
+        shape = (width, rows) if few_channels else (rows, width)
+        if training:
+            padded = self._buffer("padded", g.padded_shape(x), fill=0) if g.has_padding else None
+            xp, matrix = g.pad(x, out=padded), self._buffer("cols", shape)
         else:
-            # few channels: the view's copy crawls; fill one kernel offset at a time
-            for i, j, where in g.offsets():
-                blocks[:, :, :, i, j, :] = xp[where]
-        return cols
+            xp, matrix = g.pad(x), np.empty(shape, dtype=x.dtype)
+        if few_channels:
+            matrix[-1] = 1
+            for k, (_, _, where) in enumerate(g.offsets()):
+                for ch in range(c):
+                    matrix[k * c + ch].reshape(n, g.out_h, g.out_w)[...] = xp[where][..., ch]
+            return matrix.T
+        matrix[:, -1] = 1
+        blocks = matrix[:, :-1].reshape(n, g.out_h, g.out_w, kh, kw, c)   # a view
+        np.copyto(blocks, g.windows(xp).transpose(0, 1, 2, 4, 5, 3))
+        return matrix
 
     def _augmented_weights(self):
         """``W`` as a ``(kh*kw*c, filters)`` matrix with the bias as its last row."""
         return np.vstack([self.params["W"].reshape(-1, self.filters), self.params["b"]])
 
     def forward(self, x, training=False):
-        cols = self._im2col(x)
-        z = cols @ self._augmented_weights()
+        cols = self._im2col(x, training)
+        out = self._buffer("z", (cols.shape[0], self.filters)) if training else None
+        z = np.matmul(cols, self._augmented_weights(), out=out)
         y = self._f(z, out=z).reshape(x.shape[0], *self.output_shape)
         self._cols, self._y = (cols, y) if training else (None, None)
         return y
@@ -138,8 +150,9 @@ class Conv2D(Layer):
         kh, kw = self.kernel_size
         channels = self.input_shape[2]
         per_offset = self.params["W"].reshape(kh * kw, channels, self.filters)
-        grad = np.zeros((n, *g.padded, channels), dtype=self.dtype)
-        block = np.empty((dz.shape[0], channels), dtype=self.dtype)
+        grad = self._buffer("dx", (n, *g.padded, channels))
+        grad.fill(0)
+        block = self._buffer("block", (dz.shape[0], channels))
         for k, (_, _, where) in enumerate(g.offsets()):
             np.matmul(dz, per_offset[k].T, out=block)
             grad[where] += block.reshape(n, g.out_h, g.out_w, channels)

@@ -87,7 +87,7 @@ class Dense(Layer):
 
     def forward(self, x, training=False):
         W, b = self.params["W"], self.params["b"]
-        z = x @ W
+        z = np.matmul(x, W, out=self._buffer("z", (x.shape[0], self.units)) if training else None)
         z += b
         y = self._f(z, out=z)
         if training:
@@ -102,7 +102,9 @@ class Dense(Layer):
         dz = self._grad(self._y, grad_output)
         np.matmul(self._x.T, dz, out=self.grads["W"])
         sum_over_rows(dz, out=self.grads["b"])
-        return dz @ self.params["W"].T if need_input_grad else None
+        if not need_input_grad:
+            return None
+        return np.matmul(dz, self.params["W"].T, out=self._buffer("dx", self._x.shape))
 
     def get_config(self):
         return {"units": self.units, "activation": self.activation,

@@ -57,10 +57,17 @@ class MaxPool2D(_Pool2D):
 
     def forward(self, x, training=False):
         g = self.geometry
-        xp = g.pad(x, -np.inf)
-        y = None
-        for _, _, where in g.offsets():
-            y = xp[where].copy() if y is None else np.maximum(y, xp[where], out=y)
+        if training:
+            padded = self._buffer("padded", g.padded_shape(x), -np.inf) if g.has_padding else None
+            xp = g.pad(x, out=padded)
+            y = self._buffer("y", (x.shape[0], *self.output_shape))
+        else:
+            xp = g.pad(x, -np.inf)
+            y = np.empty((x.shape[0], *self.output_shape), dtype=x.dtype)
+        offsets = g.offsets()
+        np.copyto(y, xp[offsets[0][2]])
+        for _, _, where in offsets[1:]:
+            np.maximum(y, xp[where], out=y)
         self._cache = (xp, y) if training else None
         return y
 
@@ -71,17 +78,18 @@ class MaxPool2D(_Pool2D):
         g = self.geometry
         xp, y = self._cache
         winners = [(where, xp[where] == y) for _, _, where in g.offsets()]
-        count = np.zeros(y.shape, dtype=self.dtype)
+        # winners per window, in the smallest integer that can count a whole window
+        count = np.zeros(y.shape, dtype=np.uint8 if len(winners) < 256 else np.uint32)
         for _, won in winners:
             count += won
-        share = grad_output / count
+        share = np.divide(grad_output, count, dtype=self.dtype)
+        grad = self._buffer("dx", xp.shape)
         if g.tiles:
             # every input pixel sits in exactly one window: write, don't accumulate
-            grad = np.empty(xp.shape, dtype=self.dtype)
             for where, won in winners:
                 np.multiply(won, share, out=grad[where])
         else:
-            grad = np.zeros(xp.shape, dtype=self.dtype)
+            grad.fill(0)
             for where, won in winners:
                 grad[where] += won * share
         return g.unpad(grad)

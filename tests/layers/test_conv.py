@@ -15,6 +15,8 @@ CASES = [  # input (h, w, c), filters, kernel, strides, padding
     ((7, 7, 2), 2, 4, 3, "same"),
     ((1, 9, 2), 3, (1, 4), 1, "same"),     # a 1-D signal as a 1x9 image
     ((4, 4, 2), 1, 1, 1, "valid"),
+    ((5, 6, 5), 3, 3, 1, "same"),          # 4+ channels: the strided-view im2col
+    ((7, 6, 4), 2, (2, 3), (2, 2), "valid"),
 ]
 
 
@@ -51,6 +53,15 @@ def test_gradients(input_shape, filters, kernel, strides, padding, activation, r
     errors = check_layer_gradients(layer, rng.standard_normal((2, *input_shape)), rng=rng)
     assert set(errors) == {"input", "W", "b"}
     assert_gradients_ok(errors)
+
+
+def test_training_buffers_give_the_same_results_as_inference(rng):
+    layer = _layer((6, 6, 5), 4, 3, 1, "same", rng, activation="relu")
+    x = rng.standard_normal((3, 6, 6, 5))
+    fresh = layer.forward(x, training=False)
+    np.testing.assert_array_equal(layer.forward(x, training=True), fresh)
+    np.testing.assert_array_equal(layer.forward(2 * x, training=True),
+                                  layer.forward(2 * x, training=False))
 
 
 def test_float32_kept(rng):
