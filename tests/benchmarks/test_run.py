@@ -1,0 +1,25 @@
+"""The benchmark suite runs end to end (quick mode) and reports every workload."""
+
+import runpy
+import sys
+from pathlib import Path
+
+import pytest
+
+RUN = Path(__file__).resolve().parents[2] / "benchmarks" / "run.py"
+
+
+@pytest.mark.slow
+def test_quick_benchmark_reports_every_workload(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", [str(RUN), "--quick"])
+    main = runpy.run_path(str(RUN), run_name="benchmark")["main"]
+    results, _ = main(["--quick"])
+    assert {"W1", "W2", "W3", "W4", "W5"} <= set(results)
+    for rows in (results["W1"], *results["W3"].values()):
+        assert rows["skscratch"]["train_samples_per_s"] > 0
+        assert rows["skscratch"]["accuracy"] > 0.4
+    w4 = results["W4"]
+    mlp = next(rows for label, rows in w4.items() if label.startswith("MLP"))
+    # prediction memory is bounded by the chunk: far below the input's size
+    assert mlp["skscratch"]["peak_predict_mib"] < mlp["skscratch"]["input_mib"] / 4
+    assert "W3 - conv8-pool-conv16-pool-dense10" in capsys.readouterr().out
