@@ -4,9 +4,34 @@ import numpy as np
 
 from .layers.base import Layer
 
-# rows per prediction chunk are chosen so the widest activation holds at most
-# this many numbers: memory is bounded by the chunk, not by the dataset
-PREDICT_ELEMENTS = 1 << 22
+# rows per prediction chunk are chosen so the widest layer's work holds at most
+# this many numbers (4 MiB in float32): memory is bounded by the chunk, not by
+# the dataset, and chunks stay big enough for efficient BLAS calls
+PREDICT_ELEMENTS = 1 << 20
+# refuse to build a network whose training would need more than this
+MEMORY_LIMIT_BYTES = 8 << 30
+
+
+def check_memory(network, input_shape, batch_size, dtype, limit=MEMORY_LIMIT_BYTES):
+    """Raise ValueError when training ``network`` would clearly not fit in memory.
+
+    The estimate counts each parameter four times (weight, gradient and two
+    optimizer moments) and each layer's output three times per batch sample
+    (activation, cache, gradient); it is computed from shapes alone, before
+    anything is allocated, so absurd layer sizes fail fast instead of being
+    killed by the operating system.
+    """
+    shape, params, activations = tuple(input_shape), 0, 0
+    for layer in network.layers:
+        params += layer.count_params(shape)
+        shape = layer.compute_output_shape(shape)
+        activations += int(np.prod(shape, dtype=np.float64))
+    need = (4.0 * params + 3.0 * batch_size * activations) * np.dtype(dtype).itemsize
+    if need > limit:
+        raise ValueError(
+            f"This network would need about {need / 2**30:,.1f} GiB to train "
+            f"({params:,} parameters; batch of {batch_size}); the limit is "
+            f"{limit / 2**30:.0f} GiB. Use smaller layers or batches.")
 
 
 class Network:
@@ -77,7 +102,7 @@ class Network:
         widest = int(np.prod(shape))
         for layer in self.layers:
             shape = layer.build(shape, rng, dtype)
-            widest = max(widest, int(np.prod(shape)))
+            widest = max(widest, layer.elements_per_sample())
         self.output_shape = shape
         self.dtype = np.dtype(dtype)
         self._widest = widest
@@ -112,8 +137,8 @@ class Network:
         ----------
         x : ndarray of shape (n_samples, *input_shape)
         batch_size : int, optional
-            Rows per chunk; by default sized so the widest layer output of a
-            chunk holds about four million numbers.
+            Rows per chunk; by default sized so the largest layer workspace of
+            a chunk holds about a million numbers.
 
         Returns
         -------

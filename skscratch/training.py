@@ -112,7 +112,9 @@ class Trainer:
         total_loss = total_weight = 0.0
         for start in range(0, n, self.batch_size):
             stop = min(start + self.batch_size, n)
-            idx = slice(start, stop) if order is None else order[start:stop]
+            # ascending rows: the same batch, gathered in memory order (a memmap
+            # reads pages forward)
+            idx = slice(start, stop) if order is None else np.sort(order[start:stop])
             w = None if sample_weight is None else sample_weight[idx]
             weight = stop - start if w is None else float(w.sum())
             if weight <= 0:
@@ -155,7 +157,10 @@ class Trainer:
             started = time.perf_counter()
             last_good = self.network.get_weights()
             try:
-                loss = self.run_epoch(X, Y, sample_weight)
+                # overflow is caught below as a non-finite loss or weight and
+                # reported once, clearly; no stream of RuntimeWarnings before it
+                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                    loss = self.run_epoch(X, Y, sample_weight)
             except KeyboardInterrupt:
                 self.network.set_weights(last_good)
                 warnings.warn("Training interrupted: keeping the weights of the last "

@@ -30,9 +30,12 @@ def test_predict_in_chunks_equals_one_pass(rng):
 
 
 def test_predict_chunk_size_is_bounded_by_memory(rng):
+    from unittest import mock
     net = Network([Dense(1 << 12)]).build((2,), rng)
-    assert net.predict(np.zeros((5, 2))).shape == (5, 1 << 12)
-    # 2**22 numbers per chunk / 2**12 wide = 1024 rows per chunk at most
+    with mock.patch.object(net, "forward", wraps=net.forward) as forward:
+        assert net.predict(np.zeros((1000, 2))).shape == (1000, 1 << 12)
+    # 2**20 numbers per chunk / 2**12 wide = 256 rows per chunk at most
+    assert max(call.args[0].shape[0] for call in forward.call_args_list) == 256
 
 
 def test_summary(rng):

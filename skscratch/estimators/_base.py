@@ -13,7 +13,7 @@ from sklearn.utils._tags import ClassifierTags, RegressorTags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from ..network import Network
+from ..network import Network, check_memory
 from ..optimizers import SGD, Adam
 from ..training import Trainer
 from ._targets import CLASSIFICATION_LOSSES, ClassificationTarget, RegressionTarget, ravel_column
@@ -127,6 +127,7 @@ class BaseNeuralEstimator(BaseEstimator):
         if first:
             rng = np.random.default_rng(check_random_state(self.random_state).randint(2**31))
             network = Network(self._make_layers(X.shape[1:], target.n_outputs))
+            check_memory(network, X.shape[1:], self._batch_size(X.shape[0]), X.dtype)
             network.build(X.shape[1:], rng, X.dtype)
             target.init_output_bias(network.layers[-1].params["b"], Y, sample_weight)
             state = None
@@ -242,7 +243,14 @@ class BaseNeuralEstimator(BaseEstimator):
         X, sample_shape = self._flatten_input(X)
         X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
         X = self._shape_input(X, sample_shape, reset=False)
-        return self.network_.predict(X.astype(self.network_.dtype, copy=False))
+        with np.errstate(over="ignore", invalid="ignore"):
+            raw = self.network_.predict(X.astype(self.network_.dtype, copy=False))
+        if not np.isfinite(raw).all():
+            raise ValueError(
+                "The network's outputs overflowed: X holds values too large for this "
+                f"{self.network_.dtype} model (largest magnitude "
+                f"{float(np.max(np.abs(X))):.3g}). Scale the inputs, e.g. StandardScaler.")
+        return raw
 
     def predict(self, X):
         """Predict class labels (classification) or values (regression).

@@ -106,6 +106,18 @@ class Layer:
     def _build_params(self, rng):
         """Create :attr:`params`; layers without weights keep the default."""
 
+    def elements_per_sample(self):
+        """Numbers one sample occupies in this layer's forward pass (after build).
+
+        Used to size prediction chunks; layers with a bigger workspace than
+        their output (Conv2D's im2col rows) say so.
+        """
+        return int(np.prod(self.output_shape, dtype=np.int64))
+
+    def count_params(self, input_shape):
+        """Number of trainable scalars for inputs of ``input_shape``, without building."""
+        return 0
+
     def forward(self, x, training=False):
         """Compute the output for a batch ``x`` of shape ``(batch, *input_shape)``.
 

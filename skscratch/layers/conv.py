@@ -73,6 +73,14 @@ class Conv2D(Layer):
                                        self.padding)
         return (self.geometry.out_h, self.geometry.out_w, self.filters)
 
+    def elements_per_sample(self):
+        g, (kh, kw) = self.geometry, self.kernel_size
+        return g.out_h * g.out_w * (kh * kw * self.input_shape[2] + 1 + self.filters)
+
+    def count_params(self, input_shape):
+        kh, kw = self.kernel_size
+        return (kh * kw * int(input_shape[-1]) + 1) * self.filters
+
     def _build_params(self, rng):
         kh, kw = self.kernel_size
         channels = self.input_shape[2]

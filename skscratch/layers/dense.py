@@ -75,6 +75,9 @@ class Dense(Layer):
             )
         return (self.units,)
 
+    def count_params(self, input_shape):
+        return (int(input_shape[-1]) + 1) * self.units
+
     def _build_params(self, rng):
         fan_in, fan_out = self.input_shape[0], self.units
         init = self.kernel_initializer

@@ -39,6 +39,9 @@ class BatchNorm(Layer):
         self.momentum, self.epsilon = float(momentum), float(epsilon)
         self._cache = None
 
+    def count_params(self, input_shape):
+        return 2 * int(input_shape[-1])
+
     def _build_params(self, rng):
         c = self.input_shape[-1]
         self.params = {"gamma": np.ones(c, dtype=self.dtype), "beta": np.zeros(c, dtype=self.dtype)}

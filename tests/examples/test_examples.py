@@ -40,3 +40,11 @@ def test_convnet_example_reaches_its_accuracy_and_draws_when_it_can(tmp_path, ca
         assert "matplotlib is not installed" in out
     else:
         assert figure.stat().st_size > 10_000
+
+
+def test_distributed_grid_search_example(capsys):
+    pytest.importorskip("distributed")
+    main = runpy.run_path(str(EXAMPLES / "distributed_grid_search.py"), run_name="example")["main"]
+    search = main(processes=False)
+    assert search.best_score_ > 0.9
+    assert "dask cluster with 2 workers" in capsys.readouterr().out

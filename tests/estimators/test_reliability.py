@@ -1,0 +1,140 @@
+"""Determinism, interruption, data larger than memory, streaming."""
+
+import pickle
+import tracemalloc
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits, load_iris
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skscratch import ConvNetFromScratch, MLPFromScratch
+
+ESTIMATORS = [
+    pytest.param(lambda **kw: MLPFromScratch((16,), **kw), id="mlp"),
+    pytest.param(lambda **kw: ConvNetFromScratch((4,), hidden_layer_sizes=(8,), **kw),
+                 id="convnet"),
+]
+
+
+def _quiet(fn, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return fn(*args, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return X / 16, y
+
+
+@pytest.mark.parametrize("make", ESTIMATORS)
+def test_same_seed_gives_bit_identical_models(make, digits):
+    X, y = digits[0][:400], digits[1][:400]
+    a = _quiet(make(max_iter=5, dropout=0.2, random_state=7).fit, X, y)
+    b = _quiet(make(max_iter=5, dropout=0.2, random_state=7).fit, X, y)
+    for p, q in zip(a.network_.params, b.network_.params):
+        np.testing.assert_array_equal(p, q)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    c = pickle.loads(pickle.dumps(a))
+    np.testing.assert_array_equal(c.predict_proba(X), a.predict_proba(X))
+    other = _quiet(make(max_iter=5, dropout=0.2, random_state=8).fit, X, y)
+    assert not np.array_equal(other.network_.params[0], a.network_.params[0])
+
+
+def test_no_global_random_state_is_touched(digits):
+    X, y = digits[0][:200], digits[1][:200]
+    before = np.random.get_state()[1].copy()
+    _quiet(MLPFromScratch((8,), max_iter=3, dropout=0.3, early_stopping=True,
+                          random_state=None).fit, X, y)
+    np.testing.assert_array_equal(np.random.get_state()[1], before)
+
+
+def test_parallel_search_and_cv_match_serial(digits):
+    X, y = digits[0][:500], digits[1][:500]
+    pipe = make_pipeline(StandardScaler(), MLPFromScratch((16,), max_iter=10, random_state=0))
+    grid = {"mlpfromscratch__learning_rate_init": [1e-3, 1e-2]}
+    one = _quiet(GridSearchCV(pipe, grid, cv=3, n_jobs=1).fit, X, y).cv_results_
+    two = _quiet(GridSearchCV(pipe, grid, cv=3, n_jobs=2).fit, X, y).cv_results_
+    np.testing.assert_array_equal(one["mean_test_score"], two["mean_test_score"])
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    np.testing.assert_array_equal(_quiet(cross_val_score, pipe, X, y, cv=cv, n_jobs=1),
+                                  _quiet(cross_val_score, pipe, X, y, cv=cv, n_jobs=2))
+
+
+def test_pickles_carry_weights_not_training_caches(digits):
+    X, y = digits
+    est = _quiet(ConvNetFromScratch((4,), max_iter=2, random_state=0).fit, X, y)
+    restored = pickle.loads(pickle.dumps(est))
+    assert all(getattr(layer, "_cache", None) is None and getattr(layer, "_cols", None) is None
+               for layer in restored.network_.layers)
+    assert len(pickle.dumps(est)) < 200_000      # weights only: no cached batches
+    restored.partial_fit(X[:100], y[:100])       # and it still trains
+
+
+def test_keyboard_interrupt_keeps_a_usable_model(digits, monkeypatch):
+    X, y = digits
+    est = MLPFromScratch((16,), max_iter=50, random_state=0)
+    from skscratch.training import Trainer
+    original, calls = Trainer.run_epoch, {"n": 0}
+
+    def interrupted_on_the_fourth_epoch(self, *args):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise KeyboardInterrupt
+        return original(self, *args)
+
+    monkeypatch.setattr(Trainer, "run_epoch", interrupted_on_the_fourth_epoch)
+    with pytest.warns(UserWarning, match="interrupted"):
+        est.fit(X, y)
+    assert est.n_iter_ == 3
+    # exactly the model of a clean three-epoch fit: the weights of the last complete epoch
+    three = _quiet(MLPFromScratch((16,), max_iter=3, random_state=0).fit, X, y)
+    np.testing.assert_array_equal(est.predict_proba(X), three.predict_proba(X))
+
+
+@pytest.mark.parametrize("make, shape", [
+    pytest.param(ESTIMATORS[0].values[0], (64,), id="mlp"),
+    pytest.param(ESTIMATORS[1].values[0], (8, 8, 1), id="convnet",
+                 marks=pytest.mark.slow),
+])
+def test_training_on_a_memmap_only_materialises_batches(make, shape, tmp_path):
+    n = 200_000
+    rng = np.random.default_rng(0)
+    X = np.lib.format.open_memmap(tmp_path / "X.npy", mode="w+", dtype=np.float32,
+                                  shape=(n, *shape))
+    for start in range(0, n, 5000):     # written in chunks, as a real pipeline would
+        X[start:start + 5000] = rng.random((5000, *shape), dtype=np.float32)
+    y = (np.asarray(X[:, 0]).reshape(n, -1)[:, 0] > 0.5).astype(int)
+    X.flush()
+    X = np.load(tmp_path / "X.npy", mmap_mode="r")
+    data_mib = X.nbytes / 2**20
+    est = make(max_iter=1, batch_size=128, random_state=0)
+    tracemalloc.start()
+    _quiet(est.fit, X, y)
+    est.predict(X)
+    peak_mib = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    # the data is ~50 MiB; peak memory is the batch and prediction chunk
+    # (~4 MiB) plus what scales with n at a few bytes a sample (labels, the
+    # shuffled index, predictions): far below one copy of the data
+    assert peak_mib < data_mib / 4, (peak_mib, data_mib)
+    assert est.score(X[:2000], y[:2000]) > 0.9
+
+
+def test_partial_fit_streaming_matches_a_full_fit(digits):
+    X, y = digits
+    X_train, y_train, X_test, y_test = X[:1400], y[:1400], X[1400:], y[1400:]
+    full = _quiet(MLPFromScratch((64,), max_iter=30, random_state=0).fit, X_train, y_train)
+    stream = MLPFromScratch((64,), random_state=0)
+    chunks = np.array_split(np.arange(1400), 7)
+    for _ in range(30):
+        for chunk in chunks:
+            stream.partial_fit(X_train[chunk], y_train[chunk], classes=np.arange(10))
+    assert stream.score(X_test, y_test) > full.score(X_test, y_test) - 0.03
+    assert stream.score(X_test, y_test) > 0.85
