@@ -9,6 +9,7 @@ workflows.
 from . import gradcheck, layers, losses, optimizers
 from .estimators import ConvNetFromScratch, MLPFromScratch
 from .network import Network
+from .persistence import load, save
 from .training import Trainer
 
 __version__ = "0.1.0"
@@ -20,7 +21,9 @@ __all__ = [
     "Trainer",
     "gradcheck",
     "layers",
+    "load",
     "losses",
     "optimizers",
+    "save",
     "__version__",
 ]

@@ -68,7 +68,8 @@ class Trainer:
         Minimum improvement; None disables stopping on plateaus.
     n_iter_no_change : int, default=10
     verbose : int, default=0
-        1 prints one line per epoch.
+        1 prints one line per epoch; 2 also shows a progress line within
+        epochs that run longer than a second.
     """
 
     def __init__(self, network, loss, optimizer, *, alpha=0.0, batch_size=200,
@@ -110,7 +111,10 @@ class Trainer:
         n = X.shape[0]
         order = self.rng.permutation(n) if self.shuffle else None
         total_loss = total_weight = 0.0
+        progress = _Progress(n, self.batch_size) if self.verbose >= 2 else None
         for start in range(0, n, self.batch_size):
+            if progress is not None:
+                progress.update(start)
             stop = min(start + self.batch_size, n)
             # ascending rows: the same batch, gathered in memory order (a memmap
             # reads pages forward)
@@ -121,10 +125,12 @@ class Trainer:
                 continue  # a batch of zero-weight samples carries no gradient
             total_loss += self.train_batch(X[idx], Y[idx], w) * weight
             total_weight += weight
+        if progress is not None:
+            progress.close()
         return total_loss / total_weight if total_weight else 0.0
 
     def fit(self, X, Y, sample_weight=None, *, max_epochs, state=None,
-            validation_score=None):
+            validation_score=None, on_epoch_end=None):
         """Run up to ``max_epochs`` epochs, stopping early on a plateau.
 
         Parameters
@@ -139,6 +145,9 @@ class Trainer:
             ``validation_score() -> float`` (higher is better), evaluated
             after each epoch; stopping then monitors it and the weights of
             the best epoch are kept in ``state.best_weights``.
+        on_epoch_end : callable, optional
+            ``on_epoch_end(state, record) -> bool`` after each epoch; True
+            stops training (``state.stopped == "callback"``).
 
         Returns
         -------
@@ -186,6 +195,9 @@ class Trainer:
             state.history.append(record)
             if self.verbose:
                 self._print_epoch(record, max_epochs)
+            if on_epoch_end is not None and on_epoch_end(state, record):
+                state.stopped = "callback"
+                break
             if self.tol is not None and state.no_improvement_count > self.n_iter_no_change:
                 if self.optimizer.plateau():
                     state.stopped = "converged"
@@ -211,3 +223,29 @@ class Trainer:
         val = "" if val is None else f" - validation score: {val:.6f}"
         print(f"Epoch {record['epoch']}/{max_epochs} - loss: {record['loss']:.6f}{val}"
               f" - {record['seconds']:.2f}s", flush=True)
+
+
+PROGRESS_SECONDS = 1.0
+
+
+class _Progress:
+    """A ``batch i/n`` line redrawn in place at most once a second (verbose=2)."""
+
+    def __init__(self, n_samples, batch_size):
+        self.n_batches = -(-n_samples // batch_size)
+        self.batch_size = batch_size
+        self.started = self.shown = time.perf_counter()
+        self.drawn = False
+
+    def update(self, start):
+        now = time.perf_counter()
+        if now - self.shown >= PROGRESS_SECONDS:
+            batch = start // self.batch_size
+            rate = start / (now - self.started)
+            print(f"\r  batch {batch}/{self.n_batches} - {rate:,.0f} samples/s",
+                  end="", flush=True)
+            self.shown, self.drawn = now, True
+
+    def close(self):
+        if self.drawn:
+            print("\r" + " " * 60 + "\r", end="", flush=True)

@@ -56,7 +56,13 @@ class BaseNeuralEstimator(BaseEstimator):
         "epsilon": [Interval(Real, 0, None, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
+        "callbacks": [list, tuple, None],
     }
+
+    def __sklearn_is_fitted__(self):
+        # a first fit that failed has set n_features_in_ (validation runs
+        # first) but no model: only a trained network makes the estimator fitted
+        return hasattr(self, "network_")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -146,11 +152,21 @@ class BaseNeuralEstimator(BaseEstimator):
         if early_stopping:
             X, Y, sample_weight, validation_score = self._split_validation(
                 X, y, Y, sample_weight, target, network, rng)
+        def on_epoch_end(state, record):
+            if not self.callbacks:
+                return False
+            # callbacks see an up-to-date estimator: fitted attributes as of this epoch
+            self._store_fitted(network, target, optimizer, rng, state, early_stopping)
+            return any([bool(callback(self, record)) for callback in self.callbacks])
+
         try:
             state = trainer.fit(X, Y, sample_weight, state=state,
                                 max_epochs=1 if incremental else self.max_iter,
-                                validation_score=validation_score)
+                                validation_score=validation_score,
+                                on_epoch_end=on_epoch_end)
         except FloatingPointError as exc:
+            if first:
+                self._forget_fit()
             raise ValueError(str(exc)) from exc
         if early_stopping and state.best_weights is not None:
             network.set_weights(state.best_weights)
@@ -217,6 +233,23 @@ class BaseNeuralEstimator(BaseEstimator):
             return target.score(y_val, target.decode(network.predict(X_val)), w_val)
 
         return X_tr, Y_tr, w_tr, validation_score
+
+    def _forget_fit(self):
+        """Drop every fitted attribute (a first fit failed part-way)."""
+        for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
+            delattr(self, name)
+        for name in ("_target", "_optimizer", "_rng", "_state"):
+            self.__dict__.pop(name, None)
+
+    def summary(self):
+        """The fitted network's layers, output shapes and parameter counts.
+
+        Returns
+        -------
+        text : str
+        """
+        check_is_fitted(self)
+        return self.network_.summary()
 
     def _store_fitted(self, network, target, optimizer, rng, state, early_stopping):
         self.network_, self._target, self._optimizer, self._rng, self._state = (

@@ -53,7 +53,7 @@ class ConvNetFromScratch(BaseNeuralEstimator):
     task, loss, solver, alpha, batch_size, learning_rate, learning_rate_init, \
 power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, \
 nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, \
-epsilon, n_iter_no_change
+epsilon, n_iter_no_change, callbacks
         As in :class:`MLPFromScratch`.
 
     Attributes
@@ -99,7 +99,8 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
                  learning_rate_init=1e-3, power_t=0.5, max_iter=200, shuffle=True,
                  random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
-                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10):
+                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10,
+                 callbacks=None):
         self.filters = filters
         self.kernel_size = kernel_size
         self.strides = strides
@@ -132,6 +133,7 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
+        self.callbacks = callbacks
 
     # ----------------------------------------------------------- input shape
     def _flatten_input(self, X):

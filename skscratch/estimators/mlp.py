@@ -48,7 +48,8 @@ class MLPFromScratch(BaseNeuralEstimator):
     random_state : int, RandomState instance or None, default=None
     tol : float, default=1e-4
     verbose : bool or int, default=False
-        Print one line per epoch.
+        1 (or True) prints one line per epoch (loss, validation score, time);
+        2 also redraws a progress line within epochs longer than a second.
     warm_start : bool, default=False
         Continue from the previous fit's weights.
     momentum : float, default=0.9
@@ -62,6 +63,12 @@ class MLPFromScratch(BaseNeuralEstimator):
     n_iter_no_change : int, default=10
     dropout : float, default=0.0
         Dropout rate after each hidden layer (0 adds no dropout layer).
+    callbacks : list of callable, default=None
+        Each is called as ``callback(estimator, record)`` at the end of every
+        epoch, with the fitted attributes up to date and ``record`` the epoch's
+        entry of ``history_``; if any returns True, training stops. Use
+        module-level functions or picklable objects so the estimator can be
+        cloned and pickled.
 
     Attributes
     ----------
@@ -120,7 +127,7 @@ class MLPFromScratch(BaseNeuralEstimator):
                  power_t=0.5, max_iter=200, shuffle=True, random_state=None, tol=1e-4,
                  verbose=False, warm_start=False, momentum=0.9, nesterovs_momentum=True,
                  early_stopping=False, validation_fraction=0.1, beta_1=0.9, beta_2=0.999,
-                 epsilon=1e-8, n_iter_no_change=10, dropout=0.0):
+                 epsilon=1e-8, n_iter_no_change=10, dropout=0.0, callbacks=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.task = task
@@ -145,6 +152,7 @@ class MLPFromScratch(BaseNeuralEstimator):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
+        self.callbacks = callbacks
         self.dropout = dropout
 
     def _make_layers(self, input_shape, n_outputs):

@@ -227,3 +227,56 @@ def test_regression_output_bias_starts_at_the_target_mean(iris):
                          random_state=0)
     _fit(est, X, y)
     assert abs(est.predict(X).mean() - 500) < 5
+
+
+class StopAfter:
+    """A picklable callback: stop after ``n`` epochs, remembering what it saw."""
+
+    def __init__(self, n):
+        self.n = n
+        self.seen = []
+
+    def __call__(self, estimator, record):
+        self.seen.append((record["epoch"], estimator.n_iter_, len(estimator.loss_curve_)))
+        return record["epoch"] >= self.n
+
+
+def test_callbacks_see_the_estimator_and_can_stop_training(iris):
+    X, y = iris
+    stopper = StopAfter(4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)   # a callback stop is no failure
+        est = MLPFromScratch((8,), max_iter=100, callbacks=[stopper], random_state=0).fit(X, y)
+    assert est.n_iter_ == 4
+    assert stopper.seen == [(1, 1, 1), (2, 2, 2), (3, 3, 3), (4, 4, 4)]
+
+
+def test_callbacks_survive_clone_and_pickle(iris):
+    import pickle
+
+    from sklearn.base import clone
+    X, y = iris
+    est = MLPFromScratch((8,), max_iter=50, callbacks=[StopAfter(2)], random_state=0)
+    for copy in (clone(est), pickle.loads(pickle.dumps(est))):
+        assert copy.fit(X, y).n_iter_ == 2
+
+
+def test_history_records(iris):
+    X, y = iris
+    est = _fit(MLPFromScratch((8,), max_iter=3, early_stopping=True, random_state=0), X, y)
+    assert [r["epoch"] for r in est.history_] == [1, 2, 3]
+    first = est.history_[0]
+    assert set(first) == {"epoch", "loss", "validation_score", "learning_rate", "seconds"}
+    assert first["loss"] == est.loss_curve_[0]
+    assert first["validation_score"] == est.validation_scores_[0]
+    assert first["seconds"] > 0
+
+
+def test_verbose_two_adds_a_progress_line(iris, capsys, monkeypatch):
+    import skscratch.training
+    monkeypatch.setattr(skscratch.training, "PROGRESS_SECONDS", 0.0)
+    X, y = iris
+    _fit(MLPFromScratch((4,), max_iter=2, batch_size=10, verbose=2, random_state=0), X, y)
+    out = capsys.readouterr().out
+    assert "\r  batch " in out and "samples/s" in out
+    assert out.count("Epoch ") == 2

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from skscratch import ConvNetFromScratch, MLPFromScratch
 
@@ -180,6 +180,8 @@ def test_huge_learning_rate_stops_with_a_clear_message_and_no_nan_model():
     with pytest.raises(ValueError, match="diverged.*smaller learning rate"):
         est.fit(X, X[:, 0] * 1e3)
     assert not hasattr(est, "network_")        # a failed first fit leaves it unfitted
+    with pytest.raises(NotFittedError):
+        est.predict(X)
     warm = MLPFromScratch((16,), task="regression", max_iter=2, warm_start=True,
                           random_state=0).fit(X, X[:, 0])
     warm.set_params(solver="sgd", learning_rate_init=1e3, batch_size=5, max_iter=30, tol=0)
