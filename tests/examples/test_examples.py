@@ -9,8 +9,15 @@ import pytest
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-def _run(name):
-    return runpy.run_path(str(EXAMPLES / name), run_name="example")["main"]()
+@pytest.fixture(autouse=True)
+def _offline_examples(monkeypatch):
+    # examples import their shared loader module; tests never download data
+    monkeypatch.syspath_prepend(str(EXAMPLES))
+    monkeypatch.setenv("SKSCRATCH_OFFLINE", "1")
+
+
+def _run(name, *args, **kwargs):
+    return runpy.run_path(str(EXAMPLES / name), run_name="example")["main"](*args, **kwargs)
 
 
 def test_xor_predictions_round_to_the_truth_table(capsys):
@@ -48,3 +55,48 @@ def test_distributed_grid_search_example(capsys):
     search = main(processes=False)
     assert search.best_score_ > 0.9
     assert "dask cluster with 2 workers" in capsys.readouterr().out
+
+
+def test_fashion_mnist_example_falls_back_to_digits_offline(tmp_path, capsys):
+    accuracy = _run("fashion_mnist_mlp.py", str(tmp_path / "curve.png"))
+    out = capsys.readouterr().out
+    assert "using scikit-learn's bundled digits instead" in out
+    assert accuracy > 0.9
+    assert (tmp_path / "curve.png").exists()
+
+
+def test_housing_example_falls_back_to_diabetes_offline(tmp_path, capsys):
+    r2 = _run("housing_regression.py", str(tmp_path / "curve.png"))
+    assert "using scikit-learn's bundled diabetes data instead" in capsys.readouterr().out
+    assert r2 > 0.4
+
+
+@pytest.mark.slow
+def test_grid_search_example(tmp_path):
+    search = _run("grid_search_learning_rates.py", str(tmp_path / "scores.png"), max_iter=15)
+    assert search.best_params_["mlpfromscratch__learning_rate_init"] > 1e-4
+    assert (tmp_path / "scores.png").stat().st_size > 5_000
+
+
+@pytest.mark.slow
+def test_cross_validation_example():
+    results = _run("cross_validation.py")
+    accuracies = [s.mean() for name, s in results.items() if "accuracy" in name]
+    assert min(accuracies) > 0.93
+    assert results["MLPFromScratch, diabetes (R²)"].mean() > 0.4
+
+
+def test_gradient_check_example():
+    errors, bug = _run("gradient_check.py")
+    assert max(errors.values()) < 1e-6
+    assert bug > 0.1
+
+
+def test_save_and_load_example(tmp_path):
+    assert _run("save_and_load.py", str(tmp_path / "m.npz")) == (True, True)
+
+
+def test_early_stopping_example():
+    model, best = _run("early_stopping.py")
+    assert model.n_iter_ > best + model.n_iter_no_change   # more than n_iter_no_change worse epochs
+    assert model.best_validation_score_ == model.validation_scores_[best - 1]

@@ -1,0 +1,55 @@
+"""Loaders for the classic examples' data sets, with an offline fallback.
+
+The real loaders use scikit-learn's fetchers, which cache downloads under
+``~/scikit_learn_data``. When the data cannot be fetched (no network, or
+``SKSCRATCH_OFFLINE=1``), they say so and return a bundled stand-in instead,
+so every example runs anywhere.
+"""
+
+import os
+import socket
+import warnings
+
+import numpy as np
+from sklearn.datasets import (fetch_california_housing, fetch_openml, load_diabetes,
+                              load_digits)
+
+TIMEOUT_SECONDS = 15
+
+
+def _fetch(fetcher, **kwargs):
+    """Call a scikit-learn fetcher, or return None when it cannot reach its data."""
+    if os.environ.get("SKSCRATCH_OFFLINE") == "1":
+        return None
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(TIMEOUT_SECONDS)   # a silent network must not hang us
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)   # the fetchers' retry notes
+            return fetcher(**kwargs)
+    except (OSError, ValueError) as exc:
+        print(f"could not fetch the data ({type(exc).__name__}: {exc})")
+        return None
+    finally:
+        socket.setdefaulttimeout(previous)
+
+
+def fashion_mnist_or_digits():
+    """``(X, y, name)``: Fashion-MNIST (70,000 28x28 images) or, offline, the 8x8 digits."""
+    data = _fetch(fetch_openml, name="Fashion-MNIST", version=1, as_frame=False,
+                  parser="liac-arff", n_retries=1, delay=0.5)
+    if data is None:
+        print("using scikit-learn's bundled digits instead (1,797 8x8 images)")
+        X, y = load_digits(return_X_y=True)
+        return X.astype(np.float32) / 16, y, "digits"
+    return data.data.astype(np.float32) / 255, data.target.astype(int), "Fashion-MNIST"
+
+
+def california_or_diabetes():
+    """``(X, y, name)``: California housing (20,640 districts) or, offline, diabetes."""
+    data = _fetch(fetch_california_housing, n_retries=1, delay=0.5)
+    if data is None:
+        print("using scikit-learn's bundled diabetes data instead (442 patients)")
+        X, y = load_diabetes(return_X_y=True)
+        return X, y, "diabetes"
+    return data.data, data.target, "California housing"
