@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import sys
 from pathlib import Path
 
@@ -136,6 +137,8 @@ def main(argv=None):
     (RESULTS / f"{name}.json").write_text(json.dumps(strip, indent=1, default=lambda o: None))
     figure = plot(results, RESULTS / f"{name}.png")
     if args.update_docs and not args.quick:
+        if figure:
+            shutil.copyfile(figure, DOCS.parent / "_static" / "performance.png")
         page = DOCS.read_text()
         start, end = page.index(MARKERS[0]) + len(MARKERS[0]), page.index(MARKERS[1])
         DOCS.write_text(page[:start] + "\n" + text + "\n" + page[end:])

@@ -71,7 +71,7 @@ def check_layer_gradients(layer, x, grad_output=None, *, training=True, rng=None
     ----------
     layer : Layer
         A built layer.
-    x : ndarray of shape (batch, *layer.input_shape)
+    x : ndarray of shape ``(batch, *layer.input_shape)``
         Input; float64 is strongly advised.
     grad_output : ndarray, optional
         Upstream gradient dE/dY; random normal by default.
@@ -134,7 +134,7 @@ def check_network_gradients(network, loss, x, y, sample_weight=None, eps=DEFAULT
     network : Network
         A built network (without dropout, whose masks change every pass).
     loss : Loss
-    x : ndarray of shape (batch, *input_shape)
+    x : ndarray of shape ``(batch, *input_shape)``
     y : ndarray of shape (batch, n_outputs)
     sample_weight : ndarray of shape (batch,), optional
     eps : float, default=1e-6

@@ -135,14 +135,14 @@ class Network:
 
         Parameters
         ----------
-        x : ndarray of shape (n_samples, *input_shape)
+        x : ndarray of shape ``(n_samples, *input_shape)``
         batch_size : int, optional
             Rows per chunk; by default sized so the largest layer workspace of
             a chunk holds about a million numbers.
 
         Returns
         -------
-        output : ndarray of shape (n_samples, *output_shape)
+        output : ndarray of shape ``(n_samples, *output_shape)``
         """
         self._check_built()
         if batch_size is None:
@@ -198,7 +198,7 @@ class Network:
 
         Parameters
         ----------
-        x : ndarray of shape (n_samples, *input_shape)
+        x : ndarray of shape ``(n_samples, *input_shape)``
         y : ndarray of shape (n_samples, n_outputs)
             Targets in the form the loss expects (one-hot for cross-entropy).
         loss : str or Loss, default="squared_error"
