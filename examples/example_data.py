@@ -1,4 +1,4 @@
-"""Loaders for the classic examples' data sets, with an offline fallback.
+"""Shared helpers of the examples: data loaders with an offline fallback, figures.
 
 The real loaders use scikit-learn's fetchers, which cache downloads under
 ``~/scikit_learn_data``. When the data cannot be fetched (no network, or
@@ -53,3 +53,16 @@ def california_or_diabetes():
         X, y = load_diabetes(return_X_y=True)
         return X, y, "diabetes"
     return data.data, data.target, "California housing"
+
+
+def save_learning_curves(model, path):
+    """Save the model's loss and validation curves to ``path`` when matplotlib is there."""
+    if not path:
+        return
+    try:
+        from skscratch.plotting import LossCurveDisplay
+        LossCurveDisplay.from_estimator(model).figure_.savefig(path)
+    except ImportError:
+        print("matplotlib is not installed: no figure")
+    else:
+        print(f"learning curves saved to {path}")

@@ -14,7 +14,7 @@ import warnings
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
-from example_data import fashion_mnist_or_digits
+from example_data import save_learning_curves, fashion_mnist_or_digits
 from skscratch import MLPFromScratch
 
 
@@ -34,13 +34,7 @@ def main(figure_path=None, epochs=30):
     accuracy = model.score(X_test, y_test)
     print(f"{name}: test accuracy {accuracy:.4f} (best validation score "
           f"{model.best_validation_score_:.4f}, weights of that epoch kept)")
-    if figure_path:
-        try:
-            from skscratch.plotting import LossCurveDisplay
-            LossCurveDisplay.from_estimator(model).figure_.savefig(figure_path)
-            print(f"learning curves saved to {figure_path}")
-        except ImportError:
-            print("matplotlib is not installed: no figure")
+    save_learning_curves(model, figure_path)
     return accuracy
 
 

@@ -19,7 +19,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from example_data import california_or_diabetes
+from example_data import save_learning_curves, california_or_diabetes
 from skscratch import MLPFromScratch
 
 
@@ -40,13 +40,7 @@ def main(figure_path=None):
     print(f"{name}: {mlp.n_iter_} epochs, test R² {r2:.3f}, test MSE {mse:.4g}")
     print("validation R² every 10 epochs:",
           [round(s, 3) for s in mlp.validation_scores_[::10]])
-    if figure_path:
-        try:
-            from skscratch.plotting import LossCurveDisplay
-            LossCurveDisplay.from_estimator(mlp).figure_.savefig(figure_path)
-            print(f"validation curve saved to {figure_path}")
-        except ImportError:
-            print("matplotlib is not installed: no figure")
+    save_learning_curves(mlp, figure_path)
     return r2
 
 

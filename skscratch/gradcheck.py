@@ -92,14 +92,15 @@ def check_layer_gradients(layer, x, grad_output=None, *, training=True, rng=None
         grad_output = np.random.default_rng(rng).standard_normal(shape)
     grad_output = np.asarray(grad_output, dtype=x.dtype)
 
-    def objective():
+    def _objective():
         return float(np.sum(layer.forward(x, training=training) * grad_output))
 
     layer.forward(x, training=training)
-    analytic = {"input": layer.backward(grad_output.copy())}
+    # copies: in training mode a layer may reuse its gradient buffers between calls
+    analytic = {"input": layer.backward(grad_output.copy()).copy()}
     analytic.update({k: g.copy() for k, g in layer.grads.items()})
     targets = {"input": x, **layer.params}
-    return {k: relative_error(analytic[k], numerical_gradient(objective, targets[k], eps))
+    return {k: relative_error(analytic[k], numerical_gradient(_objective, targets[k], eps))
             for k in targets}
 
 
@@ -146,15 +147,15 @@ def check_network_gradients(network, loss, x, y, sample_weight=None, eps=DEFAULT
     """
     x = np.array(x, dtype=network.dtype)
 
-    def objective():
+    def _objective():
         return loss(network.forward(x, training=True), y, sample_weight)[0]
 
     _, grad = loss(network.forward(x, training=True), y, sample_weight)
-    errors = {"input": network.backward(grad, need_input_grad=True)}
+    analytic = {"input": network.backward(grad, need_input_grad=True).copy()}
     targets = {"input": x}
     for i, layer in enumerate(network.layers):
         for name, p in layer.params.items():
-            errors[f"{i}.{name}"] = layer.grads[name].copy()
+            analytic[f"{i}.{name}"] = layer.grads[name].copy()
             targets[f"{i}.{name}"] = p
-    return {k: relative_error(errors[k], numerical_gradient(objective, targets[k], eps))
+    return {k: relative_error(analytic[k], numerical_gradient(_objective, targets[k], eps))
             for k in targets}

@@ -1,14 +1,11 @@
 """What every skscratch estimator shares: fit, partial_fit, predict, score, tags."""
 
 import warnings
-from numbers import Integral, Real
-
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
+from sklearn.utils._param_validation import validate_parameter_constraints
 from sklearn.utils._tags import ClassifierTags, RegressorTags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
@@ -16,11 +13,24 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from ..network import Network, check_memory
 from ..optimizers import SGD, Adam
 from ..training import Trainer
+from ._constraints import TRAINING_CONSTRAINTS
+from ._holdout import hold_out
 from ._targets import CLASSIFICATION_LOSSES, ClassificationTarget, RegressionTarget, ravel_column
 
 
 def _is_classification(estimator):
     return estimator.task != "regression"
+
+
+def _validate_sample_weight(sample_weight, X):
+    """Non-negative weights, one per sample, with a positive sum (or None)."""
+    if sample_weight is None:
+        return None
+    sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype,
+                                         ensure_non_negative=True)
+    if not sample_weight.sum() > 0:
+        raise ValueError("sample_weight must have a positive sum.")
+    return sample_weight
 
 
 class BaseNeuralEstimator(BaseEstimator):
@@ -31,33 +41,7 @@ class BaseNeuralEstimator(BaseEstimator):
     training loop, early stopping, fitted attributes — lives here.
     """
 
-    _parameter_constraints = {
-        "task": [StrOptions({"classification", "regression"})],
-        "loss": [StrOptions({"auto", "log_loss", "squared_error", "absolute_error", "huber"})],
-        "activation": [StrOptions({"identity", "logistic", "tanh", "relu", "leaky_relu", "elu"})],
-        "solver": [StrOptions({"sgd", "adam"})],
-        "alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
-        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
-        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
-        "power_t": [Interval(Real, 0, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "shuffle": ["boolean"],
-        "random_state": ["random_state"],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "verbose": ["verbose"],
-        "warm_start": ["boolean"],
-        "momentum": [Interval(Real, 0, 1, closed="both")],
-        "nesterovs_momentum": ["boolean"],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "beta_1": [Interval(Real, 0, 1, closed="left")],
-        "beta_2": [Interval(Real, 0, 1, closed="left")],
-        "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
-        "callbacks": [list, tuple, None],
-    }
+    _parameter_constraints = dict(TRAINING_CONSTRAINTS)
 
     def __sklearn_is_fitted__(self):
         # a first fit that failed has set n_features_in_ (validation runs
@@ -116,20 +100,11 @@ class BaseNeuralEstimator(BaseEstimator):
     def _fit(self, X, y, sample_weight, incremental, classes=None):
         validate_parameter_constraints(self._parameter_constraints,
                                        self.get_params(deep=False), type(self).__name__)
-        fitted = hasattr(self, "network_")
-        first = not fitted or not (incremental or self.warm_start)
+        first = not hasattr(self, "network_") or not (incremental or self.warm_start)
         X, y = self._validate_Xy(X, y, reset=first)
-        if first:
-            target = self._make_target(y, classes if incremental else None)
-        else:
-            target = self._target
+        target = self._make_target(y, classes if incremental else None) if first else self._target
         Y = target.encode(y, X.dtype)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype,
-                                                 ensure_non_negative=True)
-            if not sample_weight.sum() > 0:
-                raise ValueError("sample_weight must have a positive sum.")
-
+        sample_weight = _validate_sample_weight(sample_weight, X)
         if first:
             rng = np.random.default_rng(check_random_state(self.random_state).randint(2**31))
             network = Network(self._make_layers(X.shape[1:], target.n_outputs))
@@ -139,10 +114,21 @@ class BaseNeuralEstimator(BaseEstimator):
             state = None
         else:
             rng, network, state = self._rng, self.network_, self._state
-            if network.dtype != X.dtype:
-                X, Y = X.astype(network.dtype), Y.astype(network.dtype)
-        optimizer = self._optimizer if incremental and fitted and not first else self._make_optimizer()
+            X, Y = X.astype(network.dtype, copy=False), Y.astype(network.dtype, copy=False)
+        # partial_fit keeps the optimizer's moments; fit (warm start too) starts afresh
+        optimizer = self._optimizer if incremental and not first else self._make_optimizer()
+        try:
+            self._train(network, target, optimizer, rng, state, (X, y, Y, sample_weight),
+                        incremental)
+        except FloatingPointError as exc:
+            if first:
+                self._forget_fit()
+            raise ValueError(str(exc)) from exc
+        return self
 
+    def _train(self, network, target, optimizer, rng, state, data, incremental):
+        """Run the epochs, then keep the best weights and store the fitted attributes."""
+        X, y, Y, sample_weight = data
         trainer = Trainer(
             network, target.loss, optimizer, alpha=self.alpha,
             batch_size=self._batch_size(X.shape[0]), shuffle=self.shuffle, rng=rng,
@@ -152,6 +138,7 @@ class BaseNeuralEstimator(BaseEstimator):
         if early_stopping:
             X, Y, sample_weight, validation_score = self._split_validation(
                 X, y, Y, sample_weight, target, network, rng)
+
         def on_epoch_end(state, record):
             if not self.callbacks:
                 return False
@@ -159,22 +146,16 @@ class BaseNeuralEstimator(BaseEstimator):
             self._store_fitted(network, target, optimizer, rng, state, early_stopping)
             return any([bool(callback(self, record)) for callback in self.callbacks])
 
-        try:
-            state = trainer.fit(X, Y, sample_weight, state=state,
-                                max_epochs=1 if incremental else self.max_iter,
-                                validation_score=validation_score,
-                                on_epoch_end=on_epoch_end)
-        except FloatingPointError as exc:
-            if first:
-                self._forget_fit()
-            raise ValueError(str(exc)) from exc
+        state = trainer.fit(X, Y, sample_weight, state=state,
+                            max_epochs=1 if incremental else self.max_iter,
+                            validation_score=validation_score, on_epoch_end=on_epoch_end)
         if early_stopping and state.best_weights is not None:
             network.set_weights(state.best_weights)
         if not incremental and state.stopped is None:
-            warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
-                          "and the optimization hasn't converged yet.", ConvergenceWarning, stacklevel=3)
+            warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
+                          "reached and the optimization hasn't converged yet.",
+                          ConvergenceWarning, stacklevel=4)
         self._store_fitted(network, target, optimizer, rng, state, early_stopping)
-        return self
 
     def _validate_Xy(self, X, y, reset):
         X, sample_shape = self._flatten_input(X)
@@ -218,16 +199,8 @@ class BaseNeuralEstimator(BaseEstimator):
     def _split_validation(self, X, y, Y, sample_weight, target, network, rng):
         """Hold out ``validation_fraction`` of the data; return a scorer on it."""
         stratify = y if _is_classification(self) and y.ndim == 1 else None
-        arrays = [X, y, Y] + ([] if sample_weight is None else [sample_weight])
-        seed = int(rng.integers(2**31))
-        try:
-            parts = train_test_split(*arrays, test_size=self.validation_fraction,
-                                     random_state=seed, stratify=stratify)
-        except ValueError as exc:
-            raise ValueError(f"early_stopping could not hold out validation_fraction="
-                             f"{self.validation_fraction} of {X.shape[0]} samples: {exc}") from exc
-        X_tr, X_val, _, y_val, Y_tr, _ = parts[:6]
-        w_tr, w_val = parts[6:8] if sample_weight is not None else (None, None)
+        (X_tr, Y_tr, w_tr), (_, y_val, w_val), X_val = hold_out(
+            X, y, Y, sample_weight, self.validation_fraction, stratify, rng)
 
         def validation_score():
             return target.score(y_val, target.decode(network.predict(X_val)), w_val)

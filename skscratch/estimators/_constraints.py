@@ -1,0 +1,37 @@
+"""Declarative constraints of the parameters every skscratch estimator shares.
+
+Checked in ``fit`` by scikit-learn's ``validate_parameter_constraints``; each
+estimator adds its architecture parameters on top.
+"""
+
+from numbers import Integral, Real
+
+from sklearn.utils._param_validation import Interval, StrOptions
+
+TRAINING_CONSTRAINTS = {
+    "task": [StrOptions({"classification", "regression"})],
+    "loss": [StrOptions({"auto", "log_loss", "squared_error", "absolute_error", "huber"})],
+    "activation": [StrOptions({"identity", "logistic", "tanh", "relu", "leaky_relu", "elu"})],
+    "solver": [StrOptions({"sgd", "adam"})],
+    "alpha": [Interval(Real, 0, None, closed="left")],
+    "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+    "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+    "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+    "power_t": [Interval(Real, 0, None, closed="left")],
+    "max_iter": [Interval(Integral, 1, None, closed="left")],
+    "shuffle": ["boolean"],
+    "random_state": ["random_state"],
+    "tol": [Interval(Real, 0, None, closed="left")],
+    "verbose": ["verbose"],
+    "warm_start": ["boolean"],
+    "momentum": [Interval(Real, 0, 1, closed="both")],
+    "nesterovs_momentum": ["boolean"],
+    "early_stopping": ["boolean"],
+    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+    "beta_1": [Interval(Real, 0, 1, closed="left")],
+    "beta_2": [Interval(Real, 0, 1, closed="left")],
+    "epsilon": [Interval(Real, 0, None, closed="neither")],
+    "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+    "dropout": [Interval(Real, 0, 1, closed="left")],
+    "callbacks": [list, tuple, None],
+}
