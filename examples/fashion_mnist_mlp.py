@@ -14,7 +14,7 @@ import warnings
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
-from example_data import save_learning_curves, fashion_mnist_or_digits
+from example_data import fashion_mnist_or_digits, save_learning_curves
 from skscratch import MLPFromScratch
 
 

@@ -19,7 +19,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from example_data import save_learning_curves, california_or_diabetes
+from example_data import california_or_diabetes, save_learning_curves
 from skscratch import MLPFromScratch
 
 

@@ -14,8 +14,9 @@ from .mlp import _hidden_sizes
 class ConvNetFromScratch(BaseNeuralEstimator):
     """Convolutional network built from the skscratch layer engine.
 
-    For each entry of ``filters``: ``Conv2D`` (+ ``BatchNorm``) + activation +
-    ``MaxPool2D``; then ``Flatten``, a ``Dense`` layer per hidden size (+
+    For each entry of ``filters``: ``Conv2D`` (+ ``BatchNorm``) + ``MaxPool2D`` +
+    activation (pooling first is exact for these non-decreasing activations and
+    cheaper); then ``Flatten``, a ``Dense`` layer per hidden size (+
     ``Dropout``), and a ``Dense`` output of logits or values. Pooling is
     skipped along an axis where the feature map is already smaller than
     ``pool_size`` (so 1xN signals are pooled along their length only).
@@ -174,15 +175,17 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
         h, w, _ = input_shape
         pool_h, pool_w = pair(self.pool_size, "pool_size")
         for filters in _hidden_sizes(self.filters, "filters"):
-            conv = Conv2D(filters, self.kernel_size, self.strides, self.padding,
-                          activation=None if self.batch_norm else self.activation)
+            conv = Conv2D(filters, self.kernel_size, self.strides, self.padding)
             h, w, _ = conv.compute_output_shape((h, w, 1))
-            layers += [conv, BatchNorm(), Activation(self.activation)] if self.batch_norm \
-                else [conv]
+            layers += [conv, BatchNorm()] if self.batch_norm else [conv]
             pool = (min(pool_h, h), min(pool_w, w))
             if pool != (1, 1):
+                # max-pool before the activation: every activation offered is
+                # non-decreasing, so f(max(z)) = max(f(z)) (gradients included),
+                # and f then runs on pool_h * pool_w times fewer numbers
                 layers.append(MaxPool2D(pool))
                 h, w = h // pool[0], w // pool[1]
+            layers.append(Activation(self.activation))
         layers.append(Flatten())
         for units in _hidden_sizes(self.hidden_layer_sizes):
             if self.batch_norm:

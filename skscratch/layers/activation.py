@@ -26,7 +26,7 @@ def _identity(z, out=None):
     return _store(z, out)
 
 
-def _identity_grad(y, dy):
+def _identity_grad(y, dy, out=None):
     return dy
 
 
@@ -34,8 +34,8 @@ def _logistic(z, out=None):
     return expit(z, out=out)
 
 
-def _logistic_grad(y, dy):
-    out = np.subtract(1.0, y)
+def _logistic_grad(y, dy, out=None):
+    out = np.subtract(1.0, y, out=out)
     out *= y
     out *= dy
     return out
@@ -45,8 +45,8 @@ def _tanh(z, out=None):
     return np.tanh(z, out=out)
 
 
-def _tanh_grad(y, dy):
-    out = np.multiply(y, y)
+def _tanh_grad(y, dy, out=None):
+    out = np.multiply(y, y, out=out)
     np.subtract(1.0, out, out=out)
     out *= dy
     return out
@@ -56,17 +56,21 @@ def _relu(z, out=None):
     return np.maximum(z, 0, out=out)
 
 
-def _relu_grad(y, dy):
-    return dy * (y > 0)
+def _relu_grad(y, dy, out=None):
+    if out is None:
+        return dy * (y > 0)
+    np.greater(y, 0, out=out)       # 1.0 where active, 0.0 elsewhere
+    out *= dy
+    return out
 
 
 def _leaky_relu(z, out=None):
     return _store(np.where(z > 0, z, LEAKY_SLOPE * z), out)
 
 
-def _leaky_relu_grad(y, dy):
+def _leaky_relu_grad(y, dy, out=None):
     # the slope is positive, so y keeps the sign of z: f'(z) = 1 if y > 0 else slope
-    out = (y > 0).astype(dy.dtype)
+    out = np.greater(y, 0, out=out) if out is not None else (y > 0).astype(dy.dtype)
     out *= 1.0 - LEAKY_SLOPE
     out += LEAKY_SLOPE
     out *= dy
@@ -78,10 +82,10 @@ def _elu(z, out=None):
     return _store(np.where(z > 0, z, ELU_ALPHA * np.expm1(np.minimum(z, 0))), out)
 
 
-def _elu_grad(y, dy):
+def _elu_grad(y, dy, out=None):
     # for z <= 0: d/dz alpha*(e^z - 1) = alpha*e^z = y + alpha, which is <= 1 there;
     # for z > 0 it is 1 while y + alpha > 1 (alpha = 1), so f'(z) = min(y + alpha, 1)
-    out = np.add(y, ELU_ALPHA)
+    out = np.add(y, ELU_ALPHA, out=out)
     np.minimum(out, 1.0, out=out)
     out *= dy
     return out
@@ -95,9 +99,9 @@ def _softmax(z, out=None):
     return out
 
 
-def _softmax_grad(y, dy):
+def _softmax_grad(y, dy, out=None):
     # Jacobian-vector product of softmax: y * (dy - <dy, y>)
-    out = np.multiply(dy, y)
+    out = np.multiply(dy, y, out=out)
     inner = out.sum(axis=-1, keepdims=True)
     np.subtract(dy, inner, out=out)
     out *= y
@@ -129,7 +133,8 @@ def get_activation(name):
     Returns
     -------
     function : callable ``f(z, out=None) -> y``
-    gradient : callable ``g(y, dy) -> dz``, the chain rule from the output.
+    gradient : callable ``g(y, dy, out=None) -> dz``, the chain rule from the
+        output; ``out`` (an array shaped like ``y``) receives the result.
     """
     key = ALIASES.get(name, name)
     if key not in ACTIVATIONS:
@@ -172,14 +177,16 @@ class Activation(Layer):
         self._y = None
 
     def forward(self, x, training=False):
-        y = self._f(x)
+        y = self._f(x, out=self._buffer("y", x.shape) if training else None)
         self._y = y if training else None
         return y
 
     def backward(self, grad_output, need_input_grad=True):
         if self._y is None:
             raise RuntimeError("backward() needs a forward(x, training=True) first.")
-        return self._grad(self._y, grad_output) if need_input_grad else None
+        if not need_input_grad:
+            return None
+        return self._grad(self._y, grad_output, out=self._buffer("dx", self._y.shape))
 
     def get_config(self):
         return {"activation": self.activation}

@@ -141,7 +141,7 @@ class Conv2D(Layer):
     def backward(self, grad_output, need_input_grad=True):
         if self._cols is None:
             raise RuntimeError("backward() needs a forward(x, training=True) first.")
-        dz = self._grad(self._y, grad_output).reshape(-1, self.filters)
+        dz = self._grad(self._y, grad_output, out=self._buffer("dz", self._y.shape)).reshape(-1, self.filters)
         grad = self._cols.T @ dz                       # weights, then the bias row
         np.copyto(self.grads["W"].reshape(-1, self.filters), grad[:-1])
         np.copyto(self.grads["b"], grad[-1])

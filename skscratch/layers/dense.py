@@ -102,7 +102,7 @@ class Dense(Layer):
     def backward(self, grad_output, need_input_grad=True):
         if self._x is None:
             raise RuntimeError("backward() needs a forward(x, training=True) first.")
-        dz = self._grad(self._y, grad_output)
+        dz = self._grad(self._y, grad_output, out=self._buffer("dz", self._y.shape))
         np.matmul(self._x.T, dz, out=self.grads["W"])
         sum_over_rows(dz, out=self.grads["b"])
         if not need_input_grad:

@@ -87,15 +87,39 @@ def test_layers_follow_the_parameters(digits):
     est = _fit(ConvNetFromScratch((4, 6), hidden_layer_sizes=(12,), dropout=0.2, max_iter=1),
                X, y)
     kinds = [type(layer) for layer in est.network_.layers]
-    assert kinds == [Conv2D, MaxPool2D, Conv2D, MaxPool2D, Flatten, Dense, Dropout, Dense]
-    assert [layer.output_shape for layer in est.network_.layers[:4]] == [
-        (8, 8, 4), (4, 4, 4), (4, 4, 6), (2, 2, 6)]
+    # pooling comes before the activation: exact for non-decreasing activations
+    assert kinds == [Conv2D, MaxPool2D, Activation, Conv2D, MaxPool2D, Activation, Flatten,
+                     Dense, Dropout, Dense]
+    assert [layer.output_shape for layer in est.network_.layers[:6]] == [
+        (8, 8, 4), (4, 4, 4), (4, 4, 4), (4, 4, 6), (2, 2, 6), (2, 2, 6)]
     assert [c.shape for c in est.coefs_] == [(3, 3, 1, 4), (3, 3, 4, 6), (24, 12), (12, 10)]
     bn = _fit(ConvNetFromScratch((4,), hidden_layer_sizes=(8,), batch_norm=True, max_iter=1),
               X, y)
     kinds = [type(layer) for layer in bn.network_.layers]
-    assert kinds == [Conv2D, BatchNorm, Activation, MaxPool2D, Flatten, Dense, BatchNorm,
+    assert kinds == [Conv2D, BatchNorm, MaxPool2D, Activation, Flatten, Dense, BatchNorm,
                      Activation, Dense]
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "logistic", "leaky_relu", "elu",
+                                        "identity"])
+def test_pooling_before_the_activation_is_exact(activation, rng):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 6, 6, 2))
+    pool, act = MaxPool2D(2), Activation(activation)
+    pool.build((6, 6, 2))
+    act.build((3, 3, 2))
+    pool_first = act.forward(pool.forward(x, training=True), training=True)
+    act_first = MaxPool2D(2)
+    act_first.build((6, 6, 2))
+    first_act = Activation(activation)
+    first_act.build((6, 6, 2))
+    np.testing.assert_allclose(pool_first, act_first.forward(first_act.forward(x)))
+    dy = rng.standard_normal(pool_first.shape)
+    grad_pool_first = pool.backward(act.backward(dy))
+    first_act.forward(x, training=True)
+    act_first.forward(first_act._y, training=True)
+    grad_act_first = first_act.backward(act_first.backward(dy))
+    np.testing.assert_allclose(grad_pool_first, grad_act_first)
 
 
 def test_pooling_is_skipped_where_the_map_is_too_small():
