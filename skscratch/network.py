@@ -46,8 +46,11 @@ class Network:
     ----------
     params : list of ndarray
         Every trainable array of every layer, in layer order (after build).
+        They are views into ``flat_params``.
     grads : list of ndarray
-        The matching gradient arrays.
+        The matching gradient arrays, views into ``flat_grads``.
+    flat_params, flat_grads : ndarray of shape (n_params,)
+        All parameters and all gradients as single arrays, for optimizers.
 
     Examples
     --------
@@ -106,12 +109,47 @@ class Network:
         self.output_shape = shape
         self.dtype = np.dtype(dtype)
         self._widest = widest
-        self.params = [p for layer in self.layers for p in layer.params.values()]
-        self.grads = [g for layer in self.layers for g in layer.grads.values()]
-        self.penalized = [(layer.params[k], layer.grads[k])
-                          for layer in self.layers for k in layer.penalized]
+        self._pack()
         self.built = True
         return self
+
+    def _pack(self):
+        """Gather every parameter (and gradient) into one flat array; layers keep views.
+
+        An optimizer then updates the whole network with a handful of
+        whole-array operations instead of a handful per parameter array: on
+        small networks, where per-call overhead dominates, that is most of a
+        step's optimizer time.
+        """
+        pairs = [(layer, name) for layer in self.layers for name in layer.params]
+        total = sum(layer.params[name].size for layer, name in pairs)
+        self.flat_params = np.empty(total, dtype=self.dtype)
+        self.flat_grads = np.zeros(total, dtype=self.dtype)
+        offset = 0
+        for layer, name in pairs:
+            value = layer.params[name]
+            view = slice(offset, offset + value.size)
+            self.flat_params[view] = value.ravel()
+            layer.params[name] = self.flat_params[view].reshape(value.shape)
+            layer.grads[name] = self.flat_grads[view].reshape(value.shape)
+            offset += value.size
+        self.params = [layer.params[name] for layer, name in pairs]
+        self.grads = [layer.grads[name] for layer, name in pairs]
+        self.penalized = [(layer.params[k], layer.grads[k])
+                          for layer in self.layers for k in layer.penalized]
+
+    def __getstate__(self):
+        # pickle keeps no view relations: store the layers' own arrays only and
+        # pack them into fresh flat arrays when unpickling
+        state = self.__dict__.copy()
+        for name in ("flat_params", "flat_grads", "params", "grads", "penalized"):
+            state.pop(name, None)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        if self.built:
+            self._pack()
 
     def forward(self, x, training=False):
         """Run ``x`` of shape ``(batch, *input_shape)`` through every layer."""

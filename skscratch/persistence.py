@@ -199,14 +199,14 @@ def _restore_optimizer(optimizer, spec, arrays, network, dtype):
     n = int(spec["n_arrays"])
     if n == 0:
         return
-    shapes = [p.shape for p in network.params] * (2 if isinstance(optimizer, Adam) else 1)
+    flat = network.flat_params
+    shapes = [flat.shape] * (2 if isinstance(optimizer, Adam) else 1)
     if n != len(shapes):
         raise ValueError(f"Expected {len(shapes)} optimizer arrays; the file says {n}.")
     moments = [_expect(arrays, f"moment.{i}", dtype, shape) for i, shape in enumerate(shapes)]
-    optimizer._buffers = [np.empty_like(p) for p in network.params]
+    optimizer._buffers = [np.empty_like(flat)]
     if isinstance(optimizer, Adam):
-        half = len(network.params)
-        optimizer._m, optimizer._v, optimizer.t = moments[:half], moments[half:], int(spec["t"])
+        optimizer._m, optimizer._v, optimizer.t = moments[:1], moments[1:], int(spec["t"])
     elif isinstance(optimizer, SGD):
         optimizer._velocities = moments
 

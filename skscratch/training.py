@@ -94,7 +94,7 @@ class Trainer:
         if self.alpha:
             weight = x.shape[0] if sample_weight is None else sample_weight.sum()
             value += self._add_penalty(self.alpha / weight)
-        self.optimizer.step(net.params, net.grads)
+        self.optimizer.step([net.flat_params], [net.flat_grads])
         return value
 
     def _add_penalty(self, scale):
@@ -176,7 +176,7 @@ class Trainer:
                               "complete epoch.", UserWarning, stacklevel=2)
                 state.stopped = "interrupted"
                 break
-            if not np.isfinite(loss) or not all(np.isfinite(p).all() for p in self.network.params):
+            if not np.isfinite(loss) or not np.isfinite(self.network.flat_params).all():
                 self.network.set_weights(last_good)
                 raise FloatingPointError(
                     f"Training diverged at epoch {state.n_iter + 1}: the loss became "

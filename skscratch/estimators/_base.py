@@ -207,6 +207,16 @@ class BaseNeuralEstimator(BaseEstimator):
 
         return X_tr, Y_tr, w_tr, validation_score
 
+    @property
+    def coefs_(self):
+        """Weight arrays of the Dense and Conv2D layers, in order (the network's own)."""
+        return [layer.params["W"] for layer in self.network_.layers if "W" in layer.params]
+
+    @property
+    def intercepts_(self):
+        """Bias vectors of the Dense and Conv2D layers, in order (the network's own)."""
+        return [layer.params["b"] for layer in self.network_.layers if "b" in layer.params]
+
     def _forget_fit(self):
         """Drop every fitted attribute (a first fit failed part-way)."""
         for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
@@ -227,9 +237,7 @@ class BaseNeuralEstimator(BaseEstimator):
     def _store_fitted(self, network, target, optimizer, rng, state, early_stopping):
         self.network_, self._target, self._optimizer, self._rng, self._state = (
             network, target, optimizer, rng, state)
-        dense = [layer for layer in network.layers if "W" in layer.params]
-        self.coefs_ = [layer.params["W"] for layer in dense]
-        self.intercepts_ = [layer.params["b"] for layer in dense]
+        n_weighted = sum("W" in layer.params for layer in network.layers)
         self.n_iter_, self.t_ = state.n_iter, state.t
         self.loss_curve_ = state.loss_curve
         self.loss_ = state.loss_curve[-1] if state.loss_curve else None
@@ -237,7 +245,7 @@ class BaseNeuralEstimator(BaseEstimator):
         self.validation_scores_ = state.validation_scores if early_stopping else None
         self.best_validation_score_ = state.best_validation_score if early_stopping else None
         self.history_ = state.history
-        self.n_layers_ = len(dense) + 1
+        self.n_layers_ = n_weighted + 1
         self.n_outputs_ = target.n_outputs
         self.out_activation_ = target.out_activation
         if isinstance(target, ClassificationTarget):

@@ -138,3 +138,18 @@ def test_partial_fit_streaming_matches_a_full_fit(digits):
             stream.partial_fit(X_train[chunk], y_train[chunk], classes=np.arange(10))
     assert stream.score(X_test, y_test) > full.score(X_test, y_test) - 0.03
     assert stream.score(X_test, y_test) > 0.85
+
+
+@pytest.mark.parametrize("make", ESTIMATORS)
+def test_training_continues_identically_after_a_pickle_round_trip(make, digits):
+    # parameters live in one flat array with per-layer views; unpickling must
+    # re-link them, or the optimizer would update an array no layer reads
+    X, y = digits[0][:300], digits[1][:300]
+    model = _quiet(make(max_iter=2, random_state=0).fit, X, y)
+    copy = pickle.loads(pickle.dumps(model))
+    for m in (model, copy):
+        m.partial_fit(X, y)
+    for p, q in zip(model.network_.params, copy.network_.params):
+        np.testing.assert_array_equal(p, q)
+    assert copy.coefs_[0] is copy.network_.layers[0].params["W"]
+    assert np.shares_memory(copy.coefs_[0], copy.network_.flat_params)
