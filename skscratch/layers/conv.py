@@ -4,9 +4,8 @@ import numpy as np
 
 from .activation import canonical_activation, get_activation
 from .base import Layer
+from .initializers import check_initializer, uniform_weights
 from ._windows import WindowGeometry, check_padding, pair
-
-_HE_ACTIVATIONS = {"relu", "leaky_relu", "elu"}
 
 
 class Conv2D(Layer):
@@ -54,14 +53,12 @@ class Conv2D(Layer):
         super().__init__()
         if isinstance(filters, bool) or not isinstance(filters, (int, np.integer)) or filters < 1:
             raise ValueError(f"filters must be a positive integer; got {filters!r}.")
-        if kernel_initializer not in ("auto", "glorot_uniform", "he_uniform"):
-            raise ValueError(f"Unknown kernel_initializer {kernel_initializer!r}.")
         self.filters = int(filters)
         self.kernel_size = pair(kernel_size, "kernel_size")
         self.strides = pair(strides, "strides")
         self.padding = check_padding(padding)
         self.activation = canonical_activation(activation)
-        self.kernel_initializer = kernel_initializer
+        self.kernel_initializer = check_initializer(kernel_initializer)
         self._f, self._grad = get_activation(self.activation)
         self._cols = self._y = None
 
@@ -84,12 +81,10 @@ class Conv2D(Layer):
     def _build_params(self, rng):
         kh, kw = self.kernel_size
         channels = self.input_shape[2]
-        fan_in, fan_out = kh * kw * channels, kh * kw * self.filters
-        he = self.kernel_initializer == "he_uniform" or (
-            self.kernel_initializer == "auto" and self.activation in _HE_ACTIVATIONS)
-        limit = np.sqrt(6.0 / (fan_in if he else fan_in + fan_out))
-        W = rng.uniform(-limit, limit, size=(kh, kw, channels, self.filters))
-        self.params = {"W": W.astype(self.dtype), "b": np.zeros(self.filters, dtype=self.dtype)}
+        W = uniform_weights(rng, (kh, kw, channels, self.filters), kh * kw * channels,
+                            kh * kw * self.filters, self.kernel_initializer, self.activation,
+                            self.dtype)
+        self.params = {"W": W, "b": np.zeros(self.filters, dtype=self.dtype)}
 
     def _im2col(self, x, training=False):
         """Rows of ``(kh, kw, c)`` windows plus a constant 1: ``(n*oh*ow, kh*kw*c + 1)``.

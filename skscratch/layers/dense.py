@@ -4,9 +4,7 @@ import numpy as np
 
 from .activation import canonical_activation, get_activation
 from .base import Layer, sum_over_rows
-
-_HE_ACTIVATIONS = {"relu", "leaky_relu", "elu"}
-INITIALIZERS = ("auto", "glorot_uniform", "he_uniform")
+from .initializers import check_initializer, uniform_weights
 
 
 class Dense(Layer):
@@ -56,14 +54,9 @@ class Dense(Layer):
         super().__init__()
         if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units < 1:
             raise ValueError(f"units must be a positive integer; got {units!r}.")
-        if kernel_initializer not in INITIALIZERS:
-            raise ValueError(
-                f"kernel_initializer must be one of {INITIALIZERS}; "
-                f"got {kernel_initializer!r}."
-            )
         self.units = int(units)
         self.activation = canonical_activation(activation)
-        self.kernel_initializer = kernel_initializer
+        self.kernel_initializer = check_initializer(kernel_initializer)
         self._f, self._grad = get_activation(self.activation)
         self._x = self._y = None
 
@@ -80,12 +73,8 @@ class Dense(Layer):
 
     def _build_params(self, rng):
         fan_in, fan_out = self.input_shape[0], self.units
-        init = self.kernel_initializer
-        if init == "auto":
-            init = "he_uniform" if self.activation in _HE_ACTIVATIONS else "glorot_uniform"
-        denominator = fan_in if init == "he_uniform" else fan_in + fan_out
-        limit = np.sqrt(6.0 / denominator)
-        W = rng.uniform(-limit, limit, size=(fan_in, fan_out)).astype(self.dtype)
+        W = uniform_weights(rng, (fan_in, fan_out), fan_in, fan_out, self.kernel_initializer,
+                            self.activation, self.dtype)
         self.params = {"W": W, "b": np.zeros(fan_out, dtype=self.dtype)}
 
     def forward(self, x, training=False):
