@@ -4,23 +4,25 @@ Every case ends in a clear ValueError/TypeError naming the problem, or in a
 correct fit with finite predictions when the input is legitimate.
 """
 
+import os
 import warnings
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from hypothesis.extra.numpy import arrays
-from sklearn.exceptions import ConvergenceWarning, NotFittedError
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra.numpy import arrays  # noqa: E402
+from sklearn.exceptions import ConvergenceWarning, NotFittedError  # noqa: E402
 
-from skscratch import ConvNetFromScratch, MLPFromScratch
+from skscratch import ConvNetFromScratch, MLPFromScratch  # noqa: E402
 
 CONFIGS = [
     pytest.param(MLPFromScratch, dict(hidden_layer_sizes=(4,)), id="mlp"),
     pytest.param(ConvNetFromScratch, dict(filters=(2,), hidden_layer_sizes=(4,)), id="convnet"),
 ]
 TASKS = ["classification", "regression"]
-SETTINGS = settings(max_examples=40, deadline=None,
+SETTINGS = settings(max_examples=int(os.environ.get("SKSCRATCH_EXAMPLES", 40)), deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
