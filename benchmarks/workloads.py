@@ -1,14 +1,13 @@
 """W1-W5: each workload runs skscratch and its peers on the same data and settings."""
 
-import numpy as np
-from sklearn.model_selection import cross_val_score, train_test_split
-from sklearn.datasets import load_digits
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
-
 import data
+import numpy as np
 import peers
 from measure import median, peak_memory, timer
+from sklearn.datasets import load_digits
+from sklearn.model_selection import cross_val_score, train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 
 def _train_and_score(make, X_train, y_train, X_test, y_test, repeats, epochs):

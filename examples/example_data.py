@@ -11,8 +11,7 @@ import socket
 import warnings
 
 import numpy as np
-from sklearn.datasets import (fetch_california_housing, fetch_openml, load_diabetes,
-                              load_digits)
+from sklearn.datasets import fetch_california_housing, fetch_openml, load_diabetes, load_digits
 
 TIMEOUT_SECONDS = 15
 

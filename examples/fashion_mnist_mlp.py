@@ -11,10 +11,10 @@ Run: ``python examples/fashion_mnist_mlp.py [curve.png]``
 import sys
 import warnings
 
+from example_data import fashion_mnist_or_digits, save_learning_curves
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
-from example_data import fashion_mnist_or_digits, save_learning_curves
 from skscratch import MLPFromScratch
 
 

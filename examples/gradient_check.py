@@ -12,8 +12,7 @@ Run: ``python examples/gradient_check.py``
 import numpy as np
 
 from skscratch import Network
-from skscratch.gradcheck import (check_layer_gradients, check_network_gradients,
-                                 numerical_gradient)
+from skscratch.gradcheck import check_layer_gradients, check_network_gradients, numerical_gradient
 from skscratch.layers import Conv2D, Dense, Flatten, Layer, MaxPool2D
 from skscratch.losses import SoftmaxCrossEntropy
 

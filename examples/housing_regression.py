@@ -12,6 +12,7 @@ Run: ``python examples/housing_regression.py [curve.png]``
 import sys
 import warnings
 
+from example_data import california_or_diabetes, save_learning_curves
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import mean_squared_error
@@ -19,7 +20,6 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from example_data import california_or_diabetes, save_learning_curves
 from skscratch import MLPFromScratch
 
 

@@ -3,6 +3,9 @@
 import numpy as np
 
 from .layers.base import Layer
+from .losses import get_loss
+from .optimizers import SGD, get_optimizer
+from .training import Trainer
 
 # rows per prediction chunk are chosen so the widest layer's work holds at most
 # this many numbers (4 MiB in float32): memory is bounded by the chunk, not by
@@ -258,10 +261,6 @@ class Network:
         -------
         self : Network
         """
-        from .losses import get_loss
-        from .optimizers import SGD, get_optimizer
-        from .training import Trainer
-
         x = np.asarray(x)
         y = np.asarray(y)
         y = y.reshape(len(y), -1) if y.ndim == 1 else y

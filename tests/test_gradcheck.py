@@ -2,8 +2,12 @@ import numpy as np
 import pytest
 
 from skscratch import Network
-from skscratch.gradcheck import (check_layer_gradients, check_network_gradients,
-                                 numerical_gradient, relative_error)
+from skscratch.gradcheck import (
+    check_layer_gradients,
+    check_network_gradients,
+    numerical_gradient,
+    relative_error,
+)
 from skscratch.layers import Dense, Layer, Tanh
 from skscratch.losses import SoftmaxCrossEntropy, SquaredError
 from tests.conftest import assert_gradients_ok

@@ -4,8 +4,14 @@ from scipy.special import log_softmax, softmax
 from sklearn.metrics import log_loss, mean_absolute_error, mean_squared_error
 
 from skscratch.gradcheck import check_loss_gradient
-from skscratch.losses import (AbsoluteError, Huber, SigmoidCrossEntropy, SoftmaxCrossEntropy,
-                              SquaredError, get_loss)
+from skscratch.losses import (
+    AbsoluteError,
+    Huber,
+    SigmoidCrossEntropy,
+    SoftmaxCrossEntropy,
+    SquaredError,
+    get_loss,
+)
 from tests.conftest import TOL
 
 
@@ -39,7 +45,8 @@ def test_values_match_scikit_learn_metrics(rng):
     out, y = rng.standard_normal((30, 2)), rng.standard_normal((30, 2))
     w = rng.uniform(0.5, 2, 30)
     assert SquaredError()(out, y)[0] == pytest.approx(mean_squared_error(y, out))
-    assert AbsoluteError()(out, y, w)[0] == pytest.approx(mean_absolute_error(y, out, sample_weight=w))
+    expected = mean_absolute_error(y, out, sample_weight=w)
+    assert AbsoluteError()(out, y, w)[0] == pytest.approx(expected)
     labels = rng.integers(0, 4, 30)
     logits = rng.standard_normal((30, 4))
     value = SoftmaxCrossEntropy()(logits, np.eye(4)[labels], w)[0]

@@ -8,8 +8,7 @@ from sklearn.exceptions import DataConversionWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
-from ..losses import (AbsoluteError, Huber, SigmoidCrossEntropy, SoftmaxCrossEntropy,
-                      SquaredError)
+from ..losses import AbsoluteError, Huber, SigmoidCrossEntropy, SoftmaxCrossEntropy, SquaredError
 
 REGRESSION_LOSSES = {"auto": SquaredError, "squared_error": SquaredError,
                      "absolute_error": AbsoluteError, "huber": Huber}

@@ -87,8 +87,9 @@ class WindowGeometry:
 
     def interior(self):
         """Index of the unpadded pixels within a padded batch."""
-        (_, _), (t, b), (l, r), _ = self.pads
-        return (slice(None), slice(t, self.padded[0] - b), slice(l, self.padded[1] - r))
+        (_, _), (top, bottom), (left, right), _ = self.pads
+        return (slice(None), slice(top, self.padded[0] - bottom),
+                slice(left, self.padded[1] - right))
 
     def unpad(self, x):
         """Crop what :meth:`pad` added."""

@@ -2,10 +2,10 @@
 
 import numpy as np
 
+from ._windows import WindowGeometry, check_padding, pair
 from .activation import canonical_activation, get_activation
 from .base import Layer
 from .initializers import check_initializer, uniform_weights
-from ._windows import WindowGeometry, check_padding, pair
 
 
 class Conv2D(Layer):
@@ -136,7 +136,8 @@ class Conv2D(Layer):
     def backward(self, grad_output, need_input_grad=True):
         if self._cols is None:
             raise RuntimeError("backward() needs a forward(x, training=True) first.")
-        dz = self._grad(self._y, grad_output, out=self._buffer("dz", self._y.shape)).reshape(-1, self.filters)
+        dz = self._grad(self._y, grad_output, out=self._buffer("dz", self._y.shape))
+        dz = dz.reshape(-1, self.filters)
         grad = self._cols.T @ dz                       # weights, then the bias row
         np.copyto(self.grads["W"].reshape(-1, self.filters), grad[:-1])
         np.copyto(self.grads["b"], grad[-1])

@@ -7,8 +7,8 @@ window, so a pass costs ``kh * kw`` whole-array operations and no window copy.
 
 import numpy as np
 
-from .base import Layer
 from ._windows import WindowGeometry, check_padding, pair
+from .base import Layer
 
 
 class _Pool2D(Layer):

@@ -3,7 +3,6 @@
 The configurations here are the ones documented in README.md and docs/.
 """
 
-import numpy as np
 import pytest
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits
 from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score

@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 import pytest
+
 hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402

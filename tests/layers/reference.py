@@ -15,9 +15,9 @@ def pad_image(x, kernel, strides, padding, value=0.0):
     """Pad ``(n, h, w, c)`` as Keras does for "same"; nothing for "valid"."""
     if padding == "valid":
         return x
-    (t, b), (l, r) = (same_pads(x.shape[1], kernel[0], strides[0]),
-                      same_pads(x.shape[2], kernel[1], strides[1]))
-    return np.pad(x, ((0, 0), (t, b), (l, r), (0, 0)), constant_values=value)
+    rows = same_pads(x.shape[1], kernel[0], strides[0])
+    cols = same_pads(x.shape[2], kernel[1], strides[1])
+    return np.pad(x, ((0, 0), rows, cols, (0, 0)), constant_values=value)
 
 
 def conv2d(x, W, b, strides, padding):
@@ -30,7 +30,8 @@ def conv2d(x, W, b, strides, padding):
     for s in range(n):
         for i in range(oh):
             for j in range(ow):
-                patch = xp[s, i * strides[0]:i * strides[0] + kh, j * strides[1]:j * strides[1] + kw]
+                top, left = i * strides[0], j * strides[1]
+                patch = xp[s, top:top + kh, left:left + kw]
                 for o in range(f):
                     y[s, i, j, o] = np.sum(patch * W[..., o]) + b[o]
     return y
