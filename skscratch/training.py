@@ -84,6 +84,7 @@ class Trainer:
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.verbose = verbose
+        self._penalty_buffers = None
 
     def train_batch(self, x, y, sample_weight=None):
         """One gradient step on one batch; returns the batch loss (penalty included)."""
@@ -99,11 +100,13 @@ class Trainer:
 
     def _add_penalty(self, scale):
         """Add the L2 gradient ``scale * W`` to each penalised gradient; return its loss."""
+        if self._penalty_buffers is None:   # one scratch array per weight, reused every step
+            self._penalty_buffers = [np.empty_like(p) for p, _ in self.network.penalized]
         total = 0.0
-        for p, g in self.network.penalized:
+        for (p, g), buf in zip(self.network.penalized, self._penalty_buffers):
             flat = p.ravel()
             total += float(flat @ flat)
-            g += scale * p
+            g += np.multiply(p, scale, out=buf)
         return 0.5 * scale * total
 
     def run_epoch(self, X, Y, sample_weight=None):
