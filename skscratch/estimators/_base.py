@@ -22,6 +22,18 @@ def _is_classification(estimator):
     return estimator.task != "regression"
 
 
+def _generator(random_state):
+    """A Generator for one fit: seeded from ``random_state``, never from global state.
+
+    None means fresh OS entropy (``check_random_state(None)`` would draw from
+    NumPy's global RandomState); an int or a RandomState instance seeds it
+    reproducibly, consuming the instance as scikit-learn estimators do.
+    """
+    if random_state is None:
+        return np.random.default_rng()
+    return np.random.default_rng(check_random_state(random_state).randint(2**31))
+
+
 def _validate_sample_weight(sample_weight, X):
     """Non-negative weights, one per sample, with a positive sum (or None)."""
     if sample_weight is None:
@@ -106,7 +118,7 @@ class BaseNeuralEstimator(BaseEstimator):
         Y = target.encode(y, X.dtype)
         sample_weight = _validate_sample_weight(sample_weight, X)
         if first:
-            rng = np.random.default_rng(check_random_state(self.random_state).randint(2**31))
+            rng = _generator(self.random_state)
             network = Network(self._make_layers(X.shape[1:], target.n_outputs))
             check_memory(network, X.shape[1:], self._batch_size(X.shape[0]), X.dtype)
             network.build(X.shape[1:], rng, X.dtype)
