@@ -172,19 +172,19 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
     # ---------------------------------------------------------------- layers
     def _make_layers(self, input_shape, n_outputs):
         layers = []
-        h, w, _ = input_shape
+        shape = tuple(input_shape)
         pool_h, pool_w = pair(self.pool_size, "pool_size")
         for filters in _hidden_sizes(self.filters, "filters"):
             conv = Conv2D(filters, self.kernel_size, self.strides, self.padding)
-            h, w, _ = conv.compute_output_shape((h, w, 1))
+            shape = conv.compute_output_shape(shape)
             layers += [conv, BatchNorm()] if self.batch_norm else [conv]
-            pool = (min(pool_h, h), min(pool_w, w))
+            pool = (min(pool_h, shape[0]), min(pool_w, shape[1]))
             if pool != (1, 1):
                 # max-pool before the activation: every activation offered is
                 # non-decreasing, so f(max(z)) = max(f(z)) (gradients included),
                 # and f then runs on pool_h * pool_w times fewer numbers
                 layers.append(MaxPool2D(pool))
-                h, w = h // pool[0], w // pool[1]
+                shape = layers[-1].compute_output_shape(shape)
             layers.append(Activation(self.activation))
         layers.append(Flatten())
         for units in _hidden_sizes(self.hidden_layer_sizes):

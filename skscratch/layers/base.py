@@ -3,6 +3,13 @@
 import numpy as np
 
 
+def check_positive_int(value, name):
+    """``value`` as an int when it is a positive integer (not a bool); else ValueError."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer; got {value!r}.")
+    return int(value)
+
+
 def sum_over_rows(a, out=None):
     """``a.sum(axis=0)`` for a 2-D array, as one BLAS product ``ones @ a``.
 

@@ -4,7 +4,7 @@ import numpy as np
 
 from ._windows import WindowGeometry, check_padding, pair
 from .activation import canonical_activation, get_activation
-from .base import Layer
+from .base import Layer, check_positive_int
 from .initializers import check_initializer, uniform_weights
 
 
@@ -51,9 +51,7 @@ class Conv2D(Layer):
     def __init__(self, filters, kernel_size, strides=1, padding="valid", activation=None,
                  kernel_initializer="auto"):
         super().__init__()
-        if isinstance(filters, bool) or not isinstance(filters, (int, np.integer)) or filters < 1:
-            raise ValueError(f"filters must be a positive integer; got {filters!r}.")
-        self.filters = int(filters)
+        self.filters = check_positive_int(filters, "filters")
         self.kernel_size = pair(kernel_size, "kernel_size")
         self.strides = pair(strides, "strides")
         self.padding = check_padding(padding)
@@ -66,9 +64,8 @@ class Conv2D(Layer):
         if len(input_shape) != 3:
             raise ValueError("Conv2D expects images of shape (batch, height, width, channels); "
                              f"received input_shape={input_shape}.")
-        self.geometry = WindowGeometry(input_shape[:2], self.kernel_size, self.strides,
-                                       self.padding)
-        return (self.geometry.out_h, self.geometry.out_w, self.filters)
+        g = WindowGeometry(input_shape[:2], self.kernel_size, self.strides, self.padding)
+        return (g.out_h, g.out_w, self.filters)
 
     def elements_per_sample(self):
         g, (kh, kw) = self.geometry, self.kernel_size
@@ -79,6 +76,8 @@ class Conv2D(Layer):
         return (kh * kw * int(input_shape[-1]) + 1) * self.filters
 
     def _build_params(self, rng):
+        self.geometry = WindowGeometry(self.input_shape[:2], self.kernel_size, self.strides,
+                                       self.padding)
         kh, kw = self.kernel_size
         channels = self.input_shape[2]
         W = uniform_weights(rng, (kh, kw, channels, self.filters), kh * kw * channels,

@@ -3,7 +3,7 @@
 import numpy as np
 
 from .activation import canonical_activation, get_activation
-from .base import Layer, sum_over_rows
+from .base import Layer, check_positive_int, sum_over_rows
 from .initializers import check_initializer, uniform_weights
 
 
@@ -52,9 +52,7 @@ class Dense(Layer):
 
     def __init__(self, units, activation=None, kernel_initializer="auto"):
         super().__init__()
-        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units < 1:
-            raise ValueError(f"units must be a positive integer; got {units!r}.")
-        self.units = int(units)
+        self.units = check_positive_int(units, "units")
         self.activation = canonical_activation(activation)
         self.kernel_initializer = check_initializer(kernel_initializer)
         self._f, self._grad = get_activation(self.activation)

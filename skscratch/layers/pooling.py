@@ -25,9 +25,12 @@ class _Pool2D(Layer):
         if len(input_shape) != 3:
             raise ValueError(f"{type(self).__name__} expects images of shape (batch, height, "
                              f"width, channels); received input_shape={input_shape}.")
-        self.geometry = WindowGeometry(input_shape[:2], self.pool_size, self.strides,
+        g = WindowGeometry(input_shape[:2], self.pool_size, self.strides, self.padding)
+        return (g.out_h, g.out_w, input_shape[2])
+
+    def _build_params(self, rng):
+        self.geometry = WindowGeometry(self.input_shape[:2], self.pool_size, self.strides,
                                        self.padding)
-        return (self.geometry.out_h, self.geometry.out_w, input_shape[2])
 
     def _check_cache(self):
         if self._cache is None:
@@ -109,6 +112,7 @@ class AvgPool2D(_Pool2D):
     """
 
     def _build_params(self, rng):
+        super()._build_params(rng)
         # how many real (unpadded) pixels each window covers, shape (oh, ow, 1)
         self._counts = self._window_sums(np.ones((1, *self.input_shape[:2], 1), self.dtype))[0]
 
