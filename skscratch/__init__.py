@@ -1,13 +1,14 @@
 """skscratch: neural networks from scratch in NumPy, served as scikit-learn estimators.
 
-The layer engine (:mod:`skscratch.layers`, :class:`Network`, :mod:`skscratch.losses`,
-:mod:`skscratch.optimizers`, :mod:`skscratch.gradcheck`) works without
-scikit-learn; :class:`MLPFromScratch` and :class:`ConvNetFromScratch` drop into scikit-learn
+The layer engine (:mod:`skscratch.layers`, :class:`Network`, :class:`Model`,
+:mod:`skscratch.losses`, :mod:`skscratch.optimizers`, :mod:`skscratch.gradcheck`) works
+without scikit-learn; :class:`MLPFromScratch` and :class:`ConvNetFromScratch` drop into scikit-learn
 workflows.
 """
 
 from . import gradcheck, layers, losses, optimizers
 from .estimators import ConvNetFromScratch, MLPFromScratch
+from .model import Model
 from .network import Network
 from .persistence import load, save
 from .training import Trainer
@@ -17,6 +18,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ConvNetFromScratch",
     "MLPFromScratch",
+    "Model",
     "Network",
     "Trainer",
     "gradcheck",

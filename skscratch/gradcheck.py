@@ -10,6 +10,8 @@ noisy to prove anything.
 
 import numpy as np
 
+from .layers.base import leaf_layers
+
 DEFAULT_EPS = 1e-6
 
 
@@ -124,38 +126,57 @@ def check_loss_gradient(loss, output, target, sample_weight=None, eps=DEFAULT_EP
     return relative_error(analytic, numeric)
 
 
-def check_network_gradients(network, loss, x, y, sample_weight=None, eps=DEFAULT_EPS):
-    """Compare a whole network's back-propagation with numerical gradients.
+def check_network_gradients(network, loss, x, y, sample_weight=None, eps=DEFAULT_EPS,
+                            loss_weights=None):
+    """Compare a whole network's (or model's) back-propagation with numerical gradients.
 
-    The objective is ``loss(network.forward(x, training=True), y)``; every
-    parameter of every layer, and the input, are checked.
+    The objective is ``sum_k w_k * loss_k(output_k, y_k)`` over the outputs
+    of ``network.forward(x, training=True)``; every parameter of every leaf
+    layer (shared layers once: their gradient is the sum over their calls),
+    and every input, are checked.
 
     Parameters
     ----------
-    network : Network
-        A built network (without dropout, whose masks change every pass).
-    loss : Loss
-    x : ndarray of shape ``(batch, *input_shape)``
-    y : ndarray of shape (batch, n_outputs)
+    network : Network or Model
+        Built, without dropout (whose masks change every pass).
+    loss : Loss, or list of Loss
+        One per output for a model with several outputs.
+    x : ndarray of shape ``(batch, *input_shape)``, or a list of them
+    y : ndarray of shape (batch, n_outputs), or a list of them
     sample_weight : ndarray of shape (batch,), optional
     eps : float, default=1e-6
+    loss_weights : list of float, optional
+        Weight of each output's loss (all 1 by default).
 
     Returns
     -------
     errors : dict of str to float
-        ``"input"`` and ``"<layer index>.<param name>"`` to relative error.
+        ``"input"`` (or ``"input.<i>"`` for several inputs) and
+        ``"<leaf index>.<param name>"`` to relative error, leaves numbered
+        in the order of :func:`skscratch.layers.base.leaf_layers`.
     """
-    x = np.array(x, dtype=network.dtype)
+    multi_in, multi_out = isinstance(x, (list, tuple)), isinstance(loss, (list, tuple))
+    xs = [np.array(a, dtype=network.dtype) for a in (x if multi_in else [x])]
+    losses, ys = (list(loss), list(y)) if multi_out else ([loss], [y])
+    weights = [1.0] * len(losses) if loss_weights is None else list(loss_weights)
+
+    def _forward():
+        out = network.forward(xs if multi_in else xs[0], training=True)
+        return out if multi_out else [out]
 
     def _objective():
-        return loss(network.forward(x, training=True), y, sample_weight)[0]
+        return sum(w * f(o, t, sample_weight)[0]
+                   for w, f, o, t in zip(weights, losses, _forward(), ys))
 
-    _, grad = loss(network.forward(x, training=True), y, sample_weight)
-    analytic = {"input": network.backward(grad, need_input_grad=True).copy()}
-    targets = {"input": x}
-    for i, layer in enumerate(network.layers):
-        for name, p in layer.params.items():
-            analytic[f"{i}.{name}"] = layer.grads[name].copy()
+    grads = [w * f(o, t, sample_weight)[1] for w, f, o, t in zip(weights, losses, _forward(), ys)]
+    back = network.backward(grads if multi_out else grads[0], need_input_grad=True)
+    back = back if multi_in else [back]
+    names = [f"input.{i}" for i in range(len(xs))] if multi_in else ["input"]
+    analytic = {name: g.copy() for name, g in zip(names, back)}
+    targets = dict(zip(names, xs))
+    for i, leaf in enumerate(leaf_layers(network)):
+        for name, p in leaf.params.items():
+            analytic[f"{i}.{name}"] = leaf.grads[name].copy()
             targets[f"{i}.{name}"] = p
     return {k: relative_error(analytic[k], numerical_gradient(_objective, targets[k], eps))
             for k in targets}

@@ -8,12 +8,25 @@ the famously simple ``softmax(z) - y``.
 
 Every loss averages over samples, weighted by ``sample_weight`` when given:
 ``E = sum_i w_i * l_i / sum_i w_i``.
+
+Each loss is registered in :data:`LOSSES` under the name the engine and the
+estimators share (``"squared_error"``, ``"log_loss"``, ...), and checks
+targets against the network's outputs before training
+(:meth:`Loss.encode_target`): integer labels become one-hot rows for the
+softmax losses, and any other mismatch is a clear ``ValueError``.
 """
 
 import numpy as np
 from scipy.special import expit
 
 from .layers.activation import get_activation
+from .registry import Registry
+
+LOSSES = Registry("loss", aliases={
+    "mse": "squared_error", "mae": "absolute_error",
+    "binary_crossentropy": "sigmoid_cross_entropy",
+    "categorical_crossentropy": "softmax_cross_entropy",
+    "sparse_categorical_crossentropy": "softmax_cross_entropy"})
 
 
 class Loss:
@@ -24,9 +37,13 @@ class Loss:
     output_activation : str
         Activation that turns the network's raw output into predictions
         (probabilities for the cross-entropy losses).
+    task : {"regression", "classification"}
+        The kind of target the loss is for; the estimators offer each loss
+        to the task it names.
     """
 
     output_activation = "identity"
+    task = "regression"
 
     def _per_sample(self, output, target):
         """Return ``(l, g)``: loss of each sample, shape (n,), and dl/doutput."""
@@ -63,7 +80,49 @@ class Loss:
         """Apply :attr:`output_activation` to raw outputs."""
         return get_activation(self.output_activation)[0](output)
 
+    def get_config(self):
+        """The constructor arguments, as a dict."""
+        return {}
 
+    def encode_target(self, target, n_outputs, dtype=np.float64):
+        """Check ``target`` against ``n_outputs`` network outputs; return it as rows.
+
+        Parameters
+        ----------
+        target : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        n_outputs : int
+            Width of the network output the loss is applied to.
+        dtype : numpy dtype, default=float64
+
+        Returns
+        -------
+        target : ndarray of shape (n_samples, n_outputs)
+
+        Raises
+        ------
+        ValueError
+            When the target cannot be read as one row of ``n_outputs`` values
+            per sample (no silent broadcasting).
+        """
+        target = np.asarray(target)
+        if target.ndim == 1 and n_outputs == 1:
+            target = target.reshape(-1, 1)
+        if target.ndim != 2 or target.shape[1] != n_outputs:
+            raise ValueError(
+                f"The {type(self).__name__} loss compares each sample's {n_outputs} "
+                f"output(s) with a target row of {n_outputs} value(s); got a target of shape "
+                f"{target.shape}.{self._target_hint(target, n_outputs)}")
+        return _as_float(target, dtype)
+
+    def _target_hint(self, target, n_outputs):
+        """A suggestion appended to a target-shape error."""
+        if target.ndim == 1 and n_outputs > 1:
+            return (" For class labels use loss='log_loss' (integer labels are one-hot "
+                    "encoded); for regression make the last layer as wide as the target.")
+        return ""
+
+
+@LOSSES.register("squared_error")
 class SquaredError(Loss):
     """Mean squared error, as in the tutorials: ``mean((output - target) ** 2)``.
 
@@ -77,6 +136,7 @@ class SquaredError(Loss):
         return np.mean(diff * diff, axis=1), diff * (2.0 / k)
 
 
+@LOSSES.register("absolute_error")
 class AbsoluteError(Loss):
     """Mean absolute error ``mean(|output - target|)``; gradient ``sign(diff) / size``."""
 
@@ -86,6 +146,7 @@ class AbsoluteError(Loss):
         return np.mean(np.abs(diff), axis=1), np.sign(diff) / k
 
 
+@LOSSES.register("huber")
 class Huber(Loss):
     """Huber loss: quadratic for residuals within ``delta``, linear beyond.
 
@@ -103,6 +164,9 @@ class Huber(Loss):
             raise ValueError(f"Huber delta must be positive; got {delta!r}.")
         self.delta = delta
 
+    def get_config(self):
+        return {"delta": self.delta}
+
     def _per_sample(self, output, target):
         r = output - target
         a = np.abs(r)
@@ -112,6 +176,7 @@ class Huber(Loss):
         return loss.mean(axis=1), np.clip(r, -d, d) / k
 
 
+@LOSSES.register("softmax_cross_entropy")
 class SoftmaxCrossEntropy(Loss):
     """Softmax fused with multiclass log-loss, on logits.
 
@@ -121,6 +186,24 @@ class SoftmaxCrossEntropy(Loss):
     """
 
     output_activation = "softmax"
+    task = "classification"
+
+    def encode_target(self, target, n_outputs, dtype=np.float64):
+        """One-hot rows; integer labels ``0 .. n_outputs - 1`` are encoded here.
+
+        Labels may be given as ``(n_samples,)`` or ``(n_samples, 1)`` (Keras's
+        sparse categorical cross-entropy); one-hot or probability rows of
+        shape ``(n_samples, n_outputs)`` are taken as they are.
+        """
+        if n_outputs < 2:
+            raise ValueError("Softmax cross-entropy needs at least 2 outputs (one per class); "
+                             "for one output use loss='log_loss' (sigmoid).")
+        target = np.asarray(target)
+        if target.ndim == 2 and target.shape[1] == 1 and n_outputs > 1:
+            target = target[:, 0]
+        if target.ndim == 1:
+            return one_hot(target, n_outputs, dtype)
+        return super().encode_target(target, n_outputs, dtype)
 
     def _per_sample(self, output, target):
         # one exp serves both the loss and the gradient: with m the row maximum,
@@ -136,6 +219,7 @@ class SoftmaxCrossEntropy(Loss):
         return loss, prob
 
 
+@LOSSES.register("sigmoid_cross_entropy")
 class SigmoidCrossEntropy(Loss):
     """Sigmoid fused with binary log-loss, summed over outputs (multilabel).
 
@@ -145,6 +229,16 @@ class SigmoidCrossEntropy(Loss):
     """
 
     output_activation = "logistic"
+    task = "classification"
+
+    def encode_target(self, target, n_outputs, dtype=np.float64):
+        """0/1 rows of shape ``(n_samples, n_outputs)`` (labels ``(n,)`` for one output)."""
+        target = super().encode_target(target, n_outputs, dtype)
+        if not ((target >= 0) & (target <= 1)).all():
+            raise ValueError("Sigmoid cross-entropy targets must lie in [0, 1] (0/1 labels "
+                             f"or probabilities); got values from {target.min():g} to "
+                             f"{target.max():g}.")
+        return target
 
     def _per_sample(self, output, target):
         softplus = np.maximum(output, 0) + np.log1p(np.exp(-np.abs(output)))
@@ -152,13 +246,71 @@ class SigmoidCrossEntropy(Loss):
         return loss, expit(output) - target
 
 
-LOSSES = {
-    "squared_error": SquaredError,
-    "absolute_error": AbsoluteError,
-    "huber": Huber,
-    "softmax_cross_entropy": SoftmaxCrossEntropy,
-    "sigmoid_cross_entropy": SigmoidCrossEntropy,
-}
+@LOSSES.register("log_loss")
+class LogLoss(Loss):
+    """Log-loss on logits, the form chosen by the width of the output.
+
+    One output: :class:`SigmoidCrossEntropy` (binary, 0/1 targets). Several:
+    :class:`SoftmaxCrossEntropy` (one class per output; integer labels or
+    one-hot rows). The same name means the same thing in the estimators.
+    For multilabel targets (several independent sigmoids) use
+    ``"sigmoid_cross_entropy"``.
+    """
+
+    task = "classification"
+
+    def __init__(self):
+        self._binary, self._multiclass = SigmoidCrossEntropy(), SoftmaxCrossEntropy()
+
+    def _form(self, n_outputs):
+        return self._binary if n_outputs == 1 else self._multiclass
+
+    def encode_target(self, target, n_outputs, dtype=np.float64):
+        """As the binary or the multiclass form for ``n_outputs`` requires."""
+        return self._form(n_outputs).encode_target(target, n_outputs, dtype)
+
+    def _per_sample(self, output, target):
+        return self._form(output.shape[1])._per_sample(output, target)
+
+    def predict(self, output):
+        """Sigmoid of one output, softmax of several."""
+        return self._form(output.shape[1]).predict(output)
+
+
+def one_hot(labels, n_classes, dtype=np.float64):
+    """Rows of ``n_classes`` zeros with a 1 at each integer label.
+
+    Parameters
+    ----------
+    labels : array-like of shape (n_samples,)
+        Integers (or integral floats) in ``[0, n_classes)``.
+    n_classes : int
+    dtype : numpy dtype, default=float64
+
+    Returns
+    -------
+    onehot : ndarray of shape (n_samples, n_classes)
+    """
+    labels = np.asarray(labels)
+    if labels.dtype.kind not in "iub" and not (
+            labels.dtype.kind == "f" and np.all(np.isfinite(labels))
+            and np.all(labels == np.round(labels))):
+        raise ValueError(f"Class labels for {n_classes} outputs must be integers 0 to "
+                         f"{n_classes - 1}; got an array of dtype {labels.dtype}. Encode "
+                         "other labels first (e.g. sklearn.preprocessing.LabelEncoder).")
+    index = labels.astype(np.int64)
+    if index.size and (index.min() < 0 or index.max() >= n_classes):
+        raise ValueError(f"Class labels must lie in [0, {n_classes - 1}] for {n_classes} "
+                         f"outputs; got labels from {index.min()} to {index.max()}.")
+    onehot = np.zeros((index.size, n_classes), dtype=dtype)
+    onehot[np.arange(index.size), index] = 1
+    return onehot
+
+
+def _as_float(target, dtype):
+    if target.dtype.kind not in "iubf":
+        raise ValueError(f"Targets must be numbers; got an array of dtype {target.dtype}.")
+    return target.astype(dtype, copy=False)
 
 
 def get_loss(loss):
@@ -167,13 +319,16 @@ def get_loss(loss):
     Parameters
     ----------
     loss : str or Loss
-        One of ``"squared_error"`` (alias ``"mse"``), ``"absolute_error"``,
-        ``"huber"``, ``"softmax_cross_entropy"``, ``"sigmoid_cross_entropy"``,
-        or a :class:`Loss` instance, returned as is.
+        A name in :data:`LOSSES`: ``"squared_error"`` (alias ``"mse"``),
+        ``"absolute_error"`` (``"mae"``), ``"huber"``, ``"log_loss"``,
+        ``"softmax_cross_entropy"`` (``"categorical_crossentropy"``,
+        ``"sparse_categorical_crossentropy"``), ``"sigmoid_cross_entropy"``
+        (``"binary_crossentropy"``); or a :class:`Loss` instance, returned as is.
+
+    Returns
+    -------
+    loss : Loss
     """
     if isinstance(loss, Loss):
         return loss
-    name = "squared_error" if loss == "mse" else loss
-    if name not in LOSSES:
-        raise ValueError(f"Unknown loss {loss!r}; expected one of {sorted(LOSSES)}.")
-    return LOSSES[name]()
+    return LOSSES.get_class(loss)()

@@ -5,11 +5,19 @@ of parameters it is given, and a learning-rate schedule with scikit-learn's
 semantics. Updates write into the parameter arrays (``out=`` and in-place
 operators) so the network's arrays, and any views of them, stay the same
 objects.
+
+Every optimizer is registered in :data:`OPTIMIZERS`; its constructor
+arguments (:meth:`Optimizer.get_config`) and its state
+(:meth:`Optimizer.get_state`) are all that saving and loading need, so a new
+optimizer needs no change anywhere else.
 """
 
 import numpy as np
 
+from .registry import Registry
+
 SCHEDULES = ("constant", "invscaling", "adaptive")
+OPTIMIZERS = Registry("optimizer")
 
 
 class Optimizer:
@@ -19,7 +27,20 @@ class Optimizer:
     ----------
     learning_rate : float
         Initial step size.
+
+    Attributes
+    ----------
+    state_slots : tuple of str
+        Names of the arrays the optimizer keeps per parameter array
+        (``("velocity",)``, ``("m", "v")``); their values are
+        :meth:`get_state`'s arrays.
+    estimator_params : dict of str to str
+        Constructor argument -> the scikit-learn MLP parameter that sets it
+        (``{"beta_1": "beta_1"}``), read by the estimators.
     """
+
+    state_slots = ()
+    estimator_params = {}
 
     def __init__(self, learning_rate):
         if not learning_rate > 0:
@@ -37,6 +58,60 @@ class Optimizer:
 
     def _init_state(self, params):
         """Create per-parameter state on the first step."""
+        for slot in self.state_slots:
+            setattr(self, "_" + slot, [np.zeros_like(p) for p in params])
+
+    def get_config(self):
+        """The constructor arguments, as a dict."""
+        return {"learning_rate": self.learning_rate_init}
+
+    def get_state(self):
+        """What continues training exactly: scalars and per-parameter arrays.
+
+        Returns
+        -------
+        scalars : dict of str to float
+            The current learning rate and counters.
+        arrays : list of ndarray
+            For each slot of :attr:`state_slots`, one array per parameter
+            array (empty before the first step).
+        """
+        if self._buffers is None:
+            return self._scalars(), []
+        return self._scalars(), [a for slot in self.state_slots for a in getattr(self, "_" + slot)]
+
+    def set_state(self, scalars, arrays, params):
+        """Restore :meth:`get_state`'s output for the parameter arrays ``params``.
+
+        Parameters
+        ----------
+        scalars : dict of str to float
+        arrays : list of ndarray
+            Empty (no step taken yet), or one array per slot and parameter,
+            each shaped like its parameter.
+        params : list of ndarray
+            The parameter arrays the optimizer will step.
+        """
+        self.learning_rate = float(scalars["learning_rate"])
+        self._restore_scalars(scalars)
+        if not len(arrays):
+            self._buffers = None
+            return
+        expected = [p.shape for p in params] * len(self.state_slots)
+        if [np.shape(a) for a in arrays] != expected:
+            raise ValueError(f"{type(self).__name__} state arrays of shapes "
+                             f"{[np.shape(a) for a in arrays]} do not fit parameters {expected}.")
+        n = len(params)
+        for i, slot in enumerate(self.state_slots):
+            setattr(self, "_" + slot, [np.array(a, dtype=p.dtype) for a, p in
+                                       zip(arrays[i * n:(i + 1) * n], params)])
+        self._buffers = [np.empty_like(p) for p in params]
+
+    def _scalars(self):
+        return {"learning_rate": self.learning_rate}
+
+    def _restore_scalars(self, scalars):
+        """Set counters other than the learning rate (Adam's step count)."""
 
     def _update(self, params, grads):
         raise NotImplementedError
@@ -56,6 +131,7 @@ class Optimizer:
         return True
 
 
+@OPTIMIZERS.register("sgd")
 class SGD(Optimizer):
     """Stochastic gradient descent with (Nesterov) momentum.
 
@@ -74,6 +150,10 @@ class SGD(Optimizer):
     power_t : float, default=0.5
     """
 
+    state_slots = ("velocities",)
+    estimator_params = {"momentum": "momentum", "nesterov": "nesterovs_momentum",
+                        "schedule": "learning_rate", "power_t": "power_t"}
+
     def __init__(self, learning_rate=0.01, momentum=0.9, nesterov=True,
                  schedule="constant", power_t=0.5):
         super().__init__(learning_rate)
@@ -85,8 +165,9 @@ class SGD(Optimizer):
         self.power_t = float(power_t)
         self._velocities = None
 
-    def _init_state(self, params):
-        self._velocities = [np.zeros_like(p) for p in params]
+    def get_config(self):
+        return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov,
+                "schedule": self.schedule, "power_t": self.power_t}
 
     def _update(self, params, grads):
         lr, mu = self.learning_rate, self.momentum
@@ -115,6 +196,7 @@ class SGD(Optimizer):
         return False
 
 
+@OPTIMIZERS.register("adam")
 class Adam(Optimizer):
     """Adam (Kingma & Ba, 2014) with bias correction folded into the step size.
 
@@ -134,15 +216,24 @@ class Adam(Optimizer):
     epsilon : float, default=1e-8
     """
 
+    state_slots = ("m", "v")
+    estimator_params = {"beta_1": "beta_1", "beta_2": "beta_2", "epsilon": "epsilon"}
+
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
         super().__init__(learning_rate)
         self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
         self.t = 0
         self._m = self._v = None
 
-    def _init_state(self, params):
-        self._m = [np.zeros_like(p) for p in params]
-        self._v = [np.zeros_like(p) for p in params]
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon}
+
+    def _scalars(self):
+        return {**super()._scalars(), "t": self.t}
+
+    def _restore_scalars(self, scalars):
+        self.t = int(scalars["t"])
 
     def _update(self, params, grads):
         self.t += 1
@@ -165,14 +256,22 @@ class Adam(Optimizer):
             p -= buf
 
 
-OPTIMIZERS = {"sgd": SGD, "adam": Adam}
-
-
 def get_optimizer(optimizer, learning_rate=None):
-    """Return an :class:`Optimizer` from a name (``"sgd"``, ``"adam"``) or an instance."""
+    """Return an :class:`Optimizer` from a name in :data:`OPTIMIZERS` or an instance.
+
+    Parameters
+    ----------
+    optimizer : str or Optimizer
+        ``"sgd"``, ``"adam"`` (or any registered name), or an instance,
+        returned as is.
+    learning_rate : float, optional
+        Initial step size for a named optimizer; its default otherwise.
+
+    Returns
+    -------
+    optimizer : Optimizer
+    """
     if isinstance(optimizer, Optimizer):
         return optimizer
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"Unknown optimizer {optimizer!r}; expected one of {sorted(OPTIMIZERS)}.")
     kwargs = {} if learning_rate is None else {"learning_rate": learning_rate}
-    return OPTIMIZERS[optimizer](**kwargs)
+    return OPTIMIZERS.get_class(optimizer)(**kwargs)

@@ -1,10 +1,14 @@
 """The training loop: epochs of shuffled mini-batches, stopping rules, history.
 
-`Trainer` knows nothing of scikit-learn: it moves a `Network` down a `Loss`
-with an `Optimizer`. Its stopping rules follow scikit-learn's MLP: stop when
-the training loss (or, with a validation score, that score) has not improved
-by ``tol`` for more than ``n_iter_no_change`` consecutive epochs, unless the
-optimizer reacts to the plateau by lowering its learning rate.
+`Trainer` knows nothing of scikit-learn: it moves a network or model down
+its loss(es) with an `Optimizer`. Its stopping rules follow scikit-learn's
+MLP: stop when the training loss (or, with a validation score, that score)
+has not improved by ``tol`` for more than ``n_iter_no_change`` consecutive
+epochs, unless the optimizer reacts to the plateau by lowering its learning
+rate. :func:`fit_model` is the Keras-style ``fit`` of networks and models.
+
+Inputs and targets are one array, or a tuple of arrays for models with
+several inputs or outputs; batches take the same rows of each.
 """
 
 import time
@@ -12,6 +16,10 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from .layers.base import check_positive_int
+from .losses import get_loss
+from .optimizers import SGD, get_optimizer
 
 
 @dataclass
@@ -49,13 +57,14 @@ class TrainingState:
 
 
 class Trainer:
-    """Train a built `Network` with mini-batch gradient steps.
+    """Train a built `Network` or `Model` with mini-batch gradient steps.
 
     Parameters
     ----------
-    network : Network
-        A built network.
-    loss : Loss
+    network : Network or Model
+        A built network or model.
+    loss : Loss, or list of Loss
+        One per output for a model with several outputs.
     optimizer : Optimizer
     alpha : float, default=0.0
         L2 penalty: adds ``alpha / 2 * sum(W ** 2) / batch_weight`` to each
@@ -70,12 +79,23 @@ class Trainer:
     verbose : int, default=0
         1 prints one line per epoch; 2 also shows a progress line within
         epochs that run longer than a second.
+    loss_weights : list of float, optional
+        Weight of each output's loss in the total (several outputs).
+    output_names : list of str, optional
+        Names of the outputs: each one's loss is recorded as ``<name>_loss``.
     """
 
     def __init__(self, network, loss, optimizer, *, alpha=0.0, batch_size=200,
-                 shuffle=True, rng=None, tol=1e-4, n_iter_no_change=10, verbose=0):
+                 shuffle=True, rng=None, tol=1e-4, n_iter_no_change=10, verbose=0,
+                 loss_weights=None, output_names=None):
         self.network = network
         self.loss = loss
+        self.losses = list(loss) if isinstance(loss, (list, tuple)) else None
+        if self.losses is not None:
+            self.loss_weights = ([1.0] * len(self.losses) if loss_weights is None
+                                 else [float(w) for w in loss_weights])
+            self.output_names = output_names or [f"output_{i}" for i in range(len(self.losses))]
+            self.output_losses = np.zeros(len(self.losses))
         self.optimizer = optimizer
         self.alpha = alpha
         self.batch_size = batch_size
@@ -87,16 +107,36 @@ class Trainer:
         self._penalty_buffers = None
 
     def train_batch(self, x, y, sample_weight=None):
-        """One gradient step on one batch; returns the batch loss (penalty included)."""
+        """One gradient step on one batch; returns the batch loss (penalty included).
+
+        With several outputs the loss is the weighted sum of each output's,
+        whose values are left in :attr:`output_losses`.
+        """
         net = self.network
         output = net.forward(x, training=True)
-        value, grad = self.loss(output, y, sample_weight)
+        if self.losses is None:
+            value, grad = self.loss(output, y, sample_weight)
+        else:
+            value, grad = self._combined_loss(output, y, sample_weight)
         net.backward(grad)
         if self.alpha:
-            weight = x.shape[0] if sample_weight is None else sample_weight.sum()
+            n = _n_rows(x)
+            weight = n if sample_weight is None else sample_weight.sum()
             value += self._add_penalty(self.alpha / weight)
         self.optimizer.step([net.flat_params], [net.flat_grads])
         return value
+
+    def _combined_loss(self, outputs, targets, sample_weight):
+        """``sum_k w_k * loss_k``, and each output's gradient scaled by its weight."""
+        total, grads = 0.0, []
+        for k, (loss, weight) in enumerate(zip(self.losses, self.loss_weights)):
+            value, grad = loss(outputs[k], targets[k], sample_weight)
+            self.output_losses[k] = value
+            if weight != 1.0:
+                grad *= weight
+            total += weight * value
+            grads.append(grad)
+        return total, grads
 
     def _add_penalty(self, scale):
         """Add the L2 gradient ``scale * W`` to each penalised gradient; return its loss."""
@@ -110,10 +150,15 @@ class Trainer:
         return 0.5 * scale * total
 
     def run_epoch(self, X, Y, sample_weight=None):
-        """One pass over the data in mini-batches; returns the weighted mean loss."""
-        n = X.shape[0]
+        """One pass over the data in mini-batches; returns the weighted mean loss.
+
+        With several outputs, each output's mean loss is left in
+        :attr:`epoch_output_losses`.
+        """
+        n = _n_rows(X)
         order = self.rng.permutation(n) if self.shuffle else None
         total_loss = total_weight = 0.0
+        per_output = None if self.losses is None else np.zeros(len(self.losses))
         progress = _Progress(n, self.batch_size) if self.verbose >= 2 else None
         for start in range(0, n, self.batch_size):
             if progress is not None:
@@ -126,20 +171,25 @@ class Trainer:
             weight = stop - start if w is None else float(w.sum())
             if weight <= 0:
                 continue  # a batch of zero-weight samples carries no gradient
-            total_loss += self.train_batch(X[idx], Y[idx], w) * weight
+            total_loss += self.train_batch(_rows(X, idx), _rows(Y, idx), w) * weight
             total_weight += weight
+            if per_output is not None:
+                per_output += self.output_losses * weight
         if progress is not None:
             progress.close()
+        if per_output is not None:
+            self.epoch_output_losses = per_output / (total_weight or 1.0)
         return total_loss / total_weight if total_weight else 0.0
 
     def fit(self, X, Y, sample_weight=None, *, max_epochs, state=None,
-            validation_score=None, on_epoch_end=None):
+            validation_score=None, on_epoch_end=None, evaluate=None):
         """Run up to ``max_epochs`` epochs, stopping early on a plateau.
 
         Parameters
         ----------
-        X, Y : ndarray
-            Inputs and encoded targets, in the network's dtype.
+        X, Y : ndarray, or tuple of ndarray
+            Inputs and encoded targets, in the network's dtype (one array per
+            input and per output for a model with several).
         sample_weight : ndarray of shape (n_samples,), optional
         max_epochs : int
         state : TrainingState, optional
@@ -151,6 +201,9 @@ class Trainer:
         on_epoch_end : callable, optional
             ``on_epoch_end(state, record) -> bool`` after each epoch; True
             stops training (``state.stopped == "callback"``).
+        evaluate : callable, optional
+            ``evaluate() -> dict`` after each epoch; its entries join the
+            epoch's record (``val_loss``, for example).
 
         Returns
         -------
@@ -164,7 +217,7 @@ class Trainer:
         """
         state = TrainingState() if state is None else state
         state.stopped = None
-        n = X.shape[0]
+        n = _n_rows(X)
         for _ in range(max_epochs):
             started = time.perf_counter()
             last_good = self.network.get_weights()
@@ -195,6 +248,11 @@ class Trainer:
             record = {"epoch": state.n_iter, "loss": loss, "validation_score": score,
                       "learning_rate": self.optimizer.learning_rate,
                       "seconds": time.perf_counter() - started}
+            if self.losses is not None:
+                record.update({f"{name}_loss": float(value) for name, value in
+                               zip(self.output_names, self.epoch_output_losses)})
+            if evaluate is not None:
+                record.update(evaluate())
             state.history.append(record)
             if self.verbose:
                 self._print_epoch(record, max_epochs)
@@ -224,8 +282,22 @@ class Trainer:
     def _print_epoch(record, max_epochs):
         val = record["validation_score"]
         val = "" if val is None else f" - validation score: {val:.6f}"
-        print(f"Epoch {record['epoch']}/{max_epochs} - loss: {record['loss']:.6f}{val}"
+        more = "".join(f" - {k}: {v:.6f}" for k, v in record.items()
+                       if k.endswith("_loss") and v is not None)
+        print(f"Epoch {record['epoch']}/{max_epochs} - loss: {record['loss']:.6f}{more}{val}"
               f" - {record['seconds']:.2f}s", flush=True)
+
+
+def _n_rows(data):
+    """Number of samples of one array or of a tuple of arrays."""
+    return (data[0] if isinstance(data, tuple) else data).shape[0]
+
+
+def _rows(data, idx):
+    """The rows ``idx`` of one array, or of each array of a tuple."""
+    if isinstance(data, tuple):
+        return tuple(a[idx] for a in data)
+    return data[idx]
 
 
 PROGRESS_SECONDS = 1.0
@@ -252,3 +324,150 @@ class _Progress:
     def close(self):
         if self.drawn:
             print("\r" + " " * 60 + "\r", end="", flush=True)
+
+
+def fit_model(model, x, y, *, loss="squared_error", loss_weights=None, optimizer="sgd",
+              learning_rate=0.1, epochs=100, batch_size=32, shuffle=True, alpha=0.0,
+              validation_data=None, random_state=None, verbose=0):
+    """Train a `Network` or `Model` for ``epochs`` epochs: what their ``fit`` runs.
+
+    Parameters are those of :meth:`skscratch.Model.fit`. Inputs and targets
+    are checked against the model's inputs and outputs first; the model is
+    built on first use (float32 when every input is float32).
+
+    Returns
+    -------
+    model : Network or Model
+        With ``history``, one record per epoch.
+    """
+    epochs = check_positive_int(epochs, "epochs")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    xs = _model_inputs(model, x)
+    rng = np.random.default_rng(random_state)
+    if not model.built:
+        dtype = np.float32 if all(a.dtype == np.float32 for a in xs) else np.float64
+        model.build(_input_shape(model, xs), rng, dtype)
+    multi_out = isinstance(model.output_shape, list)
+    losses, weights, names = _output_losses(model, loss, loss_weights)
+    X = _cast(xs, model.dtype)
+    Y = _model_targets(model, losses, y, _n_rows(X), model.dtype)
+    evaluate = None if validation_data is None else _validation(
+        model, losses, weights, names, validation_data)
+    opt = (SGD(learning_rate, momentum=0.0) if isinstance(optimizer, str) and optimizer == "sgd"
+           else get_optimizer(optimizer, learning_rate))
+    trainer = Trainer(model, losses if multi_out else losses[0], opt, alpha=alpha,
+                      batch_size=batch_size, shuffle=shuffle, rng=rng, tol=None,
+                      verbose=verbose, loss_weights=weights, output_names=names)
+    state = trainer.fit(X, Y, max_epochs=epochs, evaluate=evaluate)
+    model.history = state.history
+    return model
+
+
+def _model_inputs(model, x):
+    """One array per model input, from an array, a tuple/list, or a dict by name."""
+    names = [t.name for t in getattr(model, "inputs", [])] or [None]
+    n_inputs = len(model.input_shape) if isinstance(model.input_shape, list) else 1
+    if isinstance(x, dict):
+        missing = [n for n in names if n not in x]
+        if missing or len(x) != len(names):
+            raise ValueError(f"x is a dict with keys {sorted(map(str, x))}; the model's inputs "
+                             f"are named {names}.")
+        x = [x[n] for n in names]
+    xs = [np.asarray(a) for a in x] if isinstance(x, (list, tuple)) else [np.asarray(x)]
+    if len(xs) != n_inputs:
+        raise ValueError(f"The model has {n_inputs} input(s); x holds {len(xs)} array(s).")
+    for i, a in enumerate(xs):
+        if a.dtype.kind not in "iubf" or a.ndim < 2:
+            raise ValueError(f"Input {i} must be a numeric array of shape (n_samples, ...); got "
+                             f"shape {a.shape} and dtype {a.dtype}.")
+    if len({a.shape[0] for a in xs}) > 1:
+        raise ValueError(f"The inputs have different numbers of samples: "
+                         f"{[a.shape[0] for a in xs]}.")
+    expected = model.input_shape if isinstance(model.input_shape, list) else [model.input_shape]
+    for i, (a, shape) in enumerate(zip(xs, expected)):
+        if shape is not None and a.shape[1:] != tuple(shape):
+            raise ValueError(f"Input {i} has samples of shape {a.shape[1:]}; the model expects "
+                             f"{tuple(shape)}.")
+    return xs
+
+
+def _input_shape(model, xs):
+    shapes = [a.shape[1:] for a in xs]
+    return shapes if isinstance(model.input_shape, list) else shapes[0]
+
+
+def _cast(xs, dtype):
+    xs = [a.astype(dtype, copy=False) for a in xs]
+    return tuple(xs) if len(xs) > 1 else xs[0]
+
+
+def _output_losses(model, loss, loss_weights):
+    """One Loss per output, the loss weights, and the outputs' names."""
+    shapes = model.output_shape if isinstance(model.output_shape, list) else [model.output_shape]
+    names = getattr(model, "output_names", None) or ["output_0"]
+    losses = _per_output(loss, names, "loss")
+    losses = [get_loss(item) for item in losses]
+    weights = _per_output(loss_weights, names, "loss_weights") if loss_weights is not None \
+        else [1.0] * len(names)
+    if loss_weights is not None and not isinstance(loss_weights, (list, tuple, dict)):
+        raise TypeError("loss_weights must be a list, tuple or dict of numbers.")
+    for w in weights:
+        if isinstance(w, bool) or not isinstance(w, (int, float, np.number)) or not w >= 0:
+            raise ValueError(f"loss_weights must be non-negative numbers; got {weights}.")
+    for shape, name in zip(shapes, names):
+        if len(shape) != 1:
+            raise ValueError(f"Output {name!r} has samples of shape {shape}; losses compare "
+                             "flat rows of values: end it with Flatten or Dense.")
+    return losses, [float(w) for w in weights], names
+
+
+def _per_output(value, names, what):
+    """``value`` for every output, from one value, a list or a dict by output name."""
+    if isinstance(value, dict):
+        if set(value) != set(names):
+            raise ValueError(f"{what} has keys {sorted(map(str, value))}; the outputs are "
+                             f"named {names}.")
+        return [value[n] for n in names]
+    if isinstance(value, (list, tuple)):
+        if len(value) != len(names):
+            raise ValueError(f"{what} has {len(value)} entries for {len(names)} output(s).")
+        return list(value)
+    return [value] * len(names)
+
+
+def _model_targets(model, losses, y, n, dtype):
+    """Each output's target, checked and encoded by its loss."""
+    shapes = model.output_shape if isinstance(model.output_shape, list) else [model.output_shape]
+    if isinstance(y, dict):
+        y = _per_output(y, model.output_names, "y")
+    ys = list(y) if len(shapes) > 1 and isinstance(y, (list, tuple)) else [y]
+    if len(ys) != len(shapes):
+        raise ValueError(f"The model has {len(shapes)} outputs; y holds {len(ys)} target(s). "
+                         "Pass a tuple with one target per output.")
+    encoded = []
+    for loss, target, shape in zip(losses, ys, shapes):
+        target = np.asarray(target)
+        if target.ndim == 0 or target.shape[0] != n:
+            raise ValueError(f"y has {target.shape[0] if target.ndim else 0} samples; x has {n}.")
+        encoded.append(loss.encode_target(target, shape[0], dtype))
+    return tuple(encoded) if len(encoded) > 1 else encoded[0]
+
+
+def _validation(model, losses, weights, names, validation_data):
+    """``evaluate()`` for ``validation_data``: the validation losses, as Keras names them."""
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+        raise ValueError("validation_data must be a tuple (x_val, y_val).")
+    X = _cast(_model_inputs(model, validation_data[0]), model.dtype)
+    Y = _model_targets(model, losses, validation_data[1], _n_rows(X), model.dtype)
+    Ys = Y if isinstance(Y, tuple) else (Y,)
+
+    def evaluate():
+        outputs = model.predict(X)
+        outputs = outputs if isinstance(outputs, list) else [outputs]
+        values = [loss(out, target)[0] for loss, out, target in zip(losses, outputs, Ys)]
+        record = {"val_loss": float(sum(w * v for w, v in zip(weights, values)))}
+        if len(values) > 1:
+            record.update({f"val_{name}_loss": float(v) for name, v in zip(names, values)})
+        return record
+
+    return evaluate

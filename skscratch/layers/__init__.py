@@ -11,18 +11,23 @@ from .activation import (
     Tanh,
     get_activation,
 )
-from .base import Layer
+from .base import LAYERS, Layer, WeightSpec
 from .conv import Conv2D
 from .dense import Dense
 from .dropout import Dropout
+from .merge import Add, Concatenate
 from .normalization import BatchNorm
 from .pooling import AvgPool2D, GlobalAvgPool2D, MaxPool2D
 from .reshape import Flatten
+from .symbolic import Input, SymbolicTensor
 
 __all__ = [
+    "LAYERS",
     "Activation",
+    "Add",
     "AvgPool2D",
     "BatchNorm",
+    "Concatenate",
     "Conv2D",
     "Dense",
     "Dropout",
@@ -30,12 +35,15 @@ __all__ = [
     "Flatten",
     "GlobalAvgPool2D",
     "Identity",
+    "Input",
     "Layer",
     "LeakyReLU",
     "MaxPool2D",
     "ReLU",
     "Sigmoid",
     "Softmax",
+    "SymbolicTensor",
     "Tanh",
+    "WeightSpec",
     "get_activation",
 ]

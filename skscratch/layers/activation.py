@@ -8,7 +8,7 @@ f'(z) is a cheap expression of y. A layer therefore caches only its output.
 import numpy as np
 from scipy.special import expit
 
-from .base import Layer
+from .base import LAYERS, Layer
 
 LEAKY_SLOPE = 0.01
 ELU_ALPHA = 1.0
@@ -151,6 +151,7 @@ def canonical_activation(name):
     return ALIASES.get(name, name)
 
 
+@LAYERS.register("Activation")
 class Activation(Layer):
     """Apply an activation function element-wise (softmax: over the last axis).
 
@@ -158,6 +159,7 @@ class Activation(Layer):
     ----------
     activation : str
         Name understood by :func:`get_activation`, e.g. ``"tanh"``.
+    name : str, optional
 
     Examples
     --------
@@ -170,8 +172,8 @@ class Activation(Layer):
     array([[0. , 0.5, 2. ]])
     """
 
-    def __init__(self, activation):
-        super().__init__()
+    def __init__(self, activation, name=None):
+        super().__init__(name)
         self.activation = canonical_activation(activation)
         self._f, self._grad = get_activation(self.activation)
         self._y = None
@@ -189,58 +191,65 @@ class Activation(Layer):
         return self._grad(self._y, grad_output, out=self._buffer("dx", self._y.shape))
 
     def get_config(self):
-        return {"activation": self.activation}
+        return {"activation": self.activation, **super().get_config()}
 
 
 class _FixedActivation(Activation):
     """An `Activation` whose function is fixed by the subclass."""
 
-    name = "identity"
+    function = "identity"
 
-    def __init__(self):
-        super().__init__(self.name)
+    def __init__(self, name=None):
+        super().__init__(self.function, name)
 
     def get_config(self):
-        return {}
+        return {} if self.name is None else {"name": self.name}
 
 
+@LAYERS.register("Identity")
 class Identity(_FixedActivation):
     """Identity layer: ``y = x``."""
 
-    name = "identity"
+    function = "identity"
 
 
+@LAYERS.register("Sigmoid")
 class Sigmoid(_FixedActivation):
     """Logistic sigmoid layer: ``y = 1 / (1 + exp(-x))``."""
 
-    name = "logistic"
+    function = "logistic"
 
 
+@LAYERS.register("Tanh")
 class Tanh(_FixedActivation):
     """Hyperbolic tangent layer: ``y = tanh(x)``."""
 
-    name = "tanh"
+    function = "tanh"
 
 
+@LAYERS.register("ReLU")
 class ReLU(_FixedActivation):
     """Rectified linear unit layer: ``y = max(x, 0)``."""
 
-    name = "relu"
+    function = "relu"
 
 
+@LAYERS.register("LeakyReLU")
 class LeakyReLU(_FixedActivation):
     """Leaky ReLU layer: ``y = x`` where ``x > 0``, else ``0.01 * x``."""
 
-    name = "leaky_relu"
+    function = "leaky_relu"
 
 
+@LAYERS.register("ELU")
 class ELU(_FixedActivation):
     """Exponential linear unit layer: ``y = x`` where ``x > 0``, else ``exp(x) - 1``."""
 
-    name = "elu"
+    function = "elu"
 
 
+@LAYERS.register("Softmax")
 class Softmax(_FixedActivation):
     """Softmax over the last axis: ``y_i = exp(x_i) / sum_j exp(x_j)``."""
 
-    name = "softmax"
+    function = "softmax"

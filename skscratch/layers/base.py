@@ -1,6 +1,47 @@
 """The `Layer` contract every building block of a network follows."""
 
+from collections import namedtuple
+
 import numpy as np
+
+from ..registry import Registry
+from .initializers import INITIALIZERS
+from .symbolic import Node, SymbolicTensor
+
+# every built-in layer, by class name: what skscratch.load may instantiate
+LAYERS = Registry("layer")
+
+
+class WeightSpec(namedtuple("WeightSpec", "name shape initializer penalized trainable")):
+    """One weight array of a layer, declared once.
+
+    ``build`` creates it, ``count_params`` counts it, the L2 penalty reads
+    ``penalized`` and the memory estimate reads ``shape``.
+
+    Parameters
+    ----------
+    name : str
+        Key in the layer's ``params`` (trainable) or ``state`` (not trainable).
+    shape : tuple of int
+    initializer : str
+        A key of :data:`skscratch.layers.initializers.INITIALIZERS`.
+    penalized : bool
+        Whether the L2 penalty applies (weights yes, biases no).
+    trainable : bool
+        False for arrays that are part of the model but not trained by
+        gradients (BatchNorm's running statistics).
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, name, shape, initializer, penalized=False, trainable=True):
+        return super().__new__(cls, name, tuple(int(d) for d in shape), initializer,
+                               bool(penalized), bool(trainable))
+
+    @property
+    def size(self):
+        """Number of scalars."""
+        return int(np.prod(self.shape, dtype=np.int64))
 
 
 def check_positive_int(value, name):
@@ -19,17 +60,33 @@ def sum_over_rows(a, out=None):
     return np.matmul(np.ones(a.shape[0], dtype=a.dtype), a, out=out)
 
 
+def as_shape(shape):
+    """One sample shape as a tuple of ints, or a list of them (several inputs)."""
+    if isinstance(shape, list):
+        return [as_shape(s) for s in shape]
+    return tuple(int(d) for d in shape)
+
+
 class Layer:
     """Base class of all layers: a forward pass and its chain-rule backward pass.
 
-    A layer is created with its hyper-parameters only. Its weights are made
-    lazily in :meth:`build`, once the shape of its input is known (as in Keras).
-    Shapes exclude the batch axis: a batch of ``n`` rows of 784 features has
-    ``input_shape == (784,)``.
+    A layer is created with its hyper-parameters only. Its weights are
+    declared in :meth:`weight_specs` and made lazily in :meth:`build`, once
+    the shape of its input is known (as in Keras). Shapes exclude the batch
+    axis: a batch of ``n`` rows of 784 features has ``input_shape == (784,)``.
 
     The backward pass never changes the weights. It fills :attr:`grads` with the
     gradient of the loss with respect to each entry of :attr:`params` and returns
     the gradient with respect to the layer's input; an optimizer applies updates.
+
+    Calling a layer on a symbolic tensor (``Dense(3)(Input((4,)))``) records
+    it in a functional model instead of computing anything; see
+    :class:`skscratch.Model`.
+
+    Parameters
+    ----------
+    name : str, optional
+        Shown by ``summary()``; names a model's output in its history.
 
     Attributes
     ----------
@@ -43,14 +100,20 @@ class Layer:
     penalized : tuple of str
         Names of the parameters the L2 penalty applies to (weights, not biases).
     input_shape, output_shape : tuple of int or None
-        Set by :meth:`build`.
+        Set by :meth:`build` (a list of shapes for layers with several inputs).
     """
 
     penalized = ()
-    # per-step caches and scratch arrays: never pickled, rebuilt by the next step
+    multi_input = False
+    # per-call caches and scratch arrays: never pickled, rebuilt by the next step
     _transient = ("_x", "_y", "_cols", "_cache", "_mask")
+    # views made by bind(): rebuilt on unpickling, not stored
+    _views = ()
 
-    def __init__(self):
+    def __init__(self, name=None):
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"A layer name must be a string; got {name!r}.")
+        self.name = name
         self.params = {}
         self.grads = {}
         self.state = {}
@@ -58,12 +121,77 @@ class Layer:
         self.output_shape = None
         self.dtype = None
         self._buffers = {}
+        self._called_on = None
+
+    def __call__(self, inputs):
+        """Record this layer in a functional model: ``y = layer(x)``.
+
+        Parameters
+        ----------
+        inputs : SymbolicTensor or list of SymbolicTensor
+            From :func:`skscratch.layers.Input` or another layer call; a list
+            for layers with several inputs (``Concatenate``, ``Add``).
+
+        Returns
+        -------
+        output : SymbolicTensor
+        """
+        multi = isinstance(inputs, (list, tuple))
+        tensors = list(inputs) if multi else [inputs]
+        if not tensors or not all(isinstance(t, SymbolicTensor) for t in tensors):
+            raise TypeError(f"{type(self).__name__} can be called on symbolic tensors (from "
+                            "skscratch.layers.Input or another layer call) only; use forward() "
+                            f"for arrays. Received {inputs!r}.")
+        if multi != self.multi_input:
+            raise TypeError(f"{type(self).__name__} takes "
+                            f"{'a list of tensors' if self.multi_input else 'one tensor'}; "
+                            f"received {inputs!r}.")
+        shape = [t.shape for t in tensors] if multi else tensors[0].shape
+        expected = self.input_shape if self.input_shape is not None else self._called_on
+        if expected is not None and expected != shape:
+            raise ValueError(f"{self.describe()} was built for inputs of shape {expected}; a "
+                             f"shared layer needs the same shape at every call, got {shape}.")
+        self._called_on = shape
+        node = Node(self, tensors, multi)
+        node.output = SymbolicTensor(self.compute_output_shape(shape), node, self.name)
+        return node.output
+
+    def describe(self):
+        """``Dense 'main'``: the layer's type, and its name when it has one."""
+        return type(self).__name__ + (f" {self.name!r}" if self.name else "")
+
+    def sublayers(self):
+        """The layers this one is made of (none for a leaf layer)."""
+        return []
+
+    def weight_specs(self, input_shape):
+        """Declare the layer's weights for inputs of ``input_shape``.
+
+        Parameters
+        ----------
+        input_shape : tuple of int
+
+        Returns
+        -------
+        specs : list of WeightSpec
+            Trainable parameters first, in the order the optimizer sees them.
+        """
+        return []
 
     def __getstate__(self):
         state = self.__dict__.copy()
         state.update({name: None for name in self._transient if name in state})
         state["_buffers"] = {}
+        for name in self._views + ("_owner",):
+            state.pop(name, None)
         return state
+
+    def __setstate__(self, state):
+        # pickle keeps no view relations: bind the parameters to fresh flat arrays
+        self.__dict__.update(state)
+        if self.params:
+            size = sum(p.size for p in self.params.values())
+            self.bind(np.empty(size, self.dtype), np.zeros(size, self.dtype))
 
     def _buffer(self, name, shape, fill=None):
         """A scratch array of this layer's dtype, reused from one training step to the next.
@@ -98,20 +226,52 @@ class Layer:
         output_shape : tuple of int
             Shape of one sample of the layer's output.
         """
-        self.input_shape = tuple(int(d) for d in input_shape)
+        self.input_shape = as_shape(input_shape)
         self.dtype = np.dtype(dtype)
         self.output_shape = self.compute_output_shape(self.input_shape)
-        self._build_params(np.random.default_rng(rng) if not isinstance(
-            rng, np.random.Generator) else rng)
-        self.grads = {name: np.zeros_like(p) for name, p in self.params.items()}
+        rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+        specs = self.weight_specs(self.input_shape)
+        values = {s.name: INITIALIZERS.get_class(s.initializer)(rng, s.shape, self.dtype)
+                  for s in specs}
+        self.penalized = tuple(s.name for s in specs if s.penalized)
+        self.state = {s.name: values[s.name] for s in specs if not s.trainable}
+        trainable = [s for s in specs if s.trainable]
+        size = sum(s.size for s in trainable)
+        flat_params, flat_grads = np.empty(size, self.dtype), np.zeros(size, self.dtype)
+        self.bind(flat_params, flat_grads, {s.name: values[s.name] for s in trainable})
+        self._build_params(rng)
         return self.output_shape
+
+    def bind(self, flat_params, flat_grads, values=None):
+        """Make the parameters and gradients views of two flat arrays.
+
+        A network packs every layer's parameters into one array so an
+        optimizer updates them all in a few whole-array operations; each
+        layer then holds views, in the order of :meth:`weight_specs`.
+
+        Parameters
+        ----------
+        flat_params, flat_grads : ndarray of shape (n_params,)
+            This layer's slice of the network's arrays.
+        values : dict of str to ndarray, optional
+            Initial values; by default the current parameters are copied in.
+        """
+        values = self.params if values is None else values
+        params, grads, offset = {}, {}, 0
+        for name, value in values.items():
+            view = slice(offset, offset + value.size)
+            flat_params[view] = value.ravel()
+            params[name] = flat_params[view].reshape(value.shape)
+            grads[name] = flat_grads[view].reshape(value.shape)
+            offset += value.size
+        self.params, self.grads = params, grads
 
     def compute_output_shape(self, input_shape):
         """Shape of one output sample for one input sample of ``input_shape``."""
         return tuple(input_shape)
 
     def _build_params(self, rng):
-        """Create :attr:`params`; layers without weights keep the default."""
+        """Set up what the layer needs besides its declared weights (after build)."""
 
     def elements_per_sample(self):
         """Numbers one sample occupies in this layer's forward pass (after build).
@@ -123,7 +283,14 @@ class Layer:
 
     def count_params(self, input_shape):
         """Number of trainable scalars for inputs of ``input_shape``, without building."""
-        return 0
+        return sum(s.size for s in self.weight_specs(as_shape(input_shape)) if s.trainable)
+
+    def count_activations(self, input_shape):
+        """Numbers one sample's forward pass keeps, for inputs of ``input_shape``.
+
+        Read by the memory estimate; containers add up their layers'.
+        """
+        return int(np.prod(self.compute_output_shape(as_shape(input_shape)), dtype=np.int64))
 
     def forward(self, x, training=False):
         """Compute the output for a batch ``x`` of shape ``(batch, *input_shape)``.
@@ -160,10 +327,55 @@ class Layer:
         """Number of trainable scalars in the layer."""
         return sum(p.size for p in self.params.values())
 
+    def call_context(self):
+        """What one call leaves for its backward pass: caches and scratch buffers.
+
+        A layer shared by several nodes of a model keeps one context per node
+        (see :meth:`restore_call_context`), so each backward pass sees its own
+        call's inputs and outputs.
+        """
+        context = {k: self.__dict__[k] for k in self._transient if k in self.__dict__}
+        context["_buffers"] = self._buffers
+        return context
+
+    def restore_call_context(self, context):
+        """Switch to a context from :meth:`call_context` (``{}`` starts a fresh one)."""
+        self.__dict__.update({"_buffers": {}, **context})
+
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
 
     def get_config(self):
-        """The constructor arguments of the layer, as a dict."""
-        return {}
+        """The constructor arguments of the layer, as a dict (``name`` when set)."""
+        return {} if self.name is None else {"name": self.name}
+
+
+def leaf_layers(layer):
+    """Every leaf layer under ``layer`` (itself if it is a leaf), once each, in order.
+
+    The one walk over how layers are arranged: parameter packing, weights,
+    persistence, gradient checks and ``coefs_`` all read layers through it.
+    A layer used in several places (shared weights) is listed at its first
+    place only.
+
+    Parameters
+    ----------
+    layer : Layer
+
+    Returns
+    -------
+    leaves : list of Layer
+    """
+    leaves, seen, stack = [], set(), [layer]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        children = current.sublayers()
+        if children:
+            stack.extend(reversed(children))
+        else:
+            leaves.append(current)
+    return leaves

@@ -4,10 +4,11 @@ import numpy as np
 
 from ._windows import WindowGeometry, check_padding, pair
 from .activation import canonical_activation, get_activation
-from .base import Layer, check_positive_int
-from .initializers import check_initializer, uniform_weights
+from .base import LAYERS, Layer, WeightSpec, check_positive_int
+from .initializers import check_initializer, kernel_initializer_for
 
 
+@LAYERS.register("Conv2D")
 class Conv2D(Layer):
     """2-D convolution over channels-last images ``(batch, height, width, channels)``.
 
@@ -36,6 +37,7 @@ class Conv2D(Layer):
     kernel_initializer : {"auto", "glorot_uniform", "he_uniform"}, default="auto"
         With ``fan_in = kh*kw*c`` and ``fan_out = kh*kw*filters``; "auto" is He
         for the ReLU family, Glorot otherwise.
+    name : str, optional
 
     Examples
     --------
@@ -46,11 +48,11 @@ class Conv2D(Layer):
     (8, 8, 4)
     """
 
-    penalized = ("W",)
+    _views = ("_Wb", "_dWb")
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", activation=None,
-                 kernel_initializer="auto"):
-        super().__init__()
+                 kernel_initializer="auto", name=None):
+        super().__init__(name)
         self.filters = check_positive_int(filters, "filters")
         self.kernel_size = pair(kernel_size, "kernel_size")
         self.strides = pair(strides, "strides")
@@ -71,19 +73,27 @@ class Conv2D(Layer):
         g, (kh, kw) = self.geometry, self.kernel_size
         return g.out_h * g.out_w * (kh * kw * self.input_shape[2] + 1 + self.filters)
 
-    def count_params(self, input_shape):
-        kh, kw = self.kernel_size
-        return (kh * kw * int(input_shape[-1]) + 1) * self.filters
+    def weight_specs(self, input_shape):
+        init = kernel_initializer_for(self.kernel_initializer, self.activation)
+        return [WeightSpec("W", (*self.kernel_size, input_shape[-1], self.filters), init,
+                           penalized=True),
+                WeightSpec("b", (self.filters,), "zeros")]
 
     def _build_params(self, rng):
         self.geometry = WindowGeometry(self.input_shape[:2], self.kernel_size, self.strides,
                                        self.padding)
-        kh, kw = self.kernel_size
-        channels = self.input_shape[2]
-        W = uniform_weights(rng, (kh, kw, channels, self.filters), kh * kw * channels,
-                            kh * kw * self.filters, self.kernel_initializer, self.activation,
-                            self.dtype)
-        self.params = {"W": W, "b": np.zeros(self.filters, dtype=self.dtype)}
+
+    def bind(self, flat_params, flat_grads, values=None):
+        """As :meth:`Layer.bind`; also keeps ``[W; b]`` as one ``(kh*kw*c + 1, filters)`` view.
+
+        ``W`` then ``b`` are adjacent in the flat array, so the GEMM's weight
+        matrix with the bias as its last row is a view of it, and the weight
+        gradient GEMM writes both gradients at once: nothing is stacked or
+        split per step.
+        """
+        super().bind(flat_params, flat_grads, values)
+        self._Wb = flat_params.reshape(-1, self.filters)
+        self._dWb = flat_grads.reshape(-1, self.filters)
 
     def _im2col(self, x, training=False):
         """Rows of ``(kh, kw, c)`` windows plus a constant 1: ``(n*oh*ow, kh*kw*c + 1)``.
@@ -120,14 +130,10 @@ class Conv2D(Layer):
         np.copyto(blocks, g.windows(xp).transpose(0, 1, 2, 4, 5, 3))
         return matrix
 
-    def _augmented_weights(self):
-        """``W`` as a ``(kh*kw*c, filters)`` matrix with the bias as its last row."""
-        return np.vstack([self.params["W"].reshape(-1, self.filters), self.params["b"]])
-
     def forward(self, x, training=False):
         cols = self._im2col(x, training)
         out = self._buffer("z", (cols.shape[0], self.filters)) if training else None
-        z = np.matmul(cols, self._augmented_weights(), out=out)
+        z = np.matmul(cols, self._Wb, out=out)
         y = self._f(z, out=z).reshape(x.shape[0], *self.output_shape)
         self._cols, self._y = (cols, y) if training else (None, None)
         return y
@@ -137,9 +143,7 @@ class Conv2D(Layer):
             raise RuntimeError("backward() needs a forward(x, training=True) first.")
         dz = self._grad(self._y, grad_output, out=self._buffer("dz", self._y.shape))
         dz = dz.reshape(-1, self.filters)
-        grad = self._cols.T @ dz                       # weights, then the bias row
-        np.copyto(self.grads["W"].reshape(-1, self.filters), grad[:-1])
-        np.copyto(self.grads["b"], grad[-1])
+        np.matmul(self._cols.T, dz, out=self._dWb)       # weights, then the bias row
         if not need_input_grad:
             return None
         return self._input_gradient(dz, grad_output.shape[0])
@@ -164,4 +168,5 @@ class Conv2D(Layer):
     def get_config(self):
         return {"filters": self.filters, "kernel_size": self.kernel_size,
                 "strides": self.strides, "padding": self.padding,
-                "activation": self.activation, "kernel_initializer": self.kernel_initializer}
+                "activation": self.activation, "kernel_initializer": self.kernel_initializer,
+                **super().get_config()}

@@ -3,10 +3,11 @@
 import numpy as np
 
 from .activation import canonical_activation, get_activation
-from .base import Layer, check_positive_int, sum_over_rows
-from .initializers import check_initializer, uniform_weights
+from .base import LAYERS, Layer, WeightSpec, check_positive_int, sum_over_rows
+from .initializers import check_initializer, kernel_initializer_for
 
 
+@LAYERS.register("Dense")
 class Dense(Layer):
     """Fully connected layer: ``y = activation(x @ W + b)``.
 
@@ -36,6 +37,7 @@ class Dense(Layer):
         "auto" picks He for the ReLU family and Glorot otherwise, each drawing
         ``W`` uniformly in ``[-limit, limit]`` with ``limit = sqrt(6 / fan_in)``
         (He) or ``sqrt(6 / (fan_in + fan_out))`` (Glorot). Biases start at 0.
+    name : str, optional
 
     Examples
     --------
@@ -48,10 +50,8 @@ class Dense(Layer):
     (4, 3)
     """
 
-    penalized = ("W",)
-
-    def __init__(self, units, activation=None, kernel_initializer="auto"):
-        super().__init__()
+    def __init__(self, units, activation=None, kernel_initializer="auto", name=None):
+        super().__init__(name)
         self.units = check_positive_int(units, "units")
         self.activation = canonical_activation(activation)
         self.kernel_initializer = check_initializer(kernel_initializer)
@@ -66,14 +66,10 @@ class Dense(Layer):
             )
         return (self.units,)
 
-    def count_params(self, input_shape):
-        return (int(input_shape[-1]) + 1) * self.units
-
-    def _build_params(self, rng):
-        fan_in, fan_out = self.input_shape[0], self.units
-        W = uniform_weights(rng, (fan_in, fan_out), fan_in, fan_out, self.kernel_initializer,
-                            self.activation, self.dtype)
-        self.params = {"W": W, "b": np.zeros(fan_out, dtype=self.dtype)}
+    def weight_specs(self, input_shape):
+        init = kernel_initializer_for(self.kernel_initializer, self.activation)
+        return [WeightSpec("W", (input_shape[-1], self.units), init, penalized=True),
+                WeightSpec("b", (self.units,), "zeros")]
 
     def forward(self, x, training=False):
         W, b = self.params["W"], self.params["b"]
@@ -98,4 +94,4 @@ class Dense(Layer):
 
     def get_config(self):
         return {"units": self.units, "activation": self.activation,
-                "kernel_initializer": self.kernel_initializer}
+                "kernel_initializer": self.kernel_initializer, **super().get_config()}

@@ -2,9 +2,10 @@
 
 import numpy as np
 
-from .base import Layer
+from .base import LAYERS, Layer
 
 
+@LAYERS.register("Dropout")
 class Dropout(Layer):
     """Randomly zero a fraction ``rate`` of the inputs while training.
 
@@ -19,10 +20,11 @@ class Dropout(Layer):
     ----------
     rate : float in [0, 1)
         Probability of dropping each unit.
+    name : str, optional
     """
 
-    def __init__(self, rate):
-        super().__init__()
+    def __init__(self, rate, name=None):
+        super().__init__(name)
         if not (isinstance(rate, (int, float, np.floating)) and 0 <= rate < 1):
             raise ValueError(f"Dropout rate must be in [0, 1); got {rate!r}.")
         self.rate = float(rate)
@@ -49,4 +51,4 @@ class Dropout(Layer):
         return grad_output if self._mask is None else grad_output * self._mask
 
     def get_config(self):
-        return {"rate": self.rate}
+        return {"rate": self.rate, **super().get_config()}

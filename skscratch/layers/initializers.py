@@ -1,40 +1,102 @@
-"""Weight initialisation: Glorot (Xavier) and He, uniform."""
+"""Weight initialisation: one registered function per scheme.
+
+Each initializer is ``f(rng, shape, dtype) -> ndarray``; fans come from the
+shape as in Keras: a ``(fan_in, fan_out)`` matrix, or a convolution kernel
+``(kh, kw, c_in, c_out)`` whose fans count the window, ``kh*kw*c_in`` and
+``kh*kw*c_out``.
+"""
 
 import numpy as np
 
-INITIALIZERS = ("auto", "glorot_uniform", "he_uniform")
+from ..registry import Registry
+
+INITIALIZERS = Registry("initializer")
+KERNEL_INITIALIZERS = ("auto", "glorot_uniform", "he_uniform")
 HE_ACTIVATIONS = frozenset({"relu", "leaky_relu", "elu"})
 
 
-def check_initializer(name):
-    """Validate a ``kernel_initializer`` name."""
-    if name not in INITIALIZERS:
-        raise ValueError(f"kernel_initializer must be one of {INITIALIZERS}; got {name!r}.")
-    return name
-
-
-def uniform_weights(rng, shape, fan_in, fan_out, initializer, activation, dtype):
-    """Weights drawn from ``U(-limit, limit)``.
-
-    Glorot: ``limit = sqrt(6 / (fan_in + fan_out))`` keeps the variance of
-    activations and gradients steady through tanh/sigmoid layers. He:
-    ``limit = sqrt(6 / fan_in)`` makes up for ReLU zeroing half its inputs.
-    "auto" picks He for the ReLU family and Glorot otherwise.
+def fans(shape):
+    """``(fan_in, fan_out)`` of a weight array of ``shape``.
 
     Parameters
     ----------
-    rng : numpy.random.Generator
     shape : tuple of int
-    fan_in, fan_out : int
-    initializer : {"auto", "glorot_uniform", "he_uniform"}
-    activation : str
-        The activation that follows, for "auto".
-    dtype : numpy dtype
+        ``(fan_in, fan_out)``, or a kernel ``(*window, c_in, c_out)``.
 
     Returns
     -------
-    weights : ndarray of ``shape``
+    fan_in, fan_out : int
     """
-    he = initializer == "he_uniform" or (initializer == "auto" and activation in HE_ACTIVATIONS)
-    limit = np.sqrt(6.0 / (fan_in if he else fan_in + fan_out))
+    window = int(np.prod(shape[:-2], dtype=np.int64)) if len(shape) > 2 else 1
+    return window * int(shape[-2]), window * int(shape[-1])
+
+
+@INITIALIZERS.register("glorot_uniform")
+def glorot_uniform(rng, shape, dtype):
+    """``U(-limit, limit)``, ``limit = sqrt(6 / (fan_in + fan_out))`` (Glorot & Bengio).
+
+    Keeps the variance of activations and gradients steady through tanh and
+    sigmoid layers.
+    """
+    fan_in, fan_out = fans(shape)
+    limit = np.sqrt(6.0 / (fan_in + fan_out))
     return rng.uniform(-limit, limit, size=shape).astype(dtype)
+
+
+@INITIALIZERS.register("he_uniform")
+def he_uniform(rng, shape, dtype):
+    """``U(-limit, limit)``, ``limit = sqrt(6 / fan_in)`` (He et al.).
+
+    Makes up for ReLU zeroing half of its inputs.
+    """
+    fan_in, _ = fans(shape)
+    limit = np.sqrt(6.0 / fan_in)
+    return rng.uniform(-limit, limit, size=shape).astype(dtype)
+
+
+@INITIALIZERS.register("zeros")
+def zeros(rng, shape, dtype):
+    """All zeros (biases, shifts, running means)."""
+    return np.zeros(shape, dtype=dtype)
+
+
+@INITIALIZERS.register("ones")
+def ones(rng, shape, dtype):
+    """All ones (scales, running variances)."""
+    return np.ones(shape, dtype=dtype)
+
+
+def check_initializer(name):
+    """Validate a layer's ``kernel_initializer`` argument.
+
+    Parameters
+    ----------
+    name : {"auto", "glorot_uniform", "he_uniform"}
+
+    Returns
+    -------
+    name : str
+    """
+    if name not in KERNEL_INITIALIZERS:
+        raise ValueError(f"kernel_initializer must be one of {KERNEL_INITIALIZERS}; "
+                         f"got {name!r}.")
+    return name
+
+
+def kernel_initializer_for(name, activation):
+    """Resolve ``"auto"``: He for the ReLU family, Glorot otherwise.
+
+    Parameters
+    ----------
+    name : {"auto", "glorot_uniform", "he_uniform"}
+    activation : str
+        The activation that follows the weights.
+
+    Returns
+    -------
+    name : str
+        A key of :data:`INITIALIZERS`.
+    """
+    if name != "auto":
+        return name
+    return "he_uniform" if activation in HE_ACTIVATIONS else "glorot_uniform"

@@ -2,9 +2,10 @@
 
 import numpy as np
 
-from .base import Layer
+from .base import LAYERS, Layer, WeightSpec
 
 
+@LAYERS.register("BatchNorm")
 class BatchNorm(Layer):
     """Normalize each channel (last axis) over the batch, then scale and shift.
 
@@ -28,10 +29,11 @@ class BatchNorm(Layer):
     ----------
     momentum : float in [0, 1), default=0.9
     epsilon : float, default=1e-5
+    name : str, optional
     """
 
-    def __init__(self, momentum=0.9, epsilon=1e-5):
-        super().__init__()
+    def __init__(self, momentum=0.9, epsilon=1e-5, name=None):
+        super().__init__(name)
         if not 0 <= momentum < 1:
             raise ValueError(f"momentum must be in [0, 1); got {momentum!r}.")
         if not epsilon > 0:
@@ -39,14 +41,11 @@ class BatchNorm(Layer):
         self.momentum, self.epsilon = float(momentum), float(epsilon)
         self._cache = None
 
-    def count_params(self, input_shape):
-        return 2 * int(input_shape[-1])
-
-    def _build_params(self, rng):
-        c = self.input_shape[-1]
-        self.params = {"gamma": np.ones(c, dtype=self.dtype), "beta": np.zeros(c, dtype=self.dtype)}
-        self.state = {"running_mean": np.zeros(c, dtype=self.dtype),
-                      "running_var": np.ones(c, dtype=self.dtype)}
+    def weight_specs(self, input_shape):
+        c = (input_shape[-1],)
+        return [WeightSpec("gamma", c, "ones"), WeightSpec("beta", c, "zeros"),
+                WeightSpec("running_mean", c, "zeros", trainable=False),
+                WeightSpec("running_var", c, "ones", trainable=False)]
 
     def forward(self, x, training=False):
         axes = tuple(range(x.ndim - 1))
@@ -79,4 +78,4 @@ class BatchNorm(Layer):
                 - xhat * (dxhat * xhat).mean(axis=axes)) * inv_std
 
     def get_config(self):
-        return {"momentum": self.momentum, "epsilon": self.epsilon}
+        return {"momentum": self.momentum, "epsilon": self.epsilon, **super().get_config()}

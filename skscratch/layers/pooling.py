@@ -8,14 +8,14 @@ window, so a pass costs ``kh * kw`` whole-array operations and no window copy.
 import numpy as np
 
 from ._windows import WindowGeometry, check_padding, pair
-from .base import Layer
+from .base import LAYERS, Layer
 
 
 class _Pool2D(Layer):
     """Shared shape logic: windows of ``pool_size`` every ``strides`` pixels."""
 
-    def __init__(self, pool_size=2, strides=None, padding="valid"):
-        super().__init__()
+    def __init__(self, pool_size=2, strides=None, padding="valid", name=None):
+        super().__init__(name)
         self.pool_size = pair(pool_size, "pool_size")
         self.strides = self.pool_size if strides is None else pair(strides, "strides")
         self.padding = check_padding(padding)
@@ -37,9 +37,11 @@ class _Pool2D(Layer):
             raise RuntimeError("backward() needs a forward(x, training=True) first.")
 
     def get_config(self):
-        return {"pool_size": self.pool_size, "strides": self.strides, "padding": self.padding}
+        return {"pool_size": self.pool_size, "strides": self.strides, "padding": self.padding,
+                **super().get_config()}
 
 
+@LAYERS.register("MaxPool2D")
 class MaxPool2D(_Pool2D):
     """Maximum over each window.
 
@@ -56,6 +58,7 @@ class MaxPool2D(_Pool2D):
         Defaults to ``pool_size`` (non-overlapping windows).
     padding : {"valid", "same"}, default="valid"
         "same" pads with -inf, so padding never wins a maximum.
+    name : str, optional
     """
 
     def forward(self, x, training=False):
@@ -98,6 +101,7 @@ class MaxPool2D(_Pool2D):
         return g.unpad(grad)
 
 
+@LAYERS.register("AvgPool2D")
 class AvgPool2D(_Pool2D):
     """Mean over each window; with "same" padding, over the real pixels only.
 
@@ -109,6 +113,7 @@ class AvgPool2D(_Pool2D):
     strides : int or (int, int), optional
         Defaults to ``pool_size``.
     padding : {"valid", "same"}, default="valid"
+    name : str, optional
     """
 
     def _build_params(self, rng):
@@ -140,10 +145,15 @@ class AvgPool2D(_Pool2D):
         return g.unpad(grad)
 
 
+@LAYERS.register("GlobalAvgPool2D")
 class GlobalAvgPool2D(Layer):
     """Mean over height and width: ``(n, h, w, c) -> (n, c)``.
 
     Backward spreads ``dE/dy / (h * w)`` over every pixel of its channel.
+
+    Parameters
+    ----------
+    name : str, optional
     """
 
     def compute_output_shape(self, input_shape):

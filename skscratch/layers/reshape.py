@@ -2,13 +2,18 @@
 
 import numpy as np
 
-from .base import Layer
+from .base import LAYERS, Layer
 
 
+@LAYERS.register("Flatten")
 class Flatten(Layer):
     """Flatten every sample to one axis: ``(batch, d1, d2, ...) -> (batch, d1*d2*...)``.
 
     Backward reshapes the gradient back to the input shape.
+
+    Parameters
+    ----------
+    name : str, optional
     """
 
     def compute_output_shape(self, input_shape):

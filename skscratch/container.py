@@ -1,0 +1,297 @@
+"""`Container`: what a `Network` and a `Model` share, as layers made of layers.
+
+A container owns no weights of its own: it reads its leaf layers through
+:func:`~skscratch.layers.base.leaf_layers` and packs their parameters into
+one flat array (each leaf keeps views), so an optimizer updates the whole
+model in a few whole-array operations. Whoever trains a container packs it:
+a network nested in a model has its leaves packed by the model, and packs
+them back if it is later trained on its own.
+"""
+
+import numpy as np
+
+from .layers.base import Layer, leaf_layers
+
+# rows per prediction chunk are chosen so the widest layer's work holds at most
+# this many numbers (4 MiB in float32): memory is bounded by the chunk, not by
+# the dataset, and chunks stay big enough for efficient BLAS calls
+PREDICT_ELEMENTS = 1 << 20
+# refuse to build a model whose training would need more than this
+MEMORY_LIMIT_BYTES = 8 << 30
+
+
+def check_memory(model, input_shape, batch_size, dtype, limit=MEMORY_LIMIT_BYTES):
+    """Raise ValueError when training ``model`` would clearly not fit in memory.
+
+    The estimate counts each parameter four times (weight, gradient and two
+    optimizer moments) and each layer's output three times per batch sample
+    (activation, cache, gradient), from the layers' weight declarations and
+    output shapes alone, before anything is allocated: absurd layer sizes
+    fail fast instead of being killed by the operating system.
+
+    Parameters
+    ----------
+    model : Layer
+        A layer, network or model (built or not).
+    input_shape : tuple of int, or list of them
+    batch_size : int
+    dtype : numpy dtype
+    limit : int, default=8 GiB
+    """
+    params = model.count_params(input_shape)
+    activations = model.count_activations(input_shape)
+    need = (4.0 * params + 3.0 * batch_size * activations) * np.dtype(dtype).itemsize
+    if need > limit:
+        raise ValueError(
+            f"This network would need about {need / 2**30:,.1f} GiB to train "
+            f"({params:,} parameters; batch of {batch_size}); the limit is "
+            f"{limit / 2**30:.0f} GiB. Use smaller layers or batches.")
+
+
+class Container(Layer):
+    """Base class of layers made of layers (:class:`Network`, :class:`Model`).
+
+    Attributes
+    ----------
+    built : bool
+    params : list of ndarray
+        Every trainable array of every leaf layer, in walk order (after
+        build); views into ``flat_params``.
+    grads : list of ndarray
+        The matching gradient arrays, views into ``flat_grads``.
+    flat_params, flat_grads : ndarray of shape (n_params,)
+        All parameters and all gradients as single arrays, for optimizers.
+    penalized : list of (ndarray, ndarray)
+        ``(weight, gradient)`` pairs the L2 penalty applies to.
+    """
+
+    def __init__(self, name=None):
+        super().__init__(name)
+        self.built = False
+        self._packed = None
+
+    # --------------------------------------------------------------- the walk
+    def leaf_layers(self):
+        """The leaf layers, once each, in order (see :func:`~skscratch.layers.base.leaf_layers`)."""
+        return leaf_layers(self)
+
+    def _finish_build(self, dtype, widest):
+        """Record the dtype and prediction chunk width, and pack the parameters."""
+        self.dtype = np.dtype(dtype)
+        self._widest = widest
+        self.built = True
+        self._pack()
+
+    def _pack(self):
+        """Gather every leaf parameter (and gradient) into one flat array."""
+        leaves = [leaf for leaf in self.leaf_layers() if leaf.params]
+        total = sum(leaf.n_params for leaf in leaves)
+        flat_params = np.empty(total, dtype=self.dtype)
+        flat_grads = np.zeros(total, dtype=self.dtype)
+        offset = 0
+        for leaf in leaves:
+            size = leaf.n_params
+            leaf.bind(flat_params[offset:offset + size], flat_grads[offset:offset + size])
+            leaf._owner = self
+            offset += size
+        self._packed = {
+            "leaves": leaves, "flat_params": flat_params, "flat_grads": flat_grads,
+            "params": [p for leaf in leaves for p in leaf.params.values()],
+            "grads": [g for leaf in leaves for g in leaf.grads.values()],
+            "penalized": [(leaf.params[k], leaf.grads[k]) for leaf in leaves
+                          for k in leaf.penalized]}
+
+    def _packing(self):
+        """The packed arrays, packing again if another container took the leaves."""
+        self._check_built()
+        packed = self._packed
+        if packed is None or any(getattr(leaf, "_owner", None) is not self
+                                 for leaf in packed["leaves"]):
+            self._pack()
+        return self._packed
+
+    @property
+    def flat_params(self):
+        """All parameters as one array; the layers hold views of it."""
+        return self._packing()["flat_params"]
+
+    @property
+    def flat_grads(self):
+        """All gradients as one array, aligned with :attr:`flat_params`."""
+        return self._packing()["flat_grads"]
+
+    @property
+    def params(self):
+        """Every parameter array of every leaf, in walk order."""
+        return self._packing()["params"] if self.built else []
+
+    @params.setter
+    def params(self, value):
+        # Layer.__init__ sets an empty dict; a container's params are its leaves'
+        pass
+
+    @property
+    def grads(self):
+        """Every gradient array, aligned with :attr:`params`."""
+        return self._packing()["grads"] if self.built else []
+
+    @grads.setter
+    def grads(self, value):
+        pass
+
+    @property
+    def penalized(self):
+        """``(weight, gradient)`` pairs of every penalised parameter."""
+        return self._packing()["penalized"] if self.built else []
+
+    @property
+    def n_params(self):
+        """Number of trainable scalars."""
+        return sum(leaf.n_params for leaf in self.leaf_layers())
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state["_packed"] = None         # leaves are re-packed on first use
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+
+    # ------------------------------------------------------------- weights
+    def _model_arrays(self):
+        """Parameters, then non-trainable state (BatchNorm running statistics)."""
+        return self.params + [s for leaf in self.leaf_layers() for s in leaf.state.values()]
+
+    def get_weights(self):
+        """Copies of every parameter array, then of every state array.
+
+        Returns
+        -------
+        weights : list of ndarray
+        """
+        self._check_built()
+        return [p.copy() for p in self._model_arrays()]
+
+    def set_weights(self, weights):
+        """Copy ``weights`` (as from :meth:`get_weights`) into the model's arrays in place.
+
+        Parameters
+        ----------
+        weights : list of ndarray
+        """
+        self._check_built()
+        arrays = self._model_arrays()
+        if len(weights) != len(arrays):
+            raise ValueError(f"Expected {len(arrays)} arrays; got {len(weights)}.")
+        for p, w in zip(arrays, weights):
+            if np.shape(w) != p.shape:
+                raise ValueError(f"Weight of shape {np.shape(w)} does not fit parameter {p.shape}.")
+        for p, w in zip(arrays, weights):
+            np.copyto(p, w)
+
+    # ---------------------------------------------------------- shared calls
+    def call_context(self):
+        """The call contexts of every leaf (a container shared by several nodes)."""
+        return {"leaves": [leaf.call_context() for leaf in self.leaf_layers()]}
+
+    def restore_call_context(self, context):
+        """Switch every leaf to its part of a :meth:`call_context` (``{}``: fresh)."""
+        parts = context.get("leaves") or [{}] * len(self.leaf_layers())
+        for leaf, part in zip(self.leaf_layers(), parts):
+            leaf.restore_call_context(part)
+
+    # ------------------------------------------------------------ predict
+    def predict(self, x, batch_size=None):
+        """Forward pass in inference mode, in chunks of bounded memory.
+
+        Parameters
+        ----------
+        x : ndarray of shape ``(n_samples, *input_shape)``, or a list of them
+            One array per input for a model with several inputs.
+        batch_size : int, optional
+            Rows per chunk; by default sized so the largest layer workspace of
+            a chunk holds about a million numbers.
+
+        Returns
+        -------
+        output : ndarray of shape ``(n_samples, *output_shape)``, or a list of them
+            One array per output for a model with several outputs.
+        """
+        self._check_built()
+        xs, multi_in = _as_list(x)
+        if batch_size is None:
+            batch_size = max(1, PREDICT_ELEMENTS // self._widest)
+        n = xs[0].shape[0]
+        shapes, multi_out = _as_list(self.output_shape, is_shape=True)
+        outs = [np.empty((n,) + shape, dtype=self.dtype) for shape in shapes]
+        for start in range(0, n, batch_size):
+            chunk = [np.asarray(a[start:start + batch_size], dtype=self.dtype) for a in xs]
+            result, _ = _as_list(self.forward(chunk if multi_in else chunk[0], training=False))
+            for out, part in zip(outs, result):
+                out[start:start + batch_size] = part
+        return outs if multi_out else outs[0]
+
+    # ----------------------------------------------------------------- fit
+    def fit(self, x, y, *, loss="squared_error", loss_weights=None, optimizer="sgd",
+            learning_rate=0.1, epochs=100, batch_size=32, shuffle=True, alpha=0.0,
+            validation_data=None, random_state=None, verbose=0):
+        """Train for a fixed number of epochs: the tutorials' and Keras's ``fit``.
+
+        Parameters
+        ----------
+        x : ndarray of shape ``(n_samples, *input_shape)``, or a tuple/list/dict of them
+            One array per model input (a dict is keyed by input name).
+        y : ndarray, or a tuple/list/dict of them
+            One target per output: ``(n_samples, n_outputs)`` values, ``(n_samples,)``
+            for a one-value output, or integer class labels with a softmax
+            loss (``"log_loss"`` with several outputs). Anything that does not
+            fit its output raises ``ValueError``.
+        loss : str or Loss, or a list/dict of them, default="squared_error"
+            One loss for every output, or one per output; names as in
+            :data:`skscratch.losses.LOSSES` (``"log_loss"``, ``"huber"``, ...).
+        loss_weights : list or dict of float, optional
+            Weight of each output's loss in the total (all 1 by default).
+        optimizer : str or Optimizer, default="sgd"
+            "sgd" here is plain gradient descent (no momentum), as in the tutorials.
+        learning_rate : float, default=0.1
+        epochs : int, default=100
+        batch_size : int, default=32
+            Samples per update; 1 is the tutorials' per-sample SGD.
+        shuffle : bool, default=True
+        alpha : float, default=0.0
+            L2 penalty.
+        validation_data : tuple (x_val, y_val), optional
+            Evaluated after every epoch: ``val_loss`` (and each output's) in
+            :attr:`history`.
+        random_state : None, int or numpy.random.Generator
+            Seeds initialisation (if the model is not built yet) and shuffling.
+        verbose : int, default=0
+
+        Returns
+        -------
+        self
+            With ``history``: one dict per epoch (``loss``, each output's
+            ``<name>_loss``, ``val_loss``, ``learning_rate``, ``seconds``).
+        """
+        # the loop sits one floor above: loaded when training starts, so this
+        # module never depends on it at import time
+        from .training import fit_model
+        return fit_model(self, x, y, loss=loss, loss_weights=loss_weights,
+                         optimizer=optimizer, learning_rate=learning_rate, epochs=epochs,
+                         batch_size=batch_size, shuffle=shuffle, alpha=alpha,
+                         validation_data=validation_data, random_state=random_state,
+                         verbose=verbose)
+
+    def _check_built(self):
+        if not self.built:
+            raise RuntimeError(f"This {type(self).__name__} is not built yet: call build() "
+                               "or fit().")
+
+
+def _as_list(value, is_shape=False):
+    """``(list, was_a_list)``: one array (or one shape) becomes a list of one."""
+    if is_shape:
+        multi = isinstance(value, list)
+    else:
+        multi = isinstance(value, (list, tuple))
+    return (list(value) if multi else [value]), multi

@@ -1,0 +1,90 @@
+"""Symbolic tensors: what calling a layer in the functional API records.
+
+``Input((5,))`` returns a :class:`SymbolicTensor`: a shape with no values.
+Calling a layer on symbolic tensors records a :class:`Node` (this layer, on
+these inputs) and returns the node's output tensor. A
+:class:`~skscratch.Model` follows the nodes back from its outputs to its
+inputs to know what to compute, in which order.
+"""
+
+import numpy as np
+
+
+class SymbolicTensor:
+    """The shape of a value a model will compute, and the node computing it.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        Shape of one sample (no batch axis).
+    node : Node or None
+        The layer call that produces it; None for a model input.
+    name : str, optional
+
+    Examples
+    --------
+    >>> from skscratch.layers import Dense, Input
+    >>> x = Input((4,), name="features")
+    >>> h = Dense(3)(x)
+    >>> h.shape, type(h.node.layer).__name__
+    ((3,), 'Dense')
+    """
+
+    def __init__(self, shape, node=None, name=None):
+        self.shape = tuple(int(d) for d in shape)
+        self.node = node
+        self.name = name
+
+    def __repr__(self):
+        made_by = "Input" if self.node is None else type(self.node.layer).__name__
+        return f"<SymbolicTensor shape={(None,) + self.shape} from {made_by}>"
+
+
+class Node:
+    """One call of a layer on symbolic tensors.
+
+    Parameters
+    ----------
+    layer : Layer
+    inputs : list of SymbolicTensor
+    multi_input : bool
+        Whether the layer was called on a list (``Concatenate()([a, b])``).
+
+    Attributes
+    ----------
+    output : SymbolicTensor
+    """
+
+    def __init__(self, layer, inputs, multi_input):
+        self.layer = layer
+        self.inputs = list(inputs)
+        self.multi_input = multi_input
+        self.output = None
+
+
+def Input(shape, name=None):
+    """A model input: a symbolic tensor for samples of ``shape``.
+
+    Parameters
+    ----------
+    shape : int or tuple of int
+        Shape of one sample (no batch axis): ``(n_features,)`` or
+        ``(height, width, channels)``.
+    name : str, optional
+        Shown by ``summary()``.
+
+    Returns
+    -------
+    tensor : SymbolicTensor
+
+    Examples
+    --------
+    >>> from skscratch.layers import Input
+    >>> Input((5,), name="wide")
+    <SymbolicTensor shape=(None, 5) from Input>
+    """
+    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    if not shape or not all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d >= 1
+                            for d in shape):
+        raise ValueError(f"Input shape must be positive integers (no batch axis); got {shape!r}.")
+    return SymbolicTensor(shape, None, name)

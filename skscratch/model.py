@@ -1,0 +1,399 @@
+"""`Model`: a graph of layers built with the functional API (Keras's ``Model``).
+
+Calling layers on symbolic tensors records nodes; ``Model(inputs, outputs)``
+follows them back from the outputs and orders them so every node comes
+after the nodes it reads (a topological order). Values live in numbered
+slots: the inputs first, then one slot per node output.
+
+Forward runs the nodes in that order. Backward runs them in reverse and
+**sums** gradients: where a tensor feeds several nodes (fan-out) its
+gradient is the sum of what each consumer sends back, and a layer called at
+several nodes (shared weights) adds up its parameter gradients over them.
+A shared layer keeps one call context (caches, scratch buffers) per node,
+so each backward pass reads its own call's values.
+"""
+
+import numpy as np
+
+from .container import Container
+from .layers.base import LAYERS, leaf_layers
+from .layers.symbolic import Input, SymbolicTensor
+from .network import MAX_NESTING, _widest, layer_config, layer_from_config, short_name, table
+
+
+@LAYERS.register("Model")
+class Model(Container):
+    """A network of layers joined by the functional API.
+
+    Parameters
+    ----------
+    inputs : SymbolicTensor or list of SymbolicTensor
+        From :func:`skscratch.layers.Input`.
+    outputs : SymbolicTensor or list of SymbolicTensor
+        Tensors computed from ``inputs`` by calling layers.
+    name : str, optional
+
+    Attributes
+    ----------
+    input_shape, output_shape : tuple of int, or list of them
+        One per input (output) when the model has several.
+    output_names : list of str
+        Each output's name (its layer's name, or ``output_<i>``), used by
+        ``fit`` for per-output losses in ``history``.
+    history : list of dict
+        Per-epoch records of the last :meth:`fit`.
+
+    Examples
+    --------
+    Wide & Deep with a main and an auxiliary output:
+
+    >>> from skscratch import Model
+    >>> from skscratch.layers import Concatenate, Dense, Input
+    >>> wide, deep = Input((5,), name="wide"), Input((6,), name="deep")
+    >>> h = Dense(30, "relu")(deep)
+    >>> main = Dense(1, name="main")(Concatenate()([wide, h]))
+    >>> aux = Dense(1, name="aux")(h)
+    >>> model = Model(inputs=[wide, deep], outputs=[main, aux]).build(random_state=0)
+    >>> model.output_shape, model.n_params
+    ([(1,), (1,)], 277)
+    """
+
+    def __init__(self, inputs, outputs, name=None):
+        super().__init__(name)
+        self._multi_in = isinstance(inputs, (list, tuple))
+        self._multi_out = isinstance(outputs, (list, tuple))
+        self.inputs = list(inputs) if self._multi_in else [inputs]
+        self.outputs = list(outputs) if self._multi_out else [outputs]
+        for t in self.inputs + self.outputs:
+            if not isinstance(t, SymbolicTensor):
+                raise TypeError(f"Model inputs and outputs must be symbolic tensors; got {t!r}.")
+        if any(t.node is not None for t in self.inputs):
+            raise ValueError("Model inputs must come from skscratch.layers.Input().")
+        self.multi_input = self._multi_in
+        self._nodes = _topological_nodes(self.inputs, self.outputs)
+        self._plan()
+        shapes = [t.shape for t in self.inputs]
+        self.input_shape = shapes if self._multi_in else shapes[0]
+        shapes = [t.shape for t in self.outputs]
+        self.output_shape = shapes if self._multi_out else shapes[0]
+        self.output_names = [t.name or f"output_{i}" for i, t in enumerate(self.outputs)]
+
+    def _plan(self):
+        """Number the value slots and find each layer's nodes."""
+        slots = {id(t): i for i, t in enumerate(self.inputs)}
+        for node in self._nodes:
+            slots[id(node.output)] = len(slots)
+        self._n_slots = len(slots)
+        self._in_slots = [[slots[id(t)] for t in node.inputs] for node in self._nodes]
+        self._out_slots = [slots[id(node.output)] for node in self._nodes]
+        self._output_slots = [slots[id(t)] for t in self.outputs]
+        calls = {}
+        for node in self._nodes:
+            calls[id(node.layer)] = calls.get(id(node.layer), 0) + 1
+        self._shared = [calls[id(node.layer)] > 1 for node in self._nodes]
+        self._contexts = [{} for _ in self._nodes]
+        # a node needs its input gradient unless it reads model inputs only
+        self._reads_inner = [any(s >= len(self.inputs) for s in ins) for ins in self._in_slots]
+
+    @property
+    def layers(self):
+        """The distinct layers, in the order the model calls them first."""
+        seen, layers = set(), []
+        for node in self._nodes:
+            if id(node.layer) not in seen:
+                seen.add(id(node.layer))
+                layers.append(node.layer)
+        return layers
+
+    def sublayers(self):
+        """The distinct layers (see :attr:`layers`)."""
+        return self.layers
+
+    def __call__(self, inputs):
+        """Use the model as a layer of another model (one output only).
+
+        Parameters
+        ----------
+        inputs : SymbolicTensor or list of SymbolicTensor
+
+        Returns
+        -------
+        output : SymbolicTensor
+        """
+        if self._multi_out:
+            raise ValueError("A Model with several outputs cannot be called as a layer; "
+                             "build the outer model from its layers' outputs instead.")
+        return super().__call__(inputs)
+
+    # --------------------------------------------------------------- shapes
+    def compute_output_shape(self, input_shape):
+        if input_shape != self.input_shape:
+            raise ValueError(f"This Model takes inputs of shape {self.input_shape}; "
+                             f"received {input_shape}.")
+        return self.output_shape
+
+    def _first_calls(self):
+        """``(layer, input shape)`` of each distinct layer's first node."""
+        seen, calls = set(), []
+        for node in self._nodes:
+            if id(node.layer) not in seen:
+                seen.add(id(node.layer))
+                shapes = [t.shape for t in node.inputs]
+                calls.append((node.layer, shapes if node.multi_input else shapes[0]))
+        return calls
+
+    def count_params(self, input_shape):
+        self.compute_output_shape(input_shape)
+        return sum(layer.count_params(shape) for layer, shape in self._first_calls())
+
+    def count_activations(self, input_shape):
+        self.compute_output_shape(input_shape)
+        total = 0
+        for node in self._nodes:
+            shapes = [t.shape for t in node.inputs]
+            total += node.layer.count_activations(shapes if node.multi_input else shapes[0])
+        return total
+
+    def build(self, input_shape=None, random_state=None, dtype=np.float64):
+        """Build every layer for the shapes of the model's inputs.
+
+        Parameters
+        ----------
+        input_shape : tuple of int or list of them, optional
+            Checked against the inputs' shapes when given (by an outer model).
+        random_state : None, int or numpy.random.Generator
+            Seed or generator for the initial weights (and dropout masks).
+        dtype : numpy dtype, default=float64
+
+        Returns
+        -------
+        self : Model
+        """
+        if input_shape is not None:
+            self.compute_output_shape(input_shape)
+        rng = np.random.default_rng(random_state)
+        widest = max(int(np.prod(t.shape)) for t in self.inputs)
+        for layer, shape in self._first_calls():
+            layer.build(shape, rng, dtype)
+            widest = max(widest, _widest(layer))
+        self._finish_build(dtype, widest)
+        return self
+
+    # ------------------------------------------------------ forward/backward
+    def forward(self, x, training=False):
+        """Run the graph on ``x``: one array, or a list with one per input.
+
+        Parameters
+        ----------
+        x : ndarray or list of ndarray
+        training : bool, default=False
+
+        Returns
+        -------
+        output : ndarray, or a list with one per output
+        """
+        xs = list(x) if self._multi_in else [x]
+        if len(xs) != len(self.inputs):
+            raise ValueError(f"This Model takes {len(self.inputs)} inputs; got {len(xs)}.")
+        values = xs + [None] * (self._n_slots - len(xs))
+        for k, node in enumerate(self._nodes):
+            layer, switch = node.layer, training and self._shared[k]
+            if switch:
+                layer.restore_call_context(self._contexts[k])
+            args = [values[s] for s in self._in_slots[k]]
+            values[self._out_slots[k]] = layer.forward(
+                args if node.multi_input else args[0], training=training)
+            if switch:
+                self._contexts[k] = layer.call_context()
+        outs = [values[s] for s in self._output_slots]
+        return outs if self._multi_out else outs[0]
+
+    def backward(self, grad_output, need_input_grad=False):
+        """Back-propagate dE/doutput through the graph, summing at fan-outs.
+
+        Parameters
+        ----------
+        grad_output : ndarray, or a list with one per output
+        need_input_grad : bool, default=False
+            Whether to return dE/dinput (one array per input).
+
+        Returns
+        -------
+        grad_input : ndarray, list of ndarray, or None
+        """
+        grads = _Gradients(self._n_slots)
+        for slot, g in zip(self._output_slots,
+                           grad_output if self._multi_out else [grad_output]):
+            grads.add(slot, g)
+        touched = set()
+        for k in range(len(self._nodes) - 1, -1, -1):
+            node, g = self._nodes[k], grads.get(self._out_slots[k])
+            if g is None:
+                continue
+            need = need_input_grad or self._reads_inner[k]
+            if self._shared[k]:
+                node.layer.restore_call_context(self._contexts[k])
+            earlier = _grads_so_far(node.layer, touched)
+            result = node.layer.backward(g, need_input_grad=need)
+            for grad, saved in earlier:
+                grad += saved
+            if need:
+                for slot, gi in zip(self._in_slots[k], result if node.multi_input else [result]):
+                    grads.add(slot, gi)
+        if not need_input_grad:
+            return None
+        result = [grads.get(i) for i in range(len(self.inputs))]
+        return result if self._multi_in else result[0]
+
+    # -------------------------------------------------------------- summary
+    def summary(self):
+        """Layers, output shapes, parameter counts, and what each layer is connected to.
+
+        Returns
+        -------
+        text : str
+        """
+        self._check_built()
+        names = self._tensor_names()
+        rows = [(f"{names[id(t)]} (Input)", str((None,) + t.shape), "0", "")
+                for t in self.inputs]
+        counted = set()
+        for node in self._nodes:
+            params = 0 if id(node.layer) in counted else node.layer.n_params
+            counted.add(id(node.layer))
+            rows.append((f"{names[id(node.output)]} ({short_name(node.layer)})",
+                         str((None,) + _shape_text(node.output.shape)), f"{params:,}",
+                         ", ".join(names[id(t)] for t in node.inputs)))
+        return table(("Layer", "Output shape", "Params", "Connected to"), rows, self.n_params)
+
+    def _tensor_names(self):
+        """A unique readable name per tensor: given names, else ``dense_1``-style."""
+        names, used = {}, set()
+        for t, kind in [(t, "input") for t in self.inputs] + [
+                (n.output, type(n.layer).__name__.lower()) for n in self._nodes]:
+            base = t.name or kind
+            name, i = base, 0
+            while name in used:
+                i += 1
+                name = f"{base}_{i}"
+            used.add(name)
+            names[id(t)] = name
+        return names
+
+    # --------------------------------------------------------------- config
+    def get_config(self):
+        """Inputs, layers and the nodes joining them, as JSON-ready data."""
+        layers = self.layers
+        index = {id(layer): i for i, layer in enumerate(layers)}
+        return {
+            "inputs": [{"shape": list(t.shape), "name": t.name} for t in self.inputs],
+            "layers": [layer_config(layer) for layer in layers],
+            "nodes": [{"layer": index[id(node.layer)], "inputs": slots}
+                      for node, slots in zip(self._nodes, self._in_slots)],
+            "outputs": self._output_slots,
+            "multi_input": self._multi_in, "multi_output": self._multi_out,
+            **super().get_config()}
+
+    @classmethod
+    def from_config(cls, config, depth=0):
+        """A new, unbuilt model from :meth:`get_config`'s output.
+
+        Parameters
+        ----------
+        config : dict
+        depth : int, default=0
+            Nesting depth so far (bounded, for files from untrusted sources).
+
+        Returns
+        -------
+        model : Model
+        """
+        if depth > MAX_NESTING:
+            raise ValueError(f"Models are nested more than {MAX_NESTING} deep.")
+        layers = [layer_from_config(spec, depth + 1) for spec in config["layers"]]
+        tensors = [Input(tuple(spec["shape"]), name=spec.get("name"))
+                   for spec in config["inputs"]]
+        for node in config["nodes"]:
+            args = [tensors[_slot(s, len(tensors))] for s in node["inputs"]]
+            layer = layers[_slot(node["layer"], len(layers))]
+            tensors.append(layer(args if layer.multi_input else args[0]))
+        n_in = len(config["inputs"])
+        inputs = tensors[:n_in] if config["multi_input"] else tensors[0]
+        outputs = [tensors[_slot(s, len(tensors))] for s in config["outputs"]]
+        return cls(inputs, outputs if config["multi_output"] else outputs[0],
+                   name=config.get("name"))
+
+
+class _Gradients:
+    """Gradients per value slot, summed where a value feeds several nodes.
+
+    A layer may hand back an array it still uses (Add gives every input the
+    same array; Concatenate views of its upstream gradient), so the first
+    contribution is kept as is and a second one makes a new array that
+    later contributions may update in place.
+    """
+
+    def __init__(self, n_slots):
+        self.values = [None] * n_slots
+        self.owned = [False] * n_slots
+
+    def add(self, slot, grad):
+        current = self.values[slot]
+        if current is None:
+            self.values[slot] = grad
+        elif self.owned[slot]:
+            current += grad
+        else:
+            self.values[slot], self.owned[slot] = current + grad, True
+
+    def get(self, slot):
+        return self.values[slot]
+
+
+def _grads_so_far(layer, touched):
+    """Copies of the gradients a shared layer already holds from a later node.
+
+    A backward pass overwrites a layer's gradients; for the second and later
+    nodes of a shared layer the earlier sums are kept aside and added back.
+    """
+    saved = []
+    for leaf in leaf_layers(layer):
+        if id(leaf) in touched:
+            saved += [(g, g.copy()) for g in leaf.grads.values()]
+        touched.add(id(leaf))
+    return saved
+
+
+def _topological_nodes(inputs, outputs):
+    """The nodes computing ``outputs`` from ``inputs``, each after those it reads."""
+    # depth-first from the outputs; a node is appended once all it reads is.
+    # Tensors are made from existing tensors only, so the graph has no cycles.
+    known = {id(t) for t in inputs}
+    order, done = [], set()
+    stack = [(t, False) for t in reversed(outputs)]
+    while stack:
+        tensor, inputs_done = stack.pop()
+        if id(tensor) in known or id(tensor) in done:
+            continue
+        if tensor.node is None:
+            raise ValueError(f"Graph disconnected: {tensor!r} (named {tensor.name!r}) is needed "
+                             "to compute the outputs but is not among the model's inputs.")
+        if inputs_done:
+            done.add(id(tensor))
+            order.append(tensor.node)
+            continue
+        stack.append((tensor, True))
+        stack.extend((t, False) for t in reversed(tensor.node.inputs))
+    return order
+
+
+def _slot(value, bound):
+    """An index from a configuration, checked: 0 <= value < bound."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < bound:
+        raise ValueError(f"Model configuration refers to index {value!r}; expected 0 to "
+                         f"{bound - 1}.")
+    return value
+
+
+def _shape_text(shape):
+    return tuple(shape) if isinstance(shape, tuple) else shape

@@ -1,0 +1,275 @@
+"""The functional API: graphs of layers, checked against numerical gradients and Network."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_diabetes, load_digits
+from sklearn.preprocessing import StandardScaler
+
+from skscratch import Model, Network
+from skscratch.gradcheck import check_network_gradients
+from skscratch.layers import (
+    Add,
+    BatchNorm,
+    Concatenate,
+    Conv2D,
+    Dense,
+    Dropout,
+    Flatten,
+    Input,
+    MaxPool2D,
+    Tanh,
+)
+from skscratch.layers.base import leaf_layers
+from skscratch.losses import SigmoidCrossEntropy, SoftmaxCrossEntropy, SquaredError
+from tests.conftest import assert_gradients_ok
+
+
+def _fan_out_and_add():
+    x = Input((4,))
+    a = Dense(5, "tanh")(x)
+    b = Dense(5, "tanh")(a)           # a feeds b and the sum: fan-out
+    return Model(x, Dense(2)(Add()([a, b])))
+
+
+def _concatenate():
+    wide, deep = Input((3,)), Input((4,))
+    h = Dense(5, "tanh")(deep)
+    return Model([wide, deep], Dense(2)(Concatenate()([wide, h])))
+
+
+def _shared_layer():
+    x = Input((4,))
+    shared = Dense(4, "tanh")
+    h = shared(shared(x))                      # the same weights twice in a row
+    return Model(x, Dense(2)(Add()([h, shared(x)])))   # and a third time in parallel
+
+
+def _nested_network():
+    x = Input((4,))
+    block = Network([Dense(6, "tanh"), Dense(4, "tanh")])
+    return Model(x, Dense(2)(Add()([x, block(x)])))      # a residual block
+
+
+def _images():
+    x = Input((6, 6, 2))
+    conv = Conv2D(3, 3, padding="same", activation="tanh")
+    h = MaxPool2D()(conv(x))
+    skip = MaxPool2D()(Conv2D(3, 1)(x))
+    return Model(x, Dense(2)(Flatten()(Concatenate()([h, skip]))))
+
+
+GRAPHS = {"fan-out+Add": _fan_out_and_add, "Concatenate, 2 inputs": _concatenate,
+          "shared layer x3": _shared_layer, "nested Network": _nested_network,
+          "conv branches": _images}
+
+
+def _inputs(model, rng, n=5):
+    shapes = model.input_shape if isinstance(model.input_shape, list) else [model.input_shape]
+    xs = [rng.standard_normal((n, *s)) for s in shapes]
+    return xs if len(xs) > 1 else xs[0]
+
+
+@pytest.mark.parametrize("make", GRAPHS.values(), ids=GRAPHS.keys())
+def test_graph_gradients_match_central_differences(make, rng):
+    model = make().build(random_state=0)
+    x = _inputs(model, rng)
+    y = rng.standard_normal((5, 2))
+    assert_gradients_ok(check_network_gradients(model, SquaredError(), x, y,
+                                                sample_weight=rng.uniform(0.5, 2, 5)))
+
+
+def test_two_inputs_two_outputs_with_loss_weights(rng):
+    wide, deep = Input((3,), name="wide"), Input((4,), name="deep")
+    h = Dense(6, "tanh")(deep)
+    h = Dense(5, "tanh")(h)
+    main = Dense(3, name="main")(Concatenate()([wide, h]))
+    aux = Dense(2, name="aux")(h)
+    model = Model([wide, deep], [main, aux]).build(random_state=0)
+    x = [rng.standard_normal((6, 3)), rng.standard_normal((6, 4))]
+    y = [np.eye(3)[rng.integers(0, 3, 6)], rng.integers(0, 2, (6, 2)).astype(float)]
+    errors = check_network_gradients(model, [SoftmaxCrossEntropy(), SigmoidCrossEntropy()],
+                                     x, y, loss_weights=[0.9, 0.1])
+    assert set(errors) >= {"input.0", "input.1"}
+    assert_gradients_ok(errors)
+
+
+def test_shared_layer_gradient_is_the_sum_over_its_calls(rng):
+    model = _shared_layer().build(random_state=0)
+    shared = model.layers[0]
+    assert sum(node.layer is shared for node in model._nodes) == 3
+    assert len(leaf_layers(model)) == 3            # shared, Add, the output Dense
+    assert model.n_params == (4 * 4 + 4) + (4 * 2 + 2)
+
+
+def _chain_layers():
+    return [Dense(16, "relu"), BatchNorm(), Dropout(0.3), Dense(8, "tanh"), Dense(3)]
+
+
+def test_sequential_through_functional_is_bit_identical_to_network(rng):
+    X = rng.standard_normal((150, 6))
+    y = rng.integers(0, 3, 150)
+    net = Network(_chain_layers()).build((6,), random_state=4)
+    t = x = Input((6,))
+    for layer in _chain_layers():
+        t = layer(t)
+    model = Model(x, t).build(random_state=4)
+    for p, q in zip(net.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(p, q)
+    fit = dict(loss="log_loss", optimizer="adam", learning_rate=0.01, epochs=5, batch_size=16,
+               alpha=1e-3, random_state=9)
+    net.fit(X, y, **fit)
+    model.fit(X, y, **fit)
+    assert [r["loss"] for r in net.history] == [r["loss"] for r in model.history]
+    for p, q in zip(net.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(p, q)
+    np.testing.assert_array_equal(net.predict(X), model.predict(X))
+
+
+def test_a_network_nested_in_a_model_computes_what_it_computes_alone(rng):
+    inner = Network([Dense(8, "tanh"), Dense(2)]).build((4,), random_state=0)
+    x = Input((4,))
+    outer = Model(x, inner(x)).build(random_state=1)      # building again re-initialises
+    inner.set_weights([p * 0 + i for i, p in enumerate(inner.get_weights())])
+    X = rng.standard_normal((7, 4))
+    np.testing.assert_array_equal(outer.predict(X), inner.predict(X))
+    # training the outer model moves the inner network's weights (they are shared)
+    outer.fit(X, rng.standard_normal((7, 2)), epochs=2, random_state=0)
+    np.testing.assert_array_equal(outer.predict(X), inner.predict(X))
+    inner.fit(X, rng.standard_normal((7, 2)), epochs=2, random_state=0)   # packs its own
+    np.testing.assert_array_equal(outer.predict(X), inner.predict(X))
+
+
+def _wide_and_deep():
+    wide, deep = Input((5,), name="wide"), Input((6,), name="deep")
+    h = Dense(30, "relu")(deep)
+    h = Dense(30, "relu")(h)
+    main = Dense(1, name="main")(Concatenate()([wide, h]))
+    aux = Dense(1, name="aux")(h)
+    return Model(inputs=[wide, deep], outputs=[main, aux])
+
+
+def _diabetes_split():
+    X, y = load_diabetes(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    y = (y - y.mean()) / y.std()
+    return (X[:350, :5], X[:350, 2:8], y[:350]), (X[350:, :5], X[350:, 2:8], y[350:])
+
+
+def test_wide_and_deep_trains_on_real_data_with_a_history_per_output():
+    (Xw, Xd, y), (Vw, Vd, v) = _diabetes_split()
+    model = _wide_and_deep()
+    model.fit((Xw, Xd), (y, y), loss="squared_error", loss_weights=(0.9, 0.1),
+              optimizer="adam", learning_rate=1e-3, epochs=60, validation_data=((Vw, Vd), (v, v)),
+              random_state=0)
+    first, last = model.history[0], model.history[-1]
+    assert set(last) >= {"loss", "main_loss", "aux_loss", "val_loss", "val_main_loss",
+                         "val_aux_loss"}
+    assert last["loss"] == pytest.approx(0.9 * last["main_loss"] + 0.1 * last["aux_loss"],
+                                         rel=1e-12)
+    assert last["val_main_loss"] < 0.8 * first["val_main_loss"]
+    assert last["val_main_loss"] < 0.5 * np.var(v)          # R² above 0.5 on held-out rows
+    main, aux = model.predict((Vw, Vd))
+    assert main.shape == aux.shape == (len(v), 1)
+    assert np.mean((main[:, 0] - v) ** 2) == pytest.approx(last["val_main_loss"], rel=1e-9)
+
+
+def test_summary_shows_shapes_params_and_connections():
+    model = _wide_and_deep().build(random_state=0)
+    text = model.summary()
+    assert "Connected to" in text
+    assert "wide (Input)" in text and "main (Dense" in text
+    assert "concatenate (Concatenate)  (None, 35)" in text
+    line = next(row for row in text.splitlines() if row.startswith("aux"))
+    assert line.rstrip().endswith("dense_1") and "31" in line
+    assert f"Total params: {model.n_params:,}" in text
+    assert model.n_params == (6 * 30 + 30) + (30 * 30 + 30) + (35 + 1) + (30 + 1)
+
+
+def test_integer_labels_train_with_log_loss_as_in_the_estimators():
+    X, y = load_digits(return_X_y=True)
+    X = X / 16
+    net = Network([Dense(64, "relu"), Dense(10)])
+    net.fit(X[:1200], y[:1200], loss="log_loss", optimizer="adam", learning_rate=1e-2,
+            epochs=15, random_state=0)
+    accuracy = np.mean(np.argmax(net.predict(X[1200:]), axis=1) == y[1200:])
+    assert accuracy > 0.9
+
+
+@pytest.mark.parametrize("y, loss, message", [
+    (np.arange(20) % 10, "squared_error", r"target of shape \(20,\)"),
+    (np.zeros((20, 3)), "squared_error", r"target of shape \(20, 3\)"),
+    (np.arange(20) % 11, "log_loss", r"must lie in \[0, 9\]"),
+    (np.full(20, 0.5), "softmax_cross_entropy", "must be integers"),
+    (np.arange(19) % 10, "log_loss", "y has 19 samples; x has 20"),
+    (np.array(["a"] * 20), "log_loss", "must be integers"),
+])
+def test_targets_that_do_not_fit_the_outputs_are_refused(y, loss, message, rng):
+    net = Network([Dense(10)])
+    with pytest.raises(ValueError, match=message):
+        net.fit(rng.standard_normal((20, 4)), y, loss=loss, epochs=1)
+
+
+def test_model_inputs_and_targets_are_checked(rng):
+    model = _wide_and_deep()
+    xw, xd, y = rng.standard_normal((8, 5)), rng.standard_normal((8, 6)), rng.standard_normal(8)
+    with pytest.raises(ValueError, match="2 input"):
+        model.fit(xw, (y, y), epochs=1)
+    with pytest.raises(ValueError, match=r"Input 1 has samples of shape \(5,\)"):
+        model.fit((xw, xw), (y, y), epochs=1)
+    with pytest.raises(ValueError, match="2 outputs; y holds 1"):
+        model.fit((xw, xd), y, epochs=1)
+    with pytest.raises(ValueError, match="loss_weights has 3 entries"):
+        model.fit((xw, xd), (y, y), loss_weights=(1, 1, 1), epochs=1)
+    model.fit({"wide": xw, "deep": xd}, {"main": y, "aux": y}, loss={"main": "mse", "aux": "mae"},
+              epochs=1)
+    assert set(model.history[0]) >= {"main_loss", "aux_loss"}
+
+
+def test_graph_construction_errors(rng):
+    x, other = Input((4,)), Input((4,))
+    h = Dense(3)(other)
+    with pytest.raises(ValueError, match="Graph disconnected"):
+        Model(x, h)
+    shared = Dense(3)
+    shared(x)
+    with pytest.raises(ValueError, match="same shape at every call"):
+        shared(Input((5,)))
+    with pytest.raises(TypeError, match="symbolic tensors"):
+        Dense(3)(rng.standard_normal((2, 4)))
+    with pytest.raises(TypeError, match="a list of tensors"):
+        Add()(x)
+    with pytest.raises(ValueError, match="same shape except"):
+        Concatenate()([Input((2, 3)), Input((4, 4))])
+    with pytest.raises(ValueError, match="one shape"):
+        Add()([x, Input((5,))])
+    with pytest.raises(ValueError, match="already in this Network"):
+        Network([shared, shared])
+    with pytest.raises(TypeError, match="Model for graphs"):
+        Network([Add()])
+    with pytest.raises(ValueError, match="Input shape"):
+        Input((0,))
+
+
+def test_config_and_pickle_round_trips_rebuild_the_same_graph(rng):
+    model = _wide_and_deep().build(random_state=0)
+    copy = Model.from_config(model.get_config()).build(random_state=1)
+    copy.set_weights(model.get_weights())
+    x = (rng.standard_normal((4, 5)), rng.standard_normal((4, 6)))
+    for a, b in zip(model.predict(x), copy.predict(x)):
+        np.testing.assert_array_equal(a, b)
+    assert copy.summary() == model.summary()
+    clone = pickle.loads(pickle.dumps(model))
+    clone.fit(x, (np.zeros(4), np.zeros(4)), epochs=1)        # trains its own copy
+    for a, b in zip(model.predict(x), copy.predict(x)):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(clone.predict(x)[0], model.predict(x)[0])
+
+
+def test_tanh_layer_objects_and_activations_agree_in_graphs(rng):
+    x = Input((3,))
+    model = Model(x, Tanh()(Dense(2)(x))).build(random_state=0)
+    fused = Network([Dense(2, "tanh")]).build((3,), random_state=0)
+    X = rng.standard_normal((5, 3))
+    np.testing.assert_array_equal(model.predict(X), fused.predict(X))
