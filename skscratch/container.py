@@ -70,6 +70,11 @@ class Container(Layer):
         self.built = False
         self._packed = None
 
+    def __repr__(self):
+        shape = self.input_shape if self.input_shape is not None else "?"
+        return (f"{type(self).__name__}({len(self.sublayers())} layers, input_shape={shape}"
+                + (f", name={self.name!r}" if self.name else "") + ")")
+
     # --------------------------------------------------------------- the walk
     def leaf_layers(self):
         """The leaf layers, once each, in order (see :func:`~skscratch.layers.base.leaf_layers`)."""
@@ -206,8 +211,9 @@ class Container(Layer):
 
         Parameters
         ----------
-        x : ndarray of shape ``(n_samples, *input_shape)``, or a list of them
-            One array per input for a model with several inputs.
+        x : ndarray of shape ``(n_samples, *input_shape)``, or a tuple/list/dict of them
+            One array per input for a model with several inputs (a dict is
+            keyed by input name).
         batch_size : int, optional
             Rows per chunk; by default sized so the largest layer workspace of
             a chunk holds about a million numbers.
@@ -218,7 +224,8 @@ class Container(Layer):
             One array per output for a model with several outputs.
         """
         self._check_built()
-        xs, multi_in = _as_list(x)
+        xs = model_inputs(self, x)
+        multi_in = isinstance(self.input_shape, list)
         if batch_size is None:
             batch_size = max(1, PREDICT_ELEMENTS // self._widest)
         n = xs[0].shape[0]
@@ -286,6 +293,46 @@ class Container(Layer):
         if not self.built:
             raise RuntimeError(f"This {type(self).__name__} is not built yet: call build() "
                                "or fit().")
+
+
+def model_inputs(model, x):
+    """One array per model input, checked, from an array, a tuple/list, or a dict by name.
+
+    Parameters
+    ----------
+    model : Network or Model
+    x : array-like, or tuple/list of them, or dict from input name to array
+
+    Returns
+    -------
+    xs : list of ndarray
+        In the order of the model's inputs; each checked for a numeric dtype,
+        the same number of rows, and (once known) the input's sample shape.
+    """
+    names = [t.name for t in getattr(model, "inputs", [])] or [None]
+    n_inputs = len(model.input_shape) if isinstance(model.input_shape, list) else 1
+    if isinstance(x, dict):
+        missing = [n for n in names if n not in x]
+        if missing or len(x) != len(names):
+            raise ValueError(f"x is a dict with keys {sorted(map(str, x))}; the model's inputs "
+                             f"are named {names}.")
+        x = [x[n] for n in names]
+    xs = [np.asarray(a) for a in x] if isinstance(x, (list, tuple)) else [np.asarray(x)]
+    if len(xs) != n_inputs:
+        raise ValueError(f"The model has {n_inputs} input(s); x holds {len(xs)} array(s).")
+    for i, a in enumerate(xs):
+        if a.dtype.kind not in "iubf" or a.ndim < 2:
+            raise ValueError(f"Input {i} must be a numeric array of shape (n_samples, ...); got "
+                             f"shape {a.shape} and dtype {a.dtype}.")
+    if len({a.shape[0] for a in xs}) > 1:
+        raise ValueError(f"The inputs have different numbers of samples: "
+                         f"{[a.shape[0] for a in xs]}.")
+    expected = model.input_shape if isinstance(model.input_shape, list) else [model.input_shape]
+    for i, (a, shape) in enumerate(zip(xs, expected)):
+        if shape is not None and a.shape[1:] != tuple(shape):
+            raise ValueError(f"Input {i} has samples of shape {a.shape[1:]}; the model expects "
+                             f"{tuple(shape)}.")
+    return xs
 
 
 def _as_list(value, is_shape=False):

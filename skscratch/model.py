@@ -76,7 +76,7 @@ class Model(Container):
         self.input_shape = shapes if self._multi_in else shapes[0]
         shapes = [t.shape for t in self.outputs]
         self.output_shape = shapes if self._multi_out else shapes[0]
-        self.output_names = [t.name or f"output_{i}" for i, t in enumerate(self.outputs)]
+        self.output_names = _unique([t.name or f"output_{i}" for i, t in enumerate(self.outputs)])
 
     def _plan(self):
         """Number the value slots and find each layer's nodes."""
@@ -268,17 +268,11 @@ class Model(Container):
 
     def _tensor_names(self):
         """A unique readable name per tensor: given names, else ``dense_1``-style."""
-        names, used = {}, set()
-        for t, kind in [(t, "input") for t in self.inputs] + [
-                (n.output, type(n.layer).__name__.lower()) for n in self._nodes]:
-            base = t.name or kind
-            name, i = base, 0
-            while name in used:
-                i += 1
-                name = f"{base}_{i}"
-            used.add(name)
-            names[id(t)] = name
-        return names
+        tensors = self.inputs + [node.output for node in self._nodes]
+        kinds = ["input"] * len(self.inputs) + [type(n.layer).__name__.lower()
+                                                 for n in self._nodes]
+        names = _unique([t.name or kind for t, kind in zip(tensors, kinds)])
+        return {id(t): name for t, name in zip(tensors, names)}
 
     # --------------------------------------------------------------- config
     def get_config(self):
@@ -376,8 +370,9 @@ def _topological_nodes(inputs, outputs):
         if id(tensor) in known or id(tensor) in done:
             continue
         if tensor.node is None:
-            raise ValueError(f"Graph disconnected: {tensor!r} (named {tensor.name!r}) is needed "
-                             "to compute the outputs but is not among the model's inputs.")
+            named = f" named {tensor.name!r}" if tensor.name else ""
+            raise ValueError(f"Graph disconnected: an Input{named} of shape {tensor.shape} is "
+                             "needed to compute the outputs but is not among the model's inputs.")
         if inputs_done:
             done.add(id(tensor))
             order.append(tensor.node)
@@ -385,6 +380,19 @@ def _topological_nodes(inputs, outputs):
         stack.append((tensor, True))
         stack.extend((t, False) for t in reversed(tensor.node.inputs))
     return order
+
+
+def _unique(names):
+    """``["head", "head"]`` -> ``["head", "head_1"]``: one key per output in the history."""
+    seen, result = set(), []
+    for name in names:
+        candidate, i = name, 0
+        while candidate in seen:
+            i += 1
+            candidate = f"{name}_{i}"
+        seen.add(candidate)
+        result.append(candidate)
+    return result
 
 
 def _slot(value, bound):

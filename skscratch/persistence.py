@@ -1,12 +1,16 @@
-"""Save and load fitted estimators as plain arrays + JSON: no pickle, no code.
+"""Save and load fitted estimators and engine models as plain arrays + JSON: no pickle.
 
-A model file is one ``.npz`` archive: a JSON header (estimator class and
-parameters, architecture, fitted metadata, optimizer and random-generator
-state) stored as bytes, and the arrays (weights, batch-norm statistics,
-optimizer moments, class labels). :func:`load` reads it with
-``allow_pickle=False``, instantiates only allowlisted estimator and layer
-types, rebuilds the network from the header and checks every key, shape and
-dtype against it, so a malformed or tampered file fails with a ValueError.
+A model file is one ``.npz`` archive: a JSON header (the architecture as
+layer configurations; for an estimator also its class and parameters,
+fitted metadata, optimizer and random-generator state) stored as bytes, and
+the arrays (weights, batch-norm statistics, optimizer moments, class labels).
+:func:`load` reads it with ``allow_pickle=False`` and instantiates only what
+the registries hold (estimator classes, :data:`skscratch.layers.LAYERS`,
+:data:`skscratch.losses.LOSSES`, :data:`skscratch.optimizers.OPTIMIZERS`);
+it rebuilds the model from the header and checks every key, shape and dtype
+against it, so a malformed or tampered file fails with a ValueError. Any
+registered layer, loss or optimizer is saved and loaded with no change here.
+Files of format version 1 (skscratch 0.1) still load.
 """
 
 import json
@@ -17,31 +21,34 @@ import numpy as np
 from sklearn.utils._param_validation import validate_parameter_constraints
 from sklearn.utils.validation import check_is_fitted
 
-from . import layers as layer_module
+from .container import Container
 from .estimators import ConvNetFromScratch, MLPFromScratch
-from .estimators._targets import ClassificationTarget, RegressionTarget
-from .network import Network
-from .optimizers import SGD, Adam
+from .estimators._fitted import FittedState, publish
+from .estimators._targets import REGRESSION_LOSSES, ClassificationTarget, RegressionTarget
+from .layers.base import leaf_layers
+from .losses import LOSSES
+from .network import Network, layer_config, layer_from_config
+from .optimizers import OPTIMIZERS
 from .training import TrainingState
 
-FORMAT, VERSION = "skscratch-model", 1
+FORMAT, VERSION, READABLE_VERSIONS = "skscratch-model", 2, (1, 2)
 ESTIMATORS = {cls.__name__: cls for cls in (MLPFromScratch, ConvNetFromScratch)}
-LAYERS = {name: getattr(layer_module, name) for name in (
-    "Dense", "Conv2D", "MaxPool2D", "AvgPool2D", "GlobalAvgPool2D", "BatchNorm", "Dropout",
-    "Flatten", "Activation")}
 DTYPES = ("float32", "float64")
 STATE_FIELDS = ("n_iter", "t", "loss_curve", "validation_scores", "best_loss",
                 "best_validation_score", "no_improvement_count", "history")
 
 
-def save(estimator, path):
-    """Write a fitted skscratch estimator to ``path`` (an ``.npz`` archive).
+def save(model, path):
+    """Write a fitted skscratch estimator, or a built network or model, to ``path``.
 
     Parameters
     ----------
-    estimator : MLPFromScratch or ConvNetFromScratch
-        A fitted estimator. ``callbacks`` are code and are not saved.
+    model : MLPFromScratch, ConvNetFromScratch, Network or Model
+        A fitted estimator (``callbacks`` are code and are not saved), or a
+        built :class:`~skscratch.Network` / :class:`~skscratch.Model`
+        (architecture and weights).
     path : str or path-like
+        Written as an ``.npz`` archive.
 
     Examples
     --------
@@ -54,46 +61,65 @@ def save(estimator, path):
     >>> (skscratch.load(path).predict(X) == model.predict(X)).all()
     np.True_
     """
-    if type(estimator).__name__ not in ESTIMATORS:
-        raise TypeError(f"save() takes an skscratch estimator; got {type(estimator).__name__}.")
-    check_is_fitted(estimator)
-    params = estimator.get_params(deep=False)
-    if params.get("callbacks"):
-        warnings.warn("callbacks are code and are not saved; the loaded model has none.",
-                      UserWarning, stacklevel=2)
-    params["callbacks"] = None
-    if not isinstance(params["random_state"], (int, type(None))):
-        params["random_state"] = None
-    network, optimizer, state = estimator.network_, estimator._optimizer, estimator._state
-    weights = network.get_weights()
-    moments = _optimizer_arrays(optimizer)
-    header = {
-        "format": FORMAT, "version": VERSION, "estimator": type(estimator).__name__,
-        "params": _jsonable(params), "target": _target_header(estimator._target),
-        "network": {"dtype": network.dtype.name, "input_shape": list(network.input_shape),
-                    "layers": [{"type": type(layer).__name__, "config": _jsonable(
-                        layer.get_config())} for layer in network.layers]},
-        "optimizer": {"type": type(optimizer).__name__, "t": getattr(optimizer, "t", 0),
-                      "learning_rate": optimizer.learning_rate, "n_arrays": len(moments)},
-        "state": _jsonable({name: getattr(state, name) for name in STATE_FIELDS}),
-        "early_stopping": estimator.validation_scores_ is not None,
-        "rng": _jsonable(estimator._rng.bit_generator.state),
-        "fitted": {"n_features_in_": int(estimator.n_features_in_),
-                   "input_shape_": list(getattr(estimator, "input_shape_", ()) or ())},
-    }
-    arrays = {f"weight.{i}": w for i, w in enumerate(weights)}
-    arrays.update({f"moment.{i}": m for i, m in enumerate(moments)})
-    if hasattr(estimator, "classes_"):
-        arrays["classes_"] = _plain(estimator.classes_, "classes_")
-    if hasattr(estimator, "feature_names_in_"):
-        arrays["feature_names_in_"] = _plain(estimator.feature_names_in_, "feature_names_in_")
+    if isinstance(model, Container):
+        header, arrays = _model_contents(model)
+    elif type(model).__name__ in ESTIMATORS:
+        header, arrays = _estimator_contents(model)
+    else:
+        raise TypeError("save() takes an skscratch estimator, Network or Model; got "
+                        f"{type(model).__name__}.")
     arrays["header"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
     with open(path, "wb") as f:
         np.savez(f, **arrays)
 
 
+def _network_header(network):
+    return {"dtype": network.dtype.name, "input_shape": _jsonable(network.input_shape),
+            "model": _jsonable(layer_config(network))}
+
+
+def _model_contents(model):
+    model._check_built()
+    header = {"format": FORMAT, "version": VERSION, "kind": "model",
+              "network": _network_header(model)}
+    return header, {f"weight.{i}": w for i, w in enumerate(model.get_weights())}
+
+
+def _estimator_contents(estimator):
+    check_is_fitted(estimator)
+    params = estimator.get_params(deep=False)
+    if params.get("callbacks"):
+        warnings.warn("callbacks are code and are not saved; the loaded model has none.",
+                      UserWarning, stacklevel=3)
+    params["callbacks"] = None
+    if not isinstance(params["random_state"], (int, type(None))):
+        params["random_state"] = None
+    fitted = estimator._fitted
+    scalars, moments = fitted.optimizer.get_state()
+    header = {
+        "format": FORMAT, "version": VERSION, "kind": "estimator",
+        "estimator": type(estimator).__name__,
+        "params": _jsonable(params), "target": _target_header(fitted.target),
+        "network": _network_header(fitted.network),
+        "optimizer": {"name": OPTIMIZERS.name_of(fitted.optimizer),
+                      "scalars": _jsonable(scalars), "n_arrays": len(moments)},
+        "state": _jsonable({name: getattr(fitted.training, name) for name in STATE_FIELDS}),
+        "early_stopping": fitted.early_stopping,
+        "rng": _jsonable(fitted.rng.bit_generator.state),
+        "fitted": {"n_features_in_": int(estimator.n_features_in_),
+                   "input_shape_": list(getattr(estimator, "input_shape_", ()) or ())},
+    }
+    arrays = {f"weight.{i}": w for i, w in enumerate(fitted.network.get_weights())}
+    arrays.update({f"moment.{i}": m for i, m in enumerate(moments)})
+    if hasattr(estimator, "classes_"):
+        arrays["classes_"] = _plain(estimator.classes_, "classes_")
+    if hasattr(estimator, "feature_names_in_"):
+        arrays["feature_names_in_"] = _plain(estimator.feature_names_in_, "feature_names_in_")
+    return header, arrays
+
+
 def load(path):
-    """Read an estimator written by :func:`save`; never executes code from the file.
+    """Read what :func:`save` wrote; never executes code from the file.
 
     Parameters
     ----------
@@ -101,9 +127,10 @@ def load(path):
 
     Returns
     -------
-    estimator : MLPFromScratch or ConvNetFromScratch
-        Predicts exactly as the saved one and continues training with
-        ``partial_fit`` (optimizer and random-generator state included).
+    model : MLPFromScratch, ConvNetFromScratch, Network or Model
+        An estimator predicts exactly as the saved one and continues
+        training with ``partial_fit`` (optimizer and random-generator state
+        included); a network or model is built, with the saved weights.
 
     Raises
     ------
@@ -131,84 +158,104 @@ def load(path):
 
 
 def _rebuild(header, arrays):
-    if header.get("format") != FORMAT or header.get("version") != VERSION:
+    if header.get("format") != FORMAT or header.get("version") not in READABLE_VERSIONS:
         raise ValueError("Not an skscratch model file (format/version mismatch).")
+    network, n_weights = _rebuild_network(header["network"], arrays)
+    if header.get("kind") == "model":
+        _refuse_unknown(arrays, n_weights, 0)
+        return network
     cls = _allowed(ESTIMATORS, header["estimator"], "estimator")
     params = header["params"]
     validate_parameter_constraints(cls._parameter_constraints, params, cls.__name__)
     estimator = cls(**params)
-    net_header = header["network"]
-    dtype = _allowed({d: d for d in DTYPES}, net_header["dtype"], "dtype")
-    network = Network([_allowed(LAYERS, spec["type"], "layer")(**_tuples(spec["config"]))
-                       for spec in net_header["layers"]])
-    network.build(tuple(int(d) for d in net_header["input_shape"]), 0, dtype)
-    expected = network.get_weights()
-    network.set_weights([_expect(arrays, f"weight.{i}", dtype, w.shape)
-                         for i, w in enumerate(expected)])
     rng = np.random.default_rng()
     rng.bit_generator.state = header["rng"]
-    for layer in network.layers:
-        if hasattr(layer, "rng"):
-            layer.rng = rng
+    for leaf in leaf_layers(network):
+        if hasattr(leaf, "rng"):
+            leaf.rng = rng
     target = _rebuild_target(header["target"], arrays)
     optimizer = estimator._make_optimizer()
-    _restore_optimizer(optimizer, header["optimizer"], arrays, network, dtype)
+    n_moments = _restore_optimizer(optimizer, header["optimizer"], arrays, network)
     state = TrainingState(**{name: header["state"][name] for name in STATE_FIELDS})
-    known = {f"weight.{i}" for i in range(len(expected))} | {
-        f"moment.{i}" for i in range(header["optimizer"]["n_arrays"])} | {
-        "header", "classes_", "feature_names_in_"}
-    if set(arrays) - known:
-        raise ValueError(f"Unexpected arrays in the model file: {sorted(set(arrays) - known)}.")
+    _refuse_unknown(arrays, n_weights, n_moments, "classes_", "feature_names_in_")
     fitted = header["fitted"]
     estimator.n_features_in_ = int(fitted["n_features_in_"])
     if fitted["input_shape_"]:
         estimator.input_shape_ = tuple(int(d) for d in fitted["input_shape_"])
     if "feature_names_in_" in arrays:
         estimator.feature_names_in_ = _expect(arrays, "feature_names_in_", kinds="U", ndim=1)
-    estimator._store_fitted(network, target, optimizer, rng, state, header["early_stopping"])
+    publish(estimator, FittedState(network, target, optimizer, rng, state,
+                                   bool(header["early_stopping"])))
     return estimator
+
+
+def _rebuild_network(spec, arrays):
+    """The built network or model the header describes, with the file's weights."""
+    dtype = _allowed({d: d for d in DTYPES}, spec["dtype"], "dtype")
+    if "model" in spec:
+        network = layer_from_config(spec["model"])
+    else:                                  # version 1: a flat list of layers
+        network = Network.from_config({"layers": spec["layers"]})
+    if not isinstance(network, Container):
+        raise ValueError("The model file describes a single layer, not a network or model.")
+    network.build(_shape(spec["input_shape"]), 0, dtype)
+    expected = network.get_weights()
+    network.set_weights([_expect(arrays, f"weight.{i}", dtype, w.shape)
+                         for i, w in enumerate(expected)])
+    return network, len(expected)
+
+
+def _shape(value):
+    """A JSON shape: ``[5]`` -> ``(5,)``; ``[[5], [6]]`` -> ``[(5,), (6,)]``."""
+    if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
+        return [tuple(int(d) for d in v) for v in value]
+    return tuple(int(d) for d in value)
+
+
+def _refuse_unknown(arrays, n_weights, n_moments, *optional):
+    known = {f"weight.{i}" for i in range(n_weights)} | {
+        f"moment.{i}" for i in range(n_moments)} | {"header", *optional}
+    if set(arrays) - known:
+        raise ValueError(f"Unexpected arrays in the model file: {sorted(set(arrays) - known)}.")
 
 
 def _target_header(target):
     if isinstance(target, ClassificationTarget):
         return {"task": "classification", "multilabel": target.multilabel}
     return {"task": "regression", "n_outputs": target.n_outputs, "one_d": target.one_d,
-            "loss": type(target.loss).__name__}
+            "loss": target.loss_name}
 
 
 def _rebuild_target(spec, arrays):
     if spec["task"] == "classification":
         classes = _expect(arrays, "classes_", kinds="iubfU", ndim=1)
         return ClassificationTarget(classes, multilabel=bool(spec["multilabel"]))
-    losses = {"SquaredError": "squared_error", "AbsoluteError": "absolute_error",
-              "Huber": "huber"}
+    # version 1 stored the loss's class name ("SquaredError")
+    names = {**{n: n for n in REGRESSION_LOSSES if n != "auto"},
+             **{LOSSES[n].__name__: n for n in REGRESSION_LOSSES if n != "auto"}}
     return RegressionTarget(int(spec["n_outputs"]), bool(spec["one_d"]),
-                            _allowed(losses, spec["loss"], "loss"))
+                            _allowed(names, spec["loss"], "loss"))
 
 
-def _optimizer_arrays(optimizer):
-    if isinstance(optimizer, Adam):
-        return [] if optimizer._m is None else optimizer._m + optimizer._v
-    return [] if optimizer._velocities is None else optimizer._velocities
-
-
-def _restore_optimizer(optimizer, spec, arrays, network, dtype):
-    if type(optimizer).__name__ != spec["type"]:
-        raise ValueError("The optimizer state does not match the saved solver.")
-    optimizer.learning_rate = float(spec["learning_rate"])
+def _restore_optimizer(optimizer, spec, arrays, network):
+    """Set the optimizer's saved state; return how many moment arrays it had."""
+    if "name" in spec:
+        saved, scalars = spec["name"], spec["scalars"]
+        matches = saved == OPTIMIZERS.name_of(optimizer)
+    else:                                  # version 1: class name, learning rate and t
+        saved, scalars = spec["type"], {"learning_rate": spec["learning_rate"], "t": spec["t"]}
+        matches = saved == type(optimizer).__name__
+    if not matches:
+        raise ValueError(f"The optimizer state ({saved!r}) does not match the saved solver.")
     n = int(spec["n_arrays"])
-    if n == 0:
-        return
-    flat = network.flat_params
-    shapes = [flat.shape] * (2 if isinstance(optimizer, Adam) else 1)
-    if n != len(shapes):
-        raise ValueError(f"Expected {len(shapes)} optimizer arrays; the file says {n}.")
-    moments = [_expect(arrays, f"moment.{i}", dtype, shape) for i, shape in enumerate(shapes)]
-    optimizer._buffers = [np.empty_like(flat)]
-    if isinstance(optimizer, Adam):
-        optimizer._m, optimizer._v, optimizer.t = moments[:1], moments[1:], int(spec["t"])
-    elif isinstance(optimizer, SGD):
-        optimizer._velocities = moments
+    params = [network.flat_params]
+    if n not in (0, len(optimizer.state_slots) * len(params)):
+        raise ValueError(f"Expected {len(optimizer.state_slots)} optimizer arrays; the file "
+                         f"says {n}.")
+    moments = [_expect(arrays, f"moment.{i}", network.dtype, params[0].shape)
+               for i in range(n)]
+    optimizer.set_state(scalars, moments, params)
+    return n
 
 
 def _expect(arrays, name, dtype=None, shape=None, ndim=None, kinds=None):
@@ -253,8 +300,3 @@ def _jsonable(value):
     if isinstance(value, np.generic):
         return value.item()
     return value
-
-
-def _tuples(config):
-    """JSON lists back to the tuples layer constructors expect."""
-    return {k: tuple(v) if isinstance(v, list) else v for k, v in config.items()}

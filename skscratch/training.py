@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .container import model_inputs
 from .layers.base import check_positive_int
 from .losses import get_loss
 from .optimizers import SGD, get_optimizer
@@ -342,7 +343,7 @@ def fit_model(model, x, y, *, loss="squared_error", loss_weights=None, optimizer
     """
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")
-    xs = _model_inputs(model, x)
+    xs = model_inputs(model, x)
     rng = np.random.default_rng(random_state)
     if not model.built:
         dtype = np.float32 if all(a.dtype == np.float32 for a in xs) else np.float64
@@ -361,34 +362,6 @@ def fit_model(model, x, y, *, loss="squared_error", loss_weights=None, optimizer
     state = trainer.fit(X, Y, max_epochs=epochs, evaluate=evaluate)
     model.history = state.history
     return model
-
-
-def _model_inputs(model, x):
-    """One array per model input, from an array, a tuple/list, or a dict by name."""
-    names = [t.name for t in getattr(model, "inputs", [])] or [None]
-    n_inputs = len(model.input_shape) if isinstance(model.input_shape, list) else 1
-    if isinstance(x, dict):
-        missing = [n for n in names if n not in x]
-        if missing or len(x) != len(names):
-            raise ValueError(f"x is a dict with keys {sorted(map(str, x))}; the model's inputs "
-                             f"are named {names}.")
-        x = [x[n] for n in names]
-    xs = [np.asarray(a) for a in x] if isinstance(x, (list, tuple)) else [np.asarray(x)]
-    if len(xs) != n_inputs:
-        raise ValueError(f"The model has {n_inputs} input(s); x holds {len(xs)} array(s).")
-    for i, a in enumerate(xs):
-        if a.dtype.kind not in "iubf" or a.ndim < 2:
-            raise ValueError(f"Input {i} must be a numeric array of shape (n_samples, ...); got "
-                             f"shape {a.shape} and dtype {a.dtype}.")
-    if len({a.shape[0] for a in xs}) > 1:
-        raise ValueError(f"The inputs have different numbers of samples: "
-                         f"{[a.shape[0] for a in xs]}.")
-    expected = model.input_shape if isinstance(model.input_shape, list) else [model.input_shape]
-    for i, (a, shape) in enumerate(zip(xs, expected)):
-        if shape is not None and a.shape[1:] != tuple(shape):
-            raise ValueError(f"Input {i} has samples of shape {a.shape[1:]}; the model expects "
-                             f"{tuple(shape)}.")
-    return xs
 
 
 def _input_shape(model, xs):
@@ -457,7 +430,7 @@ def _validation(model, losses, weights, names, validation_data):
     """``evaluate()`` for ``validation_data``: the validation losses, as Keras names them."""
     if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
         raise ValueError("validation_data must be a tuple (x_val, y_val).")
-    X = _cast(_model_inputs(model, validation_data[0]), model.dtype)
+    X = _cast(model_inputs(model, validation_data[0]), model.dtype)
     Y = _model_targets(model, losses, validation_data[1], _n_rows(X), model.dtype)
     Ys = Y if isinstance(Y, tuple) else (Y,)
 

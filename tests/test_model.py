@@ -273,3 +273,24 @@ def test_tanh_layer_objects_and_activations_agree_in_graphs(rng):
     fused = Network([Dense(2, "tanh")]).build((3,), random_state=0)
     X = rng.standard_normal((5, 3))
     np.testing.assert_array_equal(model.predict(X), fused.predict(X))
+
+
+def test_predict_takes_inputs_as_fit_does_and_checks_them(rng):
+    model = _wide_and_deep().build(random_state=0)
+    xw, xd = rng.standard_normal((4, 5)), rng.standard_normal((4, 6))
+    by_name = model.predict({"deep": xd, "wide": xw})
+    for a, b in zip(by_name, model.predict([xw, xd])):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match=r"2 input\(s\); x holds 1"):
+        model.predict(xw)
+    with pytest.raises(ValueError, match=r"Input 0 has samples of shape \(6,\)"):
+        model.predict((xd, xw))
+
+
+def test_outputs_of_one_named_layer_get_distinct_history_keys(rng):
+    x = Input((3,))
+    head = Dense(1, name="head")
+    model = Model(x, [head(Dense(3)(x)), head(Dense(3)(x))])
+    assert model.output_names == ["head", "head_1"]
+    model.fit(rng.standard_normal((10, 3)), (np.zeros(10), np.ones(10)), epochs=1)
+    assert {"head_loss", "head_1_loss"} <= set(model.history[0])

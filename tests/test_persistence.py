@@ -2,6 +2,7 @@
 
 import json
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -10,7 +11,7 @@ from sklearn.datasets import load_iris
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 import skscratch
-from skscratch import ConvNetFromScratch, MLPFromScratch, load, save
+from skscratch import ConvNetFromScratch, MLPFromScratch, Network, load, save
 
 
 def _fit(est, X, y):
@@ -122,6 +123,10 @@ def _edit_header(edit):
     return change
 
 
+def _first_layer(header):
+    return header["network"]["model"]["config"]["layers"][0]
+
+
 @pytest.fixture
 def saved(iris, tmp_path):
     X, y = iris
@@ -136,9 +141,8 @@ def saved(iris, tmp_path):
     (lambda a: a.__setitem__("extra", np.zeros(3)), "Unexpected arrays"),
     (lambda a: a.__setitem__("header", np.frombuffer(b"{not json", np.uint8)), "not an skscratch"),
     (_edit_header(lambda h: h.__setitem__("estimator", "os.system")), "Unknown estimator"),
-    (_edit_header(lambda h: h["network"]["layers"][0].__setitem__("type", "Lambda")),
-     "Unknown layer"),
-    (_edit_header(lambda h: h["network"]["layers"][0]["config"].__setitem__("units", 9)), "shape"),
+    (_edit_header(lambda h: _first_layer(h).__setitem__("type", "Lambda")), "Unknown layer"),
+    (_edit_header(lambda h: _first_layer(h)["config"].__setitem__("units", 9)), "shape"),
     (_edit_header(lambda h: h["params"].__setitem__("alpha", -1)), "alpha"),
     (_edit_header(lambda h: h.__setitem__("version", 99)), "version"),
     (_edit_header(lambda h: h.pop("target")), "malformed header"),
@@ -167,3 +171,123 @@ def test_pickled_objects_and_non_archives_are_rejected(saved, tmp_path):
 
 def test_module_api():
     assert skscratch.save is save and skscratch.load is load
+
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.mark.parametrize("name", ["mlp_adam_multiclass", "mlp_sgd_binary_strings",
+                                  "mlp_huber_regression", "convnet_batchnorm"])
+def test_files_of_format_version_1_still_load(name, iris):
+    """Files written by skscratch 0.1 (before the registries and graph models)."""
+    X, y = iris
+    model = load(DATA / f"v1_{name}.npz")
+    with np.load(DATA / "v1_predictions.npz", allow_pickle=False) as expected:
+        np.testing.assert_array_equal(model.predict(X), expected[name])
+    before = [p.copy() for p in model.network_.params]
+    target = model.predict(X)
+    model.partial_fit(X, target)                       # optimizer state came back too
+    assert any(not np.array_equal(p, q) for p, q in zip(before, model.network_.params))
+
+
+def _wide_and_deep():
+    from skscratch.layers import Concatenate, Dense, Dropout, Input
+    wide, deep = Input((2,), name="wide"), Input((3,), name="deep")
+    shared = Dense(4, "tanh")
+    h = Network([Dense(5, "relu"), Dropout(0.1), Dense(4, "tanh")])(deep)
+    h = shared(shared(h))
+    main = Dense(1, name="main")(Concatenate()([wide, h]))
+    return skscratch.Model([wide, deep], [main, Dense(2, name="aux")(h)])
+
+
+def test_graph_models_and_networks_round_trip(iris, tmp_path):
+    X, y = iris
+    model = _wide_and_deep()
+    model.fit((X[:, :2], X[:, 1:]), (X[:, 3], X[:, :2]), epochs=3, random_state=0)
+    save(model, tmp_path / "graph.npz")
+    loaded = load(tmp_path / "graph.npz")
+    assert type(loaded) is skscratch.Model
+    assert loaded.summary() == model.summary()
+    for a, b in zip(loaded.predict((X[:, :2], X[:, 1:])), model.predict((X[:, :2], X[:, 1:]))):
+        np.testing.assert_array_equal(a, b)
+    from skscratch.layers import Dense
+    net = Network([Dense(4, "relu", name="hidden"), Dense(3)]).build((4,), 0, np.float32)
+    save(net, tmp_path / "net.npz")
+    copy = load(tmp_path / "net.npz")
+    assert copy.dtype == np.float32 and copy.layers[0].name == "hidden"
+    np.testing.assert_array_equal(copy.predict(X), net.predict(X))
+    with pytest.raises(RuntimeError, match="not built"):
+        save(Network([Dense(2)]), tmp_path / "unbuilt.npz")
+
+
+def test_tampered_graph_files_are_rejected(iris, tmp_path):
+    X, _ = iris
+    model = _wide_and_deep().build(random_state=0)
+    save(model, tmp_path / "graph.npz")
+    bad = tmp_path / "bad.npz"
+    for edit, message in [
+        (lambda h: h["network"]["model"]["config"]["nodes"][0].__setitem__("inputs", [99]),
+         "refers to index 99"),
+        (lambda h: h["network"]["model"]["config"]["layers"][0].__setitem__("type", "eval"),
+         "Unknown layer 'eval'"),
+        (lambda h: h["network"].__setitem__("input_shape", [[2], [4]]), "takes inputs of shape"),
+    ]:
+        _rewrite(tmp_path / "graph.npz", bad, _edit_header(edit))
+        with pytest.raises(ValueError, match=message):
+            load(bad)
+
+
+def test_nesting_deeper_than_the_limit_is_refused(tmp_path):
+    from skscratch.layers import Dense
+    from skscratch.network import MAX_NESTING
+    inner = Network([Dense(2)])
+    for _ in range(MAX_NESTING + 1):
+        inner = Network([inner])
+    inner.build((2,), 0)
+    save(inner, tmp_path / "deep.npz")
+    with pytest.raises(ValueError, match="nested more than"):
+        load(tmp_path / "deep.npz")
+
+
+@pytest.mark.parametrize("solver", sorted(skscratch.optimizers.OPTIMIZERS))
+def test_every_registered_optimizer_round_trips(solver, iris, tmp_path):
+    X, y = iris
+    model = _fit(MLPFromScratch((6,), solver=solver, max_iter=3, random_state=0), X, y)
+    save(model, tmp_path / "m.npz")
+    loaded = load(tmp_path / "m.npz")
+    model.partial_fit(X, y)
+    loaded.partial_fit(X, y)
+    np.testing.assert_array_equal(loaded.network_.flat_params, model.network_.flat_params)
+
+
+class _RMSprop(skscratch.optimizers.Optimizer):
+    """An optimizer written as a user would add one: registered, and nothing else."""
+
+    state_slots = ("square",)
+
+    def __init__(self, learning_rate=0.01, rho=0.9):
+        super().__init__(learning_rate)
+        self.rho = rho
+
+    def _update(self, params, grads):
+        for p, g, sq in zip(params, grads, self._square):
+            sq *= self.rho
+            sq += (1 - self.rho) * g * g
+            p -= self.learning_rate * g / (np.sqrt(sq) + 1e-8)
+
+
+def test_a_newly_registered_optimizer_needs_no_change_to_persistence(iris, tmp_path,
+                                                                     monkeypatch):
+    from sklearn.utils._param_validation import StrOptions
+
+    from skscratch.optimizers import OPTIMIZERS
+    monkeypatch.setitem(OPTIMIZERS, "rmsprop", _RMSprop)
+    monkeypatch.setitem(MLPFromScratch._parameter_constraints, "solver",
+                        [StrOptions(set(OPTIMIZERS))])
+    X, y = iris
+    model = _fit(MLPFromScratch((6,), solver="rmsprop", max_iter=3, random_state=0), X, y)
+    save(model, tmp_path / "m.npz")
+    loaded = load(tmp_path / "m.npz")
+    model.partial_fit(X, y)
+    loaded.partial_fit(X, y)
+    np.testing.assert_array_equal(loaded.network_.flat_params, model.network_.flat_params)

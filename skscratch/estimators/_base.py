@@ -10,10 +10,13 @@ from sklearn.utils._param_validation import validate_parameter_constraints
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from ..network import Network, check_memory
-from ..optimizers import SGD, Adam
+from ..container import check_memory
+from ..layers.base import leaf_layers
+from ..network import Network
+from ..optimizers import OPTIMIZERS
 from ..training import Trainer
 from ._constraints import TRAINING_CONSTRAINTS
+from ._fitted import FittedState, publish
 from ._holdout import hold_out
 from ._targets import CLASSIFICATION_LOSSES, ClassificationTarget, RegressionTarget, ravel_column
 
@@ -114,60 +117,65 @@ class BaseNeuralEstimator(BaseEstimator):
                                        self.get_params(deep=False), type(self).__name__)
         first = not hasattr(self, "network_") or not (incremental or self.warm_start)
         X, y = self._validate_Xy(X, y, reset=first)
-        target = self._make_target(y, classes if incremental else None) if first else self._target
+        target = (self._make_target(y, classes if incremental else None) if first
+                  else self._fitted.target)
         Y = target.encode(y, X.dtype)
         sample_weight = _validate_sample_weight(sample_weight, X)
         if first:
-            rng = _generator(self.random_state)
             network = Network(self._make_layers(X.shape[1:], target.n_outputs))
             check_memory(network, X.shape[1:], self._batch_size(X.shape[0]), X.dtype)
+            rng = _generator(self.random_state)
             network.build(X.shape[1:], rng, X.dtype)
-            target.init_output_bias(network.layers[-1].params["b"], Y, sample_weight)
-            state = None
+            target.init_output_bias(leaf_layers(network)[-1].params["b"], Y, sample_weight)
+            fitted = FittedState(network, target, None, rng, None)
         else:
-            rng, network, state = self._rng, self.network_, self._state
-            X, Y = X.astype(network.dtype, copy=False), Y.astype(network.dtype, copy=False)
+            fitted = self._fitted
+            X, Y = X.astype(fitted.network.dtype, copy=False), Y.astype(fitted.network.dtype,
+                                                                        copy=False)
         # partial_fit keeps the optimizer's moments; fit (warm start too) starts afresh
-        optimizer = self._optimizer if incremental and not first else self._make_optimizer()
+        optimizer = fitted.optimizer if incremental and not first else self._make_optimizer()
+        fitted = FittedState(fitted.network, target, optimizer, fitted.rng, fitted.training,
+                             self.early_stopping and not incremental)
         try:
-            self._train(network, target, optimizer, rng, state, (X, y, Y, sample_weight),
-                        incremental)
+            self._train(fitted, (X, y, Y, sample_weight), incremental)
         except FloatingPointError as exc:
             if first:
                 self._forget_fit()
             raise ValueError(str(exc)) from exc
         return self
 
-    def _train(self, network, target, optimizer, rng, state, data, incremental):
-        """Run the epochs, then keep the best weights and store the fitted attributes."""
+    def _train(self, fitted, data, incremental):
+        """Run the epochs, then keep the best weights and publish the fitted attributes."""
         X, y, Y, sample_weight = data
+        network = fitted.network
         trainer = Trainer(
-            network, target.loss, optimizer, alpha=self.alpha,
-            batch_size=self._batch_size(X.shape[0]), shuffle=self.shuffle, rng=rng,
+            network, fitted.target.loss, fitted.optimizer, alpha=self.alpha,
+            batch_size=self._batch_size(X.shape[0]), shuffle=self.shuffle, rng=fitted.rng,
             tol=self.tol, n_iter_no_change=self.n_iter_no_change, verbose=self.verbose)
-        early_stopping = self.early_stopping and not incremental
         validation_score = None
-        if early_stopping:
+        if fitted.early_stopping:
             X, Y, sample_weight, validation_score = self._split_validation(
-                X, y, Y, sample_weight, target, network, rng)
+                X, y, Y, sample_weight, fitted)
 
         def on_epoch_end(state, record):
             if not self.callbacks:
                 return False
             # callbacks see an up-to-date estimator: fitted attributes as of this epoch
-            self._store_fitted(network, target, optimizer, rng, state, early_stopping)
+            fitted.training = state
+            publish(self, fitted)
             return any([bool(callback(self, record)) for callback in self.callbacks])
 
-        state = trainer.fit(X, Y, sample_weight, state=state,
-                            max_epochs=1 if incremental else self.max_iter,
-                            validation_score=validation_score, on_epoch_end=on_epoch_end)
-        if early_stopping and state.best_weights is not None:
-            network.set_weights(state.best_weights)
-        if not incremental and state.stopped is None:
+        fitted.training = trainer.fit(
+            X, Y, sample_weight, state=fitted.training,
+            max_epochs=1 if incremental else self.max_iter,
+            validation_score=validation_score, on_epoch_end=on_epoch_end)
+        if fitted.early_stopping and fitted.training.best_weights is not None:
+            network.set_weights(fitted.training.best_weights)
+        if not incremental and fitted.training.stopped is None:
             warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
                           "reached and the optimization hasn't converged yet.",
                           ConvergenceWarning, stacklevel=4)
-        self._store_fitted(network, target, optimizer, rng, state, early_stopping)
+        publish(self, fitted)
 
     def _validate_Xy(self, X, y, reset):
         X, sample_shape = self._flatten_input(X)
@@ -198,21 +206,22 @@ class BaseNeuralEstimator(BaseEstimator):
         return RegressionTarget.from_y(y, self.loss)
 
     def _make_optimizer(self):
-        if self.solver == "adam":
-            return Adam(self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon)
-        return SGD(self.learning_rate_init, self.momentum, self.nesterovs_momentum,
-                   self.learning_rate, self.power_t)
+        """The solver's optimizer, set from the estimator's parameters of the same meaning."""
+        cls = OPTIMIZERS.get_class(self.solver)
+        return cls(self.learning_rate_init,
+                   **{arg: getattr(self, param) for arg, param in cls.estimator_params.items()})
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
             return min(200, n_samples)
         return min(self.batch_size, n_samples)
 
-    def _split_validation(self, X, y, Y, sample_weight, target, network, rng):
+    def _split_validation(self, X, y, Y, sample_weight, fitted):
         """Hold out ``validation_fraction`` of the data; return a scorer on it."""
         stratify = y if _is_classification(self) and y.ndim == 1 else None
         (X_tr, Y_tr, w_tr), (_, y_val, w_val), X_val = hold_out(
-            X, y, Y, sample_weight, self.validation_fraction, stratify, rng)
+            X, y, Y, sample_weight, self.validation_fraction, stratify, fitted.rng)
+        target, network = fitted.target, fitted.network
 
         def validation_score():
             return target.score(y_val, target.decode(network.predict(X_val)), w_val)
@@ -222,19 +231,18 @@ class BaseNeuralEstimator(BaseEstimator):
     @property
     def coefs_(self):
         """Weight arrays of the Dense and Conv2D layers, in order (the network's own)."""
-        return [layer.params["W"] for layer in self.network_.layers if "W" in layer.params]
+        return [leaf.params["W"] for leaf in leaf_layers(self.network_) if "W" in leaf.params]
 
     @property
     def intercepts_(self):
         """Bias vectors of the Dense and Conv2D layers, in order (the network's own)."""
-        return [layer.params["b"] for layer in self.network_.layers if "b" in layer.params]
+        return [leaf.params["b"] for leaf in leaf_layers(self.network_) if "b" in leaf.params]
 
     def _forget_fit(self):
         """Drop every fitted attribute (a first fit failed part-way)."""
         for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
             delattr(self, name)
-        for name in ("_target", "_optimizer", "_rng", "_state"):
-            self.__dict__.pop(name, None)
+        self.__dict__.pop("_fitted", None)
 
     def summary(self):
         """The fitted network's layers, output shapes and parameter counts.
@@ -245,23 +253,6 @@ class BaseNeuralEstimator(BaseEstimator):
         """
         check_is_fitted(self)
         return self.network_.summary()
-
-    def _store_fitted(self, network, target, optimizer, rng, state, early_stopping):
-        self.network_, self._target, self._optimizer, self._rng, self._state = (
-            network, target, optimizer, rng, state)
-        n_weighted = sum("W" in layer.params for layer in network.layers)
-        self.n_iter_, self.t_ = state.n_iter, state.t
-        self.loss_curve_ = state.loss_curve
-        self.loss_ = state.loss_curve[-1] if state.loss_curve else None
-        self.best_loss_ = None if early_stopping else state.best_loss
-        self.validation_scores_ = state.validation_scores if early_stopping else None
-        self.best_validation_score_ = state.best_validation_score if early_stopping else None
-        self.history_ = state.history
-        self.n_layers_ = n_weighted + 1
-        self.n_outputs_ = target.n_outputs
-        self.out_activation_ = target.out_activation
-        if isinstance(target, ClassificationTarget):
-            self.classes_ = target.classes
 
     # -------------------------------------------------------------- predict
     def _raw_output(self, X):
@@ -337,4 +328,4 @@ class BaseNeuralEstimator(BaseEstimator):
 
     def _target_of_fitted(self):
         check_is_fitted(self)
-        return self._target
+        return self._fitted.target

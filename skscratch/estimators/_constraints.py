@@ -1,18 +1,27 @@
 """Declarative constraints of the parameters every skscratch estimator shares.
 
 Checked in ``fit`` by scikit-learn's ``validate_parameter_constraints``; each
-estimator adds its architecture parameters on top.
+estimator adds its architecture parameters on top. Losses, solvers and
+activations are read from the engine's registries, so a block registered
+there is offered here with no change to this file.
 """
 
 from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ..layers.activation import ACTIVATIONS
+from ..optimizers import OPTIMIZERS
+from ._targets import CLASSIFICATION_LOSSES, REGRESSION_LOSSES
+
+# softmax normalises over the features: an output activation, not a hidden one
+HIDDEN_ACTIVATIONS = set(ACTIVATIONS) - {"softmax"}
+
 TRAINING_CONSTRAINTS = {
     "task": [StrOptions({"classification", "regression"})],
-    "loss": [StrOptions({"auto", "log_loss", "squared_error", "absolute_error", "huber"})],
-    "activation": [StrOptions({"identity", "logistic", "tanh", "relu", "leaky_relu", "elu"})],
-    "solver": [StrOptions({"sgd", "adam"})],
+    "loss": [StrOptions(set(CLASSIFICATION_LOSSES) | set(REGRESSION_LOSSES))],
+    "activation": [StrOptions(HIDDEN_ACTIVATIONS)],
+    "solver": [StrOptions(set(OPTIMIZERS))],
     "alpha": [Interval(Real, 0, None, closed="left")],
     "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
     "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],

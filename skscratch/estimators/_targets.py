@@ -8,10 +8,12 @@ from sklearn.exceptions import DataConversionWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
-from ..losses import AbsoluteError, Huber, SigmoidCrossEntropy, SoftmaxCrossEntropy, SquaredError
+from ..losses import LOSSES, SigmoidCrossEntropy, SoftmaxCrossEntropy
 
-REGRESSION_LOSSES = {"auto": SquaredError, "squared_error": SquaredError,
-                     "absolute_error": AbsoluteError, "huber": Huber}
+# the estimators offer every registered regression loss, and log-loss for
+# classification (binary, multiclass or multilabel: the target decides the form)
+REGRESSION_LOSSES = {"auto": "squared_error", **{
+    name: name for name, cls in LOSSES.items() if cls.task == "regression"}}
 CLASSIFICATION_LOSSES = ("auto", "log_loss")
 
 
@@ -122,7 +124,8 @@ class RegressionTarget:
     one_d : bool
         Whether ``y`` was 1-D (predictions are then 1-D too).
     loss : str
-        "auto"/"squared_error", "absolute_error" or "huber".
+        "auto" (squared error) or the name of a regression loss in
+        :data:`skscratch.losses.LOSSES`.
     """
 
     out_activation = "identity"
@@ -133,7 +136,8 @@ class RegressionTarget:
                              f"{sorted(REGRESSION_LOSSES)}.")
         self.n_outputs = n_outputs
         self.one_d = one_d
-        self.loss = REGRESSION_LOSSES[loss]()
+        self.loss_name = REGRESSION_LOSSES[loss]
+        self.loss = LOSSES[self.loss_name]()
 
     @classmethod
     def from_y(cls, y, loss="auto"):

@@ -143,7 +143,7 @@ def test_early_stopping_restores_batch_norm_statistics(digits):
                                   n_iter_no_change=2, max_iter=30, random_state=0), X, y)
     running = [layer.state["running_mean"] for layer in est.network_.layers
                if isinstance(layer, BatchNorm)]
-    saved = est._state.best_weights[-2 * len(running)::2]
+    saved = est._fitted.training.best_weights[-2 * len(running)::2]
     for current, best in zip(running, saved):
         np.testing.assert_array_equal(current, best)
 

@@ -119,8 +119,8 @@ def test_early_stopping_restores_the_best_weights(iris):
     assert est.best_validation_score_ == max(est.validation_scores_)
     assert est.best_loss_ is None
     # the kept weights score the best validation score, not the last epoch's
-    assert est._state.best_weights is not None
-    for p, best in zip(est.network_.params, est._state.best_weights):
+    assert est._fitted.training.best_weights is not None
+    for p, best in zip(est.network_.params, est._fitted.training.best_weights):
         np.testing.assert_array_equal(p, best)
 
 
@@ -128,11 +128,11 @@ def test_partial_fit_runs_one_epoch_and_keeps_the_optimizer(iris):
     X, y = iris
     est = MLPFromScratch((16,), learning_rate_init=0.01, batch_size=32, random_state=0)
     est.partial_fit(X[:75], y[:75], classes=[0, 1, 2])
-    optimizer = est._optimizer
+    optimizer = est._fitted.optimizer
     assert est.n_iter_ == 1 and optimizer.t == 3      # 75 samples in batches of 32
     for _ in range(30):
         est.partial_fit(X, y)
-    assert est._optimizer is optimizer and est.n_iter_ == 31
+    assert est._fitted.optimizer is optimizer and est.n_iter_ == 31
     assert est.score(X, y) > 0.9
     with pytest.raises(ValueError, match="labels not seen"):
         est.partial_fit(X[:2], [0, 7])

@@ -100,3 +100,25 @@ def test_early_stopping_example():
     model, best = _run("early_stopping.py")
     assert model.n_iter_ > best + model.n_iter_no_change   # more than n_iter_no_change worse epochs
     assert model.best_validation_score_ == model.validation_scores_[best - 1]
+
+
+def test_wide_and_deep_example_beats_the_mean_on_both_outputs(tmp_path, capsys):
+    figure = tmp_path / "curves.png"
+    results = _run("wide_and_deep.py", str(figure))
+    out = capsys.readouterr().out
+    assert "using scikit-learn's bundled diabetes data instead" in out
+    assert "Connected to" in out and "wide, dense_1" in out     # the summary, with the merge
+    assert f"main output {results['main_mse']:.4g}" in out
+    assert f"auxiliary output {results['aux_mse']:.4g}" in out
+    # MSE over the test variance is unit-free: 1 is what predicting the mean scores
+    assert results["main_mse"] < 0.75 * results["target_variance"]
+    assert results["aux_mse"] < 0.9 * results["target_variance"]
+    history = results["history"]
+    assert history[-1]["val_main_loss"] < 0.8 * history[0]["val_main_loss"]
+    assert history[-1]["loss"] < history[0]["loss"]
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        assert "matplotlib is not installed" in out
+    else:
+        assert figure.stat().st_size > 10_000

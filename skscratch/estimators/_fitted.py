@@ -1,0 +1,59 @@
+"""An estimator's fitted state: one private object, from which public attributes are read."""
+
+from dataclasses import dataclass
+
+from ..layers.base import leaf_layers
+from ..training import TrainingState
+from ._targets import ClassificationTarget
+
+
+@dataclass
+class FittedState:
+    """Everything a fit leaves behind, kept together.
+
+    Training, persistence and prediction pass this one object around; the
+    public fitted attributes (``loss_curve_``, ``classes_``, ...) are read
+    from it by :func:`publish`.
+
+    Attributes
+    ----------
+    network : Network or Model
+        The trained model.
+    target : ClassificationTarget or RegressionTarget
+        How ``y`` maps to the network's outputs, and back.
+    optimizer : Optimizer
+        With its moments, so ``partial_fit`` continues exactly.
+    rng : numpy.random.Generator
+        Shuffling and dropout randomness, continued by ``partial_fit``.
+    training : TrainingState
+        Epochs, losses, validation scores, history.
+    early_stopping : bool
+        Whether the last fit held out a validation split.
+    """
+
+    network: object
+    target: object
+    optimizer: object
+    rng: object
+    training: TrainingState
+    early_stopping: bool = False
+
+
+def publish(estimator, fitted):
+    """Store ``fitted`` on the estimator and set the public fitted attributes from it."""
+    estimator._fitted = fitted
+    network, state, target = fitted.network, fitted.training, fitted.target
+    early = fitted.early_stopping
+    estimator.network_ = network
+    estimator.n_iter_, estimator.t_ = state.n_iter, state.t
+    estimator.loss_curve_ = state.loss_curve
+    estimator.loss_ = state.loss_curve[-1] if state.loss_curve else None
+    estimator.best_loss_ = None if early else state.best_loss
+    estimator.validation_scores_ = state.validation_scores if early else None
+    estimator.best_validation_score_ = state.best_validation_score if early else None
+    estimator.history_ = state.history
+    estimator.n_layers_ = sum("W" in leaf.params for leaf in leaf_layers(network)) + 1
+    estimator.n_outputs_ = target.n_outputs
+    estimator.out_activation_ = target.out_activation
+    if isinstance(target, ClassificationTarget):
+        estimator.classes_ = target.classes
