@@ -75,6 +75,19 @@ class Container(Layer):
         return (f"{type(self).__name__}({len(self.sublayers())} layers, input_shape={shape}"
                 + (f", name={self.name!r}" if self.name else "") + ")")
 
+    def _calls(self, input_shape, distinct=False):
+        """``(layer, input shape)`` of each layer call; each layer once if ``distinct``."""
+        raise NotImplementedError
+
+    def count_params(self, input_shape):
+        """Trainable scalars of every layer (a shared one once), from shapes alone."""
+        return sum(layer.count_params(shape)
+                   for layer, shape in self._calls(input_shape, distinct=True))
+
+    def count_activations(self, input_shape):
+        """Numbers one sample's forward pass keeps, summed over every layer call."""
+        return sum(layer.count_activations(shape) for layer, shape in self._calls(input_shape))
+
     # --------------------------------------------------------------- the walk
     def leaf_layers(self):
         """The leaf layers, once each, in order (see :func:`~skscratch.layers.base.leaf_layers`)."""
@@ -282,7 +295,7 @@ class Container(Layer):
         """
         # the loop sits one floor above: loaded when training starts, so this
         # module never depends on it at import time
-        from .training import fit_model
+        from .fitting import fit_model
         return fit_model(self, x, y, loss=loss, loss_weights=loss_weights,
                          optimizer=optimizer, learning_rate=learning_rate, epochs=epochs,
                          batch_size=batch_size, shuffle=shuffle, alpha=alpha,

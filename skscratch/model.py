@@ -16,7 +16,8 @@ so each backward pass reads its own call's values.
 import numpy as np
 
 from .container import Container
-from .layers.base import LAYERS, leaf_layers
+from .graph import GradientSums, checked_index, grads_so_far, topological_nodes, unique_names
+from .layers.base import LAYERS
 from .layers.symbolic import Input, SymbolicTensor
 from .network import MAX_NESTING, _widest, layer_config, layer_from_config, short_name, table
 
@@ -70,13 +71,14 @@ class Model(Container):
         if any(t.node is not None for t in self.inputs):
             raise ValueError("Model inputs must come from skscratch.layers.Input().")
         self.multi_input = self._multi_in
-        self._nodes = _topological_nodes(self.inputs, self.outputs)
+        self._nodes = topological_nodes(self.inputs, self.outputs)
         self._plan()
         shapes = [t.shape for t in self.inputs]
         self.input_shape = shapes if self._multi_in else shapes[0]
         shapes = [t.shape for t in self.outputs]
         self.output_shape = shapes if self._multi_out else shapes[0]
-        self.output_names = _unique([t.name or f"output_{i}" for i, t in enumerate(self.outputs)])
+        self.output_names = unique_names([t.name or f"output_{i}"
+                                          for i, t in enumerate(self.outputs)])
 
     def _plan(self):
         """Number the value slots and find each layer's nodes."""
@@ -97,7 +99,12 @@ class Model(Container):
 
     @property
     def layers(self):
-        """The distinct layers, in the order the model calls them first."""
+        """The distinct layers, in the order the model calls them first.
+
+        Returns
+        -------
+        layers : list of Layer
+        """
         seen, layers = set(), []
         for node in self._nodes:
             if id(node.layer) not in seen:
@@ -125,6 +132,11 @@ class Model(Container):
                              "build the outer model from its layers' outputs instead.")
         return super().__call__(inputs)
 
+    def __getstate__(self):
+        state = super().__getstate__()
+        state["_contexts"] = [{} for _ in self._nodes]   # per-call caches are not the model
+        return state
+
     # --------------------------------------------------------------- shapes
     def compute_output_shape(self, input_shape):
         if input_shape != self.input_shape:
@@ -132,27 +144,17 @@ class Model(Container):
                              f"received {input_shape}.")
         return self.output_shape
 
-    def _first_calls(self):
-        """``(layer, input shape)`` of each distinct layer's first node."""
+    def _calls(self, input_shape, distinct=False):
+        """``(layer, its input shape)`` for every node (each layer's first if ``distinct``)."""
+        self.compute_output_shape(input_shape)
         seen, calls = set(), []
         for node in self._nodes:
-            if id(node.layer) not in seen:
-                seen.add(id(node.layer))
-                shapes = [t.shape for t in node.inputs]
-                calls.append((node.layer, shapes if node.multi_input else shapes[0]))
-        return calls
-
-    def count_params(self, input_shape):
-        self.compute_output_shape(input_shape)
-        return sum(layer.count_params(shape) for layer, shape in self._first_calls())
-
-    def count_activations(self, input_shape):
-        self.compute_output_shape(input_shape)
-        total = 0
-        for node in self._nodes:
+            if distinct and id(node.layer) in seen:
+                continue
+            seen.add(id(node.layer))
             shapes = [t.shape for t in node.inputs]
-            total += node.layer.count_activations(shapes if node.multi_input else shapes[0])
-        return total
+            calls.append((node.layer, shapes if node.multi_input else shapes[0]))
+        return calls
 
     def build(self, input_shape=None, random_state=None, dtype=np.float64):
         """Build every layer for the shapes of the model's inputs.
@@ -173,7 +175,7 @@ class Model(Container):
             self.compute_output_shape(input_shape)
         rng = np.random.default_rng(random_state)
         widest = max(int(np.prod(t.shape)) for t in self.inputs)
-        for layer, shape in self._first_calls():
+        for layer, shape in self._calls(self.input_shape, distinct=True):
             layer.build(shape, rng, dtype)
             widest = max(widest, _widest(layer))
         self._finish_build(dtype, widest)
@@ -221,10 +223,8 @@ class Model(Container):
         -------
         grad_input : ndarray, list of ndarray, or None
         """
-        grads = _Gradients(self._n_slots)
-        for slot, g in zip(self._output_slots,
-                           grad_output if self._multi_out else [grad_output]):
-            grads.add(slot, g)
+        grads = GradientSums(self._n_slots)
+        grads.add_all(self._output_slots, grad_output if self._multi_out else [grad_output])
         touched = set()
         for k in range(len(self._nodes) - 1, -1, -1):
             node, g = self._nodes[k], grads.get(self._out_slots[k])
@@ -233,13 +233,12 @@ class Model(Container):
             need = need_input_grad or self._reads_inner[k]
             if self._shared[k]:
                 node.layer.restore_call_context(self._contexts[k])
-            earlier = _grads_so_far(node.layer, touched)
+            earlier = grads_so_far(node.layer, touched)
             result = node.layer.backward(g, need_input_grad=need)
             for grad, saved in earlier:
                 grad += saved
             if need:
-                for slot, gi in zip(self._in_slots[k], result if node.multi_input else [result]):
-                    grads.add(slot, gi)
+                grads.add_all(self._in_slots[k], result if node.multi_input else [result])
         if not need_input_grad:
             return None
         result = [grads.get(i) for i in range(len(self.inputs))]
@@ -271,7 +270,7 @@ class Model(Container):
         tensors = self.inputs + [node.output for node in self._nodes]
         kinds = ["input"] * len(self.inputs) + [type(n.layer).__name__.lower()
                                                  for n in self._nodes]
-        names = _unique([t.name or kind for t, kind in zip(tensors, kinds)])
+        names = unique_names([t.name or kind for t, kind in zip(tensors, kinds)])
         return {id(t): name for t, name in zip(tensors, names)}
 
     # --------------------------------------------------------------- config
@@ -308,99 +307,14 @@ class Model(Container):
         tensors = [Input(tuple(spec["shape"]), name=spec.get("name"))
                    for spec in config["inputs"]]
         for node in config["nodes"]:
-            args = [tensors[_slot(s, len(tensors))] for s in node["inputs"]]
-            layer = layers[_slot(node["layer"], len(layers))]
+            args = [tensors[checked_index(s, len(tensors))] for s in node["inputs"]]
+            layer = layers[checked_index(node["layer"], len(layers))]
             tensors.append(layer(args if layer.multi_input else args[0]))
         n_in = len(config["inputs"])
         inputs = tensors[:n_in] if config["multi_input"] else tensors[0]
-        outputs = [tensors[_slot(s, len(tensors))] for s in config["outputs"]]
+        outputs = [tensors[checked_index(s, len(tensors))] for s in config["outputs"]]
         return cls(inputs, outputs if config["multi_output"] else outputs[0],
                    name=config.get("name"))
-
-
-class _Gradients:
-    """Gradients per value slot, summed where a value feeds several nodes.
-
-    A layer may hand back an array it still uses (Add gives every input the
-    same array; Concatenate views of its upstream gradient), so the first
-    contribution is kept as is and a second one makes a new array that
-    later contributions may update in place.
-    """
-
-    def __init__(self, n_slots):
-        self.values = [None] * n_slots
-        self.owned = [False] * n_slots
-
-    def add(self, slot, grad):
-        current = self.values[slot]
-        if current is None:
-            self.values[slot] = grad
-        elif self.owned[slot]:
-            current += grad
-        else:
-            self.values[slot], self.owned[slot] = current + grad, True
-
-    def get(self, slot):
-        return self.values[slot]
-
-
-def _grads_so_far(layer, touched):
-    """Copies of the gradients a shared layer already holds from a later node.
-
-    A backward pass overwrites a layer's gradients; for the second and later
-    nodes of a shared layer the earlier sums are kept aside and added back.
-    """
-    saved = []
-    for leaf in leaf_layers(layer):
-        if id(leaf) in touched:
-            saved += [(g, g.copy()) for g in leaf.grads.values()]
-        touched.add(id(leaf))
-    return saved
-
-
-def _topological_nodes(inputs, outputs):
-    """The nodes computing ``outputs`` from ``inputs``, each after those it reads."""
-    # depth-first from the outputs; a node is appended once all it reads is.
-    # Tensors are made from existing tensors only, so the graph has no cycles.
-    known = {id(t) for t in inputs}
-    order, done = [], set()
-    stack = [(t, False) for t in reversed(outputs)]
-    while stack:
-        tensor, inputs_done = stack.pop()
-        if id(tensor) in known or id(tensor) in done:
-            continue
-        if tensor.node is None:
-            named = f" named {tensor.name!r}" if tensor.name else ""
-            raise ValueError(f"Graph disconnected: an Input{named} of shape {tensor.shape} is "
-                             "needed to compute the outputs but is not among the model's inputs.")
-        if inputs_done:
-            done.add(id(tensor))
-            order.append(tensor.node)
-            continue
-        stack.append((tensor, True))
-        stack.extend((t, False) for t in reversed(tensor.node.inputs))
-    return order
-
-
-def _unique(names):
-    """``["head", "head"]`` -> ``["head", "head_1"]``: one key per output in the history."""
-    seen, result = set(), []
-    for name in names:
-        candidate, i = name, 0
-        while candidate in seen:
-            i += 1
-            candidate = f"{name}_{i}"
-        seen.add(candidate)
-        result.append(candidate)
-    return result
-
-
-def _slot(value, bound):
-    """An index from a configuration, checked: 0 <= value < bound."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < bound:
-        raise ValueError(f"Model configuration refers to index {value!r}; expected 0 to "
-                         f"{bound - 1}.")
-    return value
 
 
 def _shape_text(shape):

@@ -4,7 +4,7 @@ import inspect
 
 import numpy as np
 
-from .container import Container, check_memory  # noqa: F401  (check_memory: public here too)
+from .container import Container
 from .layers.base import LAYERS, Layer, as_shape
 
 
@@ -88,19 +88,13 @@ class Network(Container):
             shape = layer.compute_output_shape(shape)
         return shape
 
-    def count_params(self, input_shape):
-        total, shape = 0, as_shape(input_shape)
+    def _calls(self, input_shape, distinct=False):
+        """``(layer, its input shape)`` along the chain."""
+        calls, shape = [], as_shape(input_shape)
         for layer in self.layers:
-            total += layer.count_params(shape)
+            calls.append((layer, shape))
             shape = layer.compute_output_shape(shape)
-        return total
-
-    def count_activations(self, input_shape):
-        total, shape = 0, as_shape(input_shape)
-        for layer in self.layers:
-            total += layer.count_activations(shape)
-            shape = layer.compute_output_shape(shape)
-        return total
+        return calls
 
     def build(self, input_shape, random_state=None, dtype=np.float64):
         """Build every layer for samples of shape ``input_shape``.

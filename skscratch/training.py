@@ -5,7 +5,8 @@ its loss(es) with an `Optimizer`. Its stopping rules follow scikit-learn's
 MLP: stop when the training loss (or, with a validation score, that score)
 has not improved by ``tol`` for more than ``n_iter_no_change`` consecutive
 epochs, unless the optimizer reacts to the plateau by lowering its learning
-rate. :func:`fit_model` is the Keras-style ``fit`` of networks and models.
+rate. (:mod:`skscratch.fitting` holds the Keras-style ``fit`` of networks and
+models, built on it.)
 
 Inputs and targets are one array, or a tuple of arrays for models with
 several inputs or outputs; batches take the same rows of each.
@@ -16,11 +17,6 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-
-from .container import model_inputs
-from .layers.base import check_positive_int
-from .losses import get_loss
-from .optimizers import SGD, get_optimizer
 
 
 @dataclass
@@ -121,7 +117,7 @@ class Trainer:
             value, grad = self._combined_loss(output, y, sample_weight)
         net.backward(grad)
         if self.alpha:
-            n = _n_rows(x)
+            n = n_rows(x)
             weight = n if sample_weight is None else sample_weight.sum()
             value += self._add_penalty(self.alpha / weight)
         self.optimizer.step([net.flat_params], [net.flat_grads])
@@ -156,7 +152,7 @@ class Trainer:
         With several outputs, each output's mean loss is left in
         :attr:`epoch_output_losses`.
         """
-        n = _n_rows(X)
+        n = n_rows(X)
         order = self.rng.permutation(n) if self.shuffle else None
         total_loss = total_weight = 0.0
         per_output = None if self.losses is None else np.zeros(len(self.losses))
@@ -218,7 +214,7 @@ class Trainer:
         """
         state = TrainingState() if state is None else state
         state.stopped = None
-        n = _n_rows(X)
+        n = n_rows(X)
         for _ in range(max_epochs):
             started = time.perf_counter()
             last_good = self.network.get_weights()
@@ -289,7 +285,7 @@ class Trainer:
               f" - {record['seconds']:.2f}s", flush=True)
 
 
-def _n_rows(data):
+def n_rows(data):
     """Number of samples of one array or of a tuple of arrays."""
     return (data[0] if isinstance(data, tuple) else data).shape[0]
 
@@ -325,122 +321,3 @@ class _Progress:
     def close(self):
         if self.drawn:
             print("\r" + " " * 60 + "\r", end="", flush=True)
-
-
-def fit_model(model, x, y, *, loss="squared_error", loss_weights=None, optimizer="sgd",
-              learning_rate=0.1, epochs=100, batch_size=32, shuffle=True, alpha=0.0,
-              validation_data=None, random_state=None, verbose=0):
-    """Train a `Network` or `Model` for ``epochs`` epochs: what their ``fit`` runs.
-
-    Parameters are those of :meth:`skscratch.Model.fit`. Inputs and targets
-    are checked against the model's inputs and outputs first; the model is
-    built on first use (float32 when every input is float32).
-
-    Returns
-    -------
-    model : Network or Model
-        With ``history``, one record per epoch.
-    """
-    epochs = check_positive_int(epochs, "epochs")
-    batch_size = check_positive_int(batch_size, "batch_size")
-    xs = model_inputs(model, x)
-    rng = np.random.default_rng(random_state)
-    if not model.built:
-        dtype = np.float32 if all(a.dtype == np.float32 for a in xs) else np.float64
-        model.build(_input_shape(model, xs), rng, dtype)
-    multi_out = isinstance(model.output_shape, list)
-    losses, weights, names = _output_losses(model, loss, loss_weights)
-    X = _cast(xs, model.dtype)
-    Y = _model_targets(model, losses, y, _n_rows(X), model.dtype)
-    evaluate = None if validation_data is None else _validation(
-        model, losses, weights, names, validation_data)
-    opt = (SGD(learning_rate, momentum=0.0) if isinstance(optimizer, str) and optimizer == "sgd"
-           else get_optimizer(optimizer, learning_rate))
-    trainer = Trainer(model, losses if multi_out else losses[0], opt, alpha=alpha,
-                      batch_size=batch_size, shuffle=shuffle, rng=rng, tol=None,
-                      verbose=verbose, loss_weights=weights, output_names=names)
-    state = trainer.fit(X, Y, max_epochs=epochs, evaluate=evaluate)
-    model.history = state.history
-    return model
-
-
-def _input_shape(model, xs):
-    shapes = [a.shape[1:] for a in xs]
-    return shapes if isinstance(model.input_shape, list) else shapes[0]
-
-
-def _cast(xs, dtype):
-    xs = [a.astype(dtype, copy=False) for a in xs]
-    return tuple(xs) if len(xs) > 1 else xs[0]
-
-
-def _output_losses(model, loss, loss_weights):
-    """One Loss per output, the loss weights, and the outputs' names."""
-    shapes = model.output_shape if isinstance(model.output_shape, list) else [model.output_shape]
-    names = getattr(model, "output_names", None) or ["output_0"]
-    losses = _per_output(loss, names, "loss")
-    losses = [get_loss(item) for item in losses]
-    weights = _per_output(loss_weights, names, "loss_weights") if loss_weights is not None \
-        else [1.0] * len(names)
-    if loss_weights is not None and not isinstance(loss_weights, (list, tuple, dict)):
-        raise TypeError("loss_weights must be a list, tuple or dict of numbers.")
-    for w in weights:
-        if isinstance(w, bool) or not isinstance(w, (int, float, np.number)) or not w >= 0:
-            raise ValueError(f"loss_weights must be non-negative numbers; got {weights}.")
-    for shape, name in zip(shapes, names):
-        if len(shape) != 1:
-            raise ValueError(f"Output {name!r} has samples of shape {shape}; losses compare "
-                             "flat rows of values: end it with Flatten or Dense.")
-    return losses, [float(w) for w in weights], names
-
-
-def _per_output(value, names, what):
-    """``value`` for every output, from one value, a list or a dict by output name."""
-    if isinstance(value, dict):
-        if set(value) != set(names):
-            raise ValueError(f"{what} has keys {sorted(map(str, value))}; the outputs are "
-                             f"named {names}.")
-        return [value[n] for n in names]
-    if isinstance(value, (list, tuple)):
-        if len(value) != len(names):
-            raise ValueError(f"{what} has {len(value)} entries for {len(names)} output(s).")
-        return list(value)
-    return [value] * len(names)
-
-
-def _model_targets(model, losses, y, n, dtype):
-    """Each output's target, checked and encoded by its loss."""
-    shapes = model.output_shape if isinstance(model.output_shape, list) else [model.output_shape]
-    if isinstance(y, dict):
-        y = _per_output(y, model.output_names, "y")
-    ys = list(y) if len(shapes) > 1 and isinstance(y, (list, tuple)) else [y]
-    if len(ys) != len(shapes):
-        raise ValueError(f"The model has {len(shapes)} outputs; y holds {len(ys)} target(s). "
-                         "Pass a tuple with one target per output.")
-    encoded = []
-    for loss, target, shape in zip(losses, ys, shapes):
-        target = np.asarray(target)
-        if target.ndim == 0 or target.shape[0] != n:
-            raise ValueError(f"y has {target.shape[0] if target.ndim else 0} samples; x has {n}.")
-        encoded.append(loss.encode_target(target, shape[0], dtype))
-    return tuple(encoded) if len(encoded) > 1 else encoded[0]
-
-
-def _validation(model, losses, weights, names, validation_data):
-    """``evaluate()`` for ``validation_data``: the validation losses, as Keras names them."""
-    if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-        raise ValueError("validation_data must be a tuple (x_val, y_val).")
-    X = _cast(model_inputs(model, validation_data[0]), model.dtype)
-    Y = _model_targets(model, losses, validation_data[1], _n_rows(X), model.dtype)
-    Ys = Y if isinstance(Y, tuple) else (Y,)
-
-    def evaluate():
-        outputs = model.predict(X)
-        outputs = outputs if isinstance(outputs, list) else [outputs]
-        values = [loss(out, target)[0] for loss, out, target in zip(losses, outputs, Ys)]
-        record = {"val_loss": float(sum(w * v for w, v in zip(weights, values)))}
-        if len(values) > 1:
-            record.update({f"val_{name}_loss": float(v) for name, v in zip(names, values)})
-        return record
-
-    return evaluate

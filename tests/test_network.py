@@ -78,3 +78,19 @@ def test_adam_fit_regression(rng):
     net = Network([Dense(32, "tanh"), Dense(1)])
     net.fit(x, y, optimizer="adam", learning_rate=0.01, epochs=300, random_state=0)
     assert np.mean((net.predict(x) - y) ** 2) < 0.05 * np.var(y)
+
+
+def test_memory_estimate_reads_declared_weights_for_networks_and_models():
+    from skscratch import Model
+    from skscratch.container import check_memory
+    from skscratch.layers import Concatenate, Input
+    x = Input((1000,))
+    h = Dense(20000)(x)
+    model = Model(x, Dense(2)(Concatenate()([x, h])))
+    assert model.count_params((1000,)) == 1001 * 20000 + 21001 * 2
+    assert model.count_activations((1000,)) == 20000 + 21000 + 2
+    with pytest.raises(ValueError, match="GiB to train"):
+        check_memory(model, (1000,), batch_size=200_000, dtype=np.float64)
+    net = Network([Dense(8), Dense(3)])
+    check_memory(net, (4,), batch_size=10, dtype=np.float32)
+    assert net.count_params((4,)) == net.build((4,)).n_params == 5 * 8 + 9 * 3

@@ -11,7 +11,7 @@ from .activation import (
     Tanh,
     get_activation,
 )
-from .base import LAYERS, Layer, WeightSpec
+from .base import LAYERS, Layer
 from .conv import Conv2D
 from .dense import Dense
 from .dropout import Dropout
@@ -20,6 +20,7 @@ from .normalization import BatchNorm
 from .pooling import AvgPool2D, GlobalAvgPool2D, MaxPool2D
 from .reshape import Flatten
 from .symbolic import Input, SymbolicTensor
+from .weights import WeightSpec
 
 __all__ = [
     "LAYERS",

@@ -1,0 +1,37 @@
+"""`WeightSpec`: how a layer declares each of its weights, once."""
+
+from collections import namedtuple
+
+import numpy as np
+
+
+class WeightSpec(namedtuple("WeightSpec", "name shape initializer penalized trainable")):
+    """One weight array of a layer, declared once.
+
+    ``build`` creates it, ``count_params`` counts it, the L2 penalty reads
+    ``penalized`` and the memory estimate reads ``shape``.
+
+    Parameters
+    ----------
+    name : str
+        Key in the layer's ``params`` (trainable) or ``state`` (not trainable).
+    shape : tuple of int
+    initializer : str
+        A key of :data:`skscratch.layers.initializers.INITIALIZERS`.
+    penalized : bool
+        Whether the L2 penalty applies (weights yes, biases no).
+    trainable : bool
+        False for arrays that are part of the model but not trained by
+        gradients (BatchNorm's running statistics).
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, name, shape, initializer, penalized=False, trainable=True):
+        return super().__new__(cls, name, tuple(int(d) for d in shape), initializer,
+                               bool(penalized), bool(trainable))
+
+    @property
+    def size(self):
+        """Number of scalars."""
+        return int(np.prod(self.shape, dtype=np.int64))
