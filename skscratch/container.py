@@ -254,7 +254,7 @@ class Container(Layer):
     # ----------------------------------------------------------------- fit
     def fit(self, x, y, *, loss="squared_error", loss_weights=None, optimizer="sgd",
             learning_rate=0.1, epochs=100, batch_size=32, shuffle=True, alpha=0.0,
-            validation_data=None, random_state=None, verbose=0):
+            validation_data=None, callbacks=None, random_state=None, verbose=0):
         """Train for a fixed number of epochs: the tutorials' and Keras's ``fit``.
 
         Parameters
@@ -283,6 +283,9 @@ class Container(Layer):
         validation_data : tuple (x_val, y_val), optional
             Evaluated after every epoch: ``val_loss`` (and each output's) in
             :attr:`history`.
+        callbacks : list of Callback, optional
+            Notified around epochs and batches (:mod:`skscratch.callbacks`);
+            ``trainer.owner`` is this model.
         random_state : None, int or numpy.random.Generator
             Seeds initialisation (if the model is not built yet) and shuffling.
         verbose : int, default=0
@@ -299,8 +302,8 @@ class Container(Layer):
         return fit_model(self, x, y, loss=loss, loss_weights=loss_weights,
                          optimizer=optimizer, learning_rate=learning_rate, epochs=epochs,
                          batch_size=batch_size, shuffle=shuffle, alpha=alpha,
-                         validation_data=validation_data, random_state=random_state,
-                         verbose=verbose)
+                         validation_data=validation_data, callbacks=callbacks,
+                         random_state=random_state, verbose=verbose)
 
     def _check_built(self):
         if not self.built:

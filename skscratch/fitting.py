@@ -19,7 +19,7 @@ from .training import Trainer, n_rows
 
 def fit_model(model, x, y, *, loss="squared_error", loss_weights=None, optimizer="sgd",
               learning_rate=0.1, epochs=100, batch_size=32, shuffle=True, alpha=0.0,
-              validation_data=None, random_state=None, verbose=0):
+              validation_data=None, callbacks=None, random_state=None, verbose=0):
     """Train a `Network` or `Model` for ``epochs`` epochs: what their ``fit`` runs.
 
     Parameters are those of :meth:`skscratch.Model.fit`. Inputs and targets
@@ -48,7 +48,8 @@ def fit_model(model, x, y, *, loss="squared_error", loss_weights=None, optimizer
            else get_optimizer(optimizer, learning_rate))
     trainer = Trainer(model, losses if multi_out else losses[0], opt, alpha=alpha,
                       batch_size=batch_size, shuffle=shuffle, rng=rng, tol=None,
-                      verbose=verbose, loss_weights=weights, output_names=names)
+                      verbose=verbose, loss_weights=weights, output_names=names,
+                      callbacks=callbacks)
     state = trainer.fit(X, Y, max_epochs=epochs, evaluate=evaluate)
     model.history = state.history
     return model

@@ -1,8 +1,10 @@
 """Optimizers: update parameters in place from their gradients.
 
 Each optimizer keeps its own state (velocities, moments) aligned with the list
-of parameters it is given, and a learning-rate schedule with scikit-learn's
-semantics. Updates write into the parameter arrays (``out=`` and in-place
+of parameters it is given. Its ``learning_rate`` is a plain attribute that
+schedules change between epochs (:mod:`skscratch.callbacks`: scikit-learn's
+"invscaling" and "adaptive", Keras's schedulers), for any optimizer alike.
+Updates write into the parameter arrays (``out=`` and in-place
 operators) so the network's arrays, and any views of them, stay the same
 objects.
 
@@ -16,12 +18,11 @@ import numpy as np
 
 from .registry import Registry
 
-SCHEDULES = ("constant", "invscaling", "adaptive")
 OPTIMIZERS = Registry("optimizer")
 
 
 class Optimizer:
-    """Base class: :meth:`step` applies one update; hooks run per epoch.
+    """Base class: :meth:`step` applies one update with the current ``learning_rate``.
 
     Parameters
     ----------
@@ -116,20 +117,6 @@ class Optimizer:
     def _update(self, params, grads):
         raise NotImplementedError
 
-    def epoch_end(self, samples_seen):
-        """Called after each epoch with the number of samples seen so far."""
-
-    def plateau(self):
-        """Called when the monitored loss/score stopped improving.
-
-        Returns
-        -------
-        stop : bool
-            True when training should stop; False when the optimizer reacted
-            (for example by lowering its learning rate) and training goes on.
-        """
-        return True
-
 
 @OPTIMIZERS.register("sgd")
 class SGD(Optimizer):
@@ -143,31 +130,19 @@ class SGD(Optimizer):
     learning_rate : float, default=0.01
     momentum : float in [0, 1], default=0.9
     nesterov : bool, default=True
-    schedule : {"constant", "invscaling", "adaptive"}, default="constant"
-        "invscaling": ``lr = learning_rate / (t + 1) ** power_t`` with ``t`` the
-        samples seen; "adaptive": divide by 5 each time training plateaus, and
-        stop once below 1e-6.
-    power_t : float, default=0.5
     """
 
     state_slots = ("velocities",)
-    estimator_params = {"momentum": "momentum", "nesterov": "nesterovs_momentum",
-                        "schedule": "learning_rate", "power_t": "power_t"}
+    estimator_params = {"momentum": "momentum", "nesterov": "nesterovs_momentum"}
 
-    def __init__(self, learning_rate=0.01, momentum=0.9, nesterov=True,
-                 schedule="constant", power_t=0.5):
+    def __init__(self, learning_rate=0.01, momentum=0.9, nesterov=True):
         super().__init__(learning_rate)
-        if schedule not in SCHEDULES:
-            raise ValueError(f"schedule must be one of {SCHEDULES}; got {schedule!r}.")
         self.momentum = float(momentum)
         self.nesterov = bool(nesterov)
-        self.schedule = schedule
-        self.power_t = float(power_t)
         self._velocities = None
 
     def get_config(self):
-        return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov,
-                "schedule": self.schedule, "power_t": self.power_t}
+        return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
 
     def _update(self, params, grads):
         lr, mu = self.learning_rate, self.momentum
@@ -184,16 +159,6 @@ class SGD(Optimizer):
                 p += buf                         # p += mu * v - lr * g
             else:
                 p += v
-
-    def epoch_end(self, samples_seen):
-        if self.schedule == "invscaling":
-            self.learning_rate = self.learning_rate_init / (samples_seen + 1) ** self.power_t
-
-    def plateau(self):
-        if self.schedule != "adaptive" or self.learning_rate <= 1e-6:
-            return True
-        self.learning_rate /= 5.0
-        return False
 
 
 @OPTIMIZERS.register("adam")

@@ -1,12 +1,14 @@
 """The training loop: epochs of shuffled mini-batches, stopping rules, history.
 
 `Trainer` knows nothing of scikit-learn: it moves a network or model down
-its loss(es) with an `Optimizer`. Its stopping rules follow scikit-learn's
-MLP: stop when the training loss (or, with a validation score, that score)
-has not improved by ``tol`` for more than ``n_iter_no_change`` consecutive
-epochs, unless the optimizer reacts to the plateau by lowering its learning
-rate. (:mod:`skscratch.fitting` holds the Keras-style ``fit`` of networks and
-models, built on it.)
+its loss(es) with an `Optimizer`, and notifies callbacks
+(:mod:`skscratch.callbacks`) around epochs and batches. Everything optional
+is a callback: printing, progress bars, stopping rules (scikit-learn's
+plateau rule with ``tol``/``n_iter_no_change``, Keras's `EarlyStopping`),
+learning-rate schedules, checkpoints and logs. The loop itself keeps only
+what every fit needs: batches, the divergence check, the interruption rule
+and the history. (:mod:`skscratch.fitting` holds the Keras-style ``fit`` of
+networks and models, built on it.)
 
 Inputs and targets are one array, or a tuple of arrays for models with
 several inputs or outputs; batches take the same rows of each.
@@ -17,6 +19,8 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from .callbacks import CallbackList, EpochPrinter, PlateauStopping, ProgressBar, as_callbacks
 
 
 @dataclass
@@ -71,20 +75,34 @@ class Trainer:
         Shuffle the samples every epoch.
     rng : numpy.random.Generator, optional
     tol : float or None, default=1e-4
-        Minimum improvement; None disables stopping on plateaus.
+        With ``n_iter_no_change``, scikit-learn's plateau rule
+        (:class:`~skscratch.callbacks.PlateauStopping`); None disables it.
     n_iter_no_change : int, default=10
     verbose : int, default=0
-        1 prints one line per epoch; 2 also shows a progress line within
-        epochs that run longer than a second.
+        1 prints one line per epoch (:class:`~skscratch.callbacks.EpochPrinter`);
+        2 also shows progress within epochs
+        (:class:`~skscratch.callbacks.ProgressBar`).
     loss_weights : list of float, optional
         Weight of each output's loss in the total (several outputs).
     output_names : list of str, optional
         Names of the outputs: each one's loss is recorded as ``<name>_loss``.
+    callbacks : list of Callback or callable, optional
+        Notified in order, before the printing ones.
+    owner : object, optional
+        What is being fitted (an estimator, or the network), for callbacks
+        (``trainer.owner``); the network by default.
+
+    Attributes
+    ----------
+    state : TrainingState
+        Of the current (or last) fit.
+    n_samples, max_epochs : int
+        Of the current (or last) fit.
     """
 
     def __init__(self, network, loss, optimizer, *, alpha=0.0, batch_size=200,
                  shuffle=True, rng=None, tol=1e-4, n_iter_no_change=10, verbose=0,
-                 loss_weights=None, output_names=None):
+                 loss_weights=None, output_names=None, callbacks=None, owner=None):
         self.network = network
         self.loss = loss
         self.losses = list(loss) if isinstance(loss, (list, tuple)) else None
@@ -98,9 +116,11 @@ class Trainer:
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.rng = np.random.default_rng(rng)
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.verbose = verbose
+        self.owner = network if owner is None else owner
+        plateau = [] if tol is None else [PlateauStopping(tol, n_iter_no_change)]
+        printers = ([ProgressBar()] if verbose >= 2 else []) + ([EpochPrinter()] if verbose else [])
+        self.callbacks = plateau + as_callbacks(callbacks) + printers
+        self.state, self.n_samples, self.max_epochs = None, 0, 0
         self._penalty_buffers = None
 
     def train_batch(self, x, y, sample_weight=None):
@@ -146,20 +166,19 @@ class Trainer:
             g += np.multiply(p, scale, out=buf)
         return 0.5 * scale * total
 
-    def run_epoch(self, X, Y, sample_weight=None):
+    def run_epoch(self, X, Y, sample_weight=None, callbacks=None):
         """One pass over the data in mini-batches; returns the weighted mean loss.
 
         With several outputs, each output's mean loss is left in
-        :attr:`epoch_output_losses`.
+        :attr:`epoch_output_losses`. ``callbacks`` (a ``CallbackList``) hear
+        of each batch only if one of them listens.
         """
         n = n_rows(X)
         order = self.rng.permutation(n) if self.shuffle else None
         total_loss = total_weight = 0.0
         per_output = None if self.losses is None else np.zeros(len(self.losses))
-        progress = _Progress(n, self.batch_size) if self.verbose >= 2 else None
-        for start in range(0, n, self.batch_size):
-            if progress is not None:
-                progress.update(start)
+        listening = callbacks is not None and callbacks.batch_callbacks
+        for batch, start in enumerate(range(0, n, self.batch_size)):
             stop = min(start + self.batch_size, n)
             # ascending rows: the same batch, gathered in memory order (a memmap
             # reads pages forward)
@@ -168,19 +187,20 @@ class Trainer:
             weight = stop - start if w is None else float(w.sum())
             if weight <= 0:
                 continue  # a batch of zero-weight samples carries no gradient
-            total_loss += self.train_batch(_rows(X, idx), _rows(Y, idx), w) * weight
+            value = self.train_batch(_rows(X, idx), _rows(Y, idx), w)
+            total_loss += value * weight
             total_weight += weight
             if per_output is not None:
                 per_output += self.output_losses * weight
-        if progress is not None:
-            progress.close()
+            if listening:
+                callbacks.batch_end(self, {"epoch": self.state.n_iter + 1, "batch": batch,
+                                           "size": stop - start, "loss": value})
         if per_output is not None:
             self.epoch_output_losses = per_output / (total_weight or 1.0)
         return total_loss / total_weight if total_weight else 0.0
 
-    def fit(self, X, Y, sample_weight=None, *, max_epochs, state=None,
-            validation_score=None, on_epoch_end=None, evaluate=None):
-        """Run up to ``max_epochs`` epochs, stopping early on a plateau.
+    def fit(self, X, Y, sample_weight=None, *, max_epochs, state=None, evaluate=None):
+        """Run up to ``max_epochs`` epochs, notifying the callbacks.
 
         Parameters
         ----------
@@ -191,98 +211,89 @@ class Trainer:
         max_epochs : int
         state : TrainingState, optional
             Continue from an earlier run (warm start, partial_fit).
-        validation_score : callable, optional
-            ``validation_score() -> float`` (higher is better), evaluated
-            after each epoch; stopping then monitors it and the weights of
-            the best epoch are kept in ``state.best_weights``.
-        on_epoch_end : callable, optional
-            ``on_epoch_end(state, record) -> bool`` after each epoch; True
-            stops training (``state.stopped == "callback"``).
         evaluate : callable, optional
             ``evaluate() -> dict`` after each epoch; its entries join the
-            epoch's record (``val_loss``, for example).
+            epoch's record before callbacks see it (``validation_score``,
+            ``val_loss``, ...).
 
         Returns
         -------
         state : TrainingState
+            ``state.stopped`` says why it stopped early: "converged" (plateau
+            rule), "callback", "interrupted" (Ctrl-C: the weights of the last
+            complete epoch are kept), or None.
 
         Raises
         ------
         FloatingPointError
-            When the loss becomes non-finite; the weights of the last finite
-            epoch are restored first.
+            When the loss or a weight becomes non-finite; the weights of the
+            last complete epoch are restored first. Any exception (a callback
+            that raises, say) restores them too, unless the epoch was complete.
         """
-        state = TrainingState() if state is None else state
+        self.state = state = TrainingState() if state is None else state
         state.stopped = None
-        n = n_rows(X)
-        for _ in range(max_epochs):
-            started = time.perf_counter()
-            last_good = self.network.get_weights()
-            try:
-                # overflow is caught below as a non-finite loss or weight and
-                # reported once, clearly; no stream of RuntimeWarnings before it
-                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                    loss = self.run_epoch(X, Y, sample_weight)
-            except KeyboardInterrupt:
-                self.network.set_weights(last_good)
-                warnings.warn("Training interrupted: keeping the weights of the last "
-                              "complete epoch.", UserWarning, stacklevel=2)
-                state.stopped = "interrupted"
-                break
-            if not np.isfinite(loss) or not np.isfinite(self.network.flat_params).all():
-                self.network.set_weights(last_good)
-                raise FloatingPointError(
-                    f"Training diverged at epoch {state.n_iter + 1}: the loss became "
-                    f"{loss}. Try a smaller learning rate (it was "
-                    f"{self.optimizer.learning_rate:g}) or scale the inputs."
-                )
-            state.n_iter += 1
-            state.t += n
-            state.loss_curve.append(loss)
-            score = None if validation_score is None else validation_score()
-            self._track_improvement(state, loss, score)
-            self.optimizer.epoch_end(state.t)
-            record = {"epoch": state.n_iter, "loss": loss, "validation_score": score,
-                      "learning_rate": self.optimizer.learning_rate,
-                      "seconds": time.perf_counter() - started}
-            if self.losses is not None:
-                record.update({f"{name}_loss": float(value) for name, value in
-                               zip(self.output_names, self.epoch_output_losses)})
-            if evaluate is not None:
-                record.update(evaluate())
-            state.history.append(record)
-            if self.verbose:
-                self._print_epoch(record, max_epochs)
-            if on_epoch_end is not None and on_epoch_end(state, record):
-                state.stopped = "callback"
-                break
-            if self.tol is not None and state.no_improvement_count > self.n_iter_no_change:
-                if self.optimizer.plateau():
-                    state.stopped = "converged"
+        self.n_samples, self.max_epochs = n_rows(X), max_epochs
+        callbacks = CallbackList(self.callbacks)
+        record = {"epoch": state.n_iter + 1}
+        callbacks.train_begin(self, record)
+        try:
+            for _ in range(max_epochs):
+                record, stop = self._epoch(X, Y, sample_weight, callbacks, evaluate)
+                if stop:
+                    state.stopped = state.stopped or "callback"
                     break
-                state.no_improvement_count = 0
+        except KeyboardInterrupt:
+            warnings.warn("Training interrupted: keeping the weights of the last "
+                          "complete epoch.", UserWarning, stacklevel=2)
+            state.stopped = "interrupted"
+        finally:
+            callbacks.train_end(self, record)
         return state
 
-    def _track_improvement(self, state, loss, score):
-        if score is not None:
-            state.validation_scores.append(score)
-            improved = score >= state.best_validation_score + (self.tol or 0.0)
-            if score > state.best_validation_score:
-                state.best_validation_score = score
-                state.best_weights = self.network.get_weights()
-        else:
-            improved = loss <= state.best_loss - (self.tol or 0.0)
-        state.best_loss = min(state.best_loss, loss)
-        state.no_improvement_count = 0 if improved else state.no_improvement_count + 1
+    def _epoch(self, X, Y, sample_weight, callbacks, evaluate):
+        """One epoch and its callbacks; ``(record, stop)``. Restores weights on failure."""
+        last_good, complete = self.network.get_weights(), False
+        try:
+            record = {"epoch": self.state.n_iter + 1}
+            callbacks.epoch_begin(self, record)
+            rate, started = self.optimizer.learning_rate, time.perf_counter()
+            # overflow is caught below as a non-finite loss or weight and reported
+            # once, clearly; no stream of RuntimeWarnings before it
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                loss = self.run_epoch(X, Y, sample_weight, callbacks)
+            self._check_finite(loss)
+            record = self._record(loss, rate, time.perf_counter() - started, evaluate)
+            complete = True
+            return record, callbacks.epoch_end(self, record)
+        except BaseException:
+            if not complete:
+                self.network.set_weights(last_good)
+            raise
 
-    @staticmethod
-    def _print_epoch(record, max_epochs):
-        val = record["validation_score"]
-        val = "" if val is None else f" - validation score: {val:.6f}"
-        more = "".join(f" - {k}: {v:.6f}" for k, v in record.items()
-                       if k.endswith("_loss") and v is not None)
-        print(f"Epoch {record['epoch']}/{max_epochs} - loss: {record['loss']:.6f}{more}{val}"
-              f" - {record['seconds']:.2f}s", flush=True)
+    def _check_finite(self, loss):
+        if not np.isfinite(loss) or not np.isfinite(self.network.flat_params).all():
+            raise FloatingPointError(
+                f"Training diverged at epoch {self.state.n_iter + 1}: the loss became "
+                f"{loss}. Try a smaller learning rate (it was "
+                f"{self.optimizer.learning_rate:g}) or scale the inputs.")
+
+    def _record(self, loss, rate, seconds, evaluate):
+        """Count the epoch in the state and return its history record."""
+        state = self.state
+        state.n_iter += 1
+        state.t += self.n_samples
+        state.loss_curve.append(loss)
+        record = {"epoch": state.n_iter, "loss": loss, "validation_score": None,
+                  "learning_rate": rate, "seconds": seconds}
+        if self.losses is not None:
+            record.update({f"{name}_loss": float(value) for name, value in
+                           zip(self.output_names, self.epoch_output_losses)})
+        if evaluate is not None:
+            record.update(evaluate())
+        if record["validation_score"] is not None:
+            state.validation_scores.append(record["validation_score"])
+        state.history.append(record)
+        return record
 
 
 def n_rows(data):
@@ -295,29 +306,3 @@ def _rows(data, idx):
     if isinstance(data, tuple):
         return tuple(a[idx] for a in data)
     return data[idx]
-
-
-PROGRESS_SECONDS = 1.0
-
-
-class _Progress:
-    """A ``batch i/n`` line redrawn in place at most once a second (verbose=2)."""
-
-    def __init__(self, n_samples, batch_size):
-        self.n_batches = -(-n_samples // batch_size)
-        self.batch_size = batch_size
-        self.started = self.shown = time.perf_counter()
-        self.drawn = False
-
-    def update(self, start):
-        now = time.perf_counter()
-        if now - self.shown >= PROGRESS_SECONDS:
-            batch = start // self.batch_size
-            rate = start / (now - self.started)
-            print(f"\r  batch {batch}/{self.n_batches} - {rate:,.0f} samples/s",
-                  end="", flush=True)
-            self.shown, self.drawn = now, True
-
-    def close(self):
-        if self.drawn:
-            print("\r" + " " * 60 + "\r", end="", flush=True)

@@ -51,21 +51,6 @@ def test_updates_are_in_place(rng):
     np.testing.assert_allclose(q, -0.5)
 
 
-def test_invscaling_schedule():
-    opt = SGD(0.1, schedule="invscaling", power_t=0.5)
-    opt.epoch_end(samples_seen=99)
-    assert opt.learning_rate == pytest.approx(0.1 / 100**0.5)
-
-
-def test_adaptive_schedule_divides_then_stops():
-    opt = SGD(1e-5, schedule="adaptive")
-    assert opt.plateau() is False
-    assert opt.learning_rate == pytest.approx(2e-6)
-    assert opt.plateau() is False       # 4e-7 < 1e-6 after this one
-    assert opt.plateau() is True
-    assert SGD(0.1).plateau() is True and Adam().plateau() is True
-
-
 def test_float32_state_stays_float32():
     p = np.ones(3, dtype=np.float32)
     Adam().step([p], [np.ones(3, dtype=np.float32)])
@@ -75,7 +60,5 @@ def test_float32_state_stays_float32():
 def test_bad_settings():
     with pytest.raises(ValueError, match="learning_rate must be positive"):
         SGD(0)
-    with pytest.raises(ValueError, match="schedule"):
-        SGD(0.1, schedule="cosine")
     with pytest.raises(ValueError, match="Unknown optimizer 'rmsprop'"):
         get_optimizer("rmsprop")

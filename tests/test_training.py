@@ -50,7 +50,8 @@ def test_validation_score_keeps_the_best_weights(rng):
     x, y = _data(rng)
     scores = iter([0.1, 0.5, 0.3, 0.2, 0.1, 0.0])
     trainer = _trainer(rng, n_iter_no_change=3)
-    state = trainer.fit(x, y, max_epochs=10, validation_score=lambda: next(scores))
+    state = trainer.fit(x, y, max_epochs=10,
+                        evaluate=lambda: {"validation_score": next(scores)})
     assert state.best_validation_score == 0.5
     assert state.validation_scores == [0.1, 0.5, 0.3, 0.2, 0.1, 0.0]
     assert state.stopped == "converged"

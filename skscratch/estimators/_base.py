@@ -10,13 +10,14 @@ from sklearn.utils._param_validation import validate_parameter_constraints
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from ..callbacks import InvScaling, PlateauStopping, as_callbacks
 from ..container import check_memory
 from ..layers.base import leaf_layers
 from ..network import Network
 from ..optimizers import OPTIMIZERS
 from ..training import Trainer
 from ._constraints import TRAINING_CONSTRAINTS
-from ._fitted import FittedState, publish
+from ._fitted import FittedState, Published, publish
 from ._holdout import hold_out
 from ._targets import CLASSIFICATION_LOSSES, ClassificationTarget, RegressionTarget, ravel_column
 
@@ -115,6 +116,7 @@ class BaseNeuralEstimator(BaseEstimator):
     def _fit(self, X, y, sample_weight, incremental, classes=None):
         validate_parameter_constraints(self._parameter_constraints,
                                        self.get_params(deep=False), type(self).__name__)
+        as_callbacks(self.callbacks)       # a bad callback fails here, not after an epoch
         first = not hasattr(self, "network_") or not (incremental or self.warm_start)
         X, y = self._validate_Xy(X, y, reset=first)
         target = (self._make_target(y, classes if incremental else None) if first
@@ -147,35 +149,40 @@ class BaseNeuralEstimator(BaseEstimator):
     def _train(self, fitted, data, incremental):
         """Run the epochs, then keep the best weights and publish the fitted attributes."""
         X, y, Y, sample_weight = data
-        network = fitted.network
-        trainer = Trainer(
-            network, fitted.target.loss, fitted.optimizer, alpha=self.alpha,
-            batch_size=self._batch_size(X.shape[0]), shuffle=self.shuffle, rng=fitted.rng,
-            tol=self.tol, n_iter_no_change=self.n_iter_no_change, verbose=self.verbose)
-        validation_score = None
+        evaluate = None
         if fitted.early_stopping:
-            X, Y, sample_weight, validation_score = self._split_validation(
-                X, y, Y, sample_weight, fitted)
-
-        def on_epoch_end(state, record):
-            if not self.callbacks:
-                return False
-            # callbacks see an up-to-date estimator: fitted attributes as of this epoch
-            fitted.training = state
-            publish(self, fitted)
-            return any([bool(callback(self, record)) for callback in self.callbacks])
-
-        fitted.training = trainer.fit(
-            X, Y, sample_weight, state=fitted.training,
-            max_epochs=1 if incremental else self.max_iter,
-            validation_score=validation_score, on_epoch_end=on_epoch_end)
+            X, Y, sample_weight, evaluate = self._split_validation(X, y, Y, sample_weight, fitted)
+        trainer = Trainer(
+            fitted.network, fitted.target.loss, fitted.optimizer, alpha=self.alpha,
+            batch_size=self._batch_size(X.shape[0]), shuffle=self.shuffle, rng=fitted.rng,
+            tol=None, verbose=self.verbose, callbacks=self._callbacks(fitted), owner=self)
+        fitted.training = trainer.fit(X, Y, sample_weight, state=fitted.training,
+                                      max_epochs=1 if incremental else self.max_iter,
+                                      evaluate=evaluate)
         if fitted.early_stopping and fitted.training.best_weights is not None:
-            network.set_weights(fitted.training.best_weights)
+            fitted.network.set_weights(fitted.training.best_weights)
         if not incremental and fitted.training.stopped is None:
             warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
                           "reached and the optimization hasn't converged yet.",
                           ConvergenceWarning, stacklevel=4)
         publish(self, fitted)
+
+    def _callbacks(self, fitted):
+        """scikit-learn's stopping rule and schedules, then the user's callbacks.
+
+        The user's callbacks see the estimator's fitted attributes as of each
+        epoch (published first); the schedules apply to ``solver="sgd"``, as
+        in scikit-learn.
+        """
+        sgd = self.solver == "sgd"
+        callbacks = [PlateauStopping(self.tol, self.n_iter_no_change,
+                                     adaptive=sgd and self.learning_rate == "adaptive")]
+        if sgd and self.learning_rate == "invscaling":
+            callbacks.append(InvScaling(self.power_t))
+        user = as_callbacks(self.callbacks)
+        if user:
+            callbacks += [Published(fitted)] + user
+        return callbacks
 
     def _validate_Xy(self, X, y, reset):
         X, sample_shape = self._flatten_input(X)
@@ -224,7 +231,8 @@ class BaseNeuralEstimator(BaseEstimator):
         target, network = fitted.target, fitted.network
 
         def validation_score():
-            return target.score(y_val, target.decode(network.predict(X_val)), w_val)
+            return {"validation_score": target.score(
+                y_val, target.decode(network.predict(X_val)), w_val)}
 
         return X_tr, Y_tr, w_tr, validation_score
 

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from ..callbacks import Callback
 from ..layers.base import leaf_layers
 from ..training import TrainingState
 from ._targets import ClassificationTarget
@@ -57,3 +58,21 @@ def publish(estimator, fitted):
     estimator.out_activation_ = target.out_activation
     if isinstance(target, ClassificationTarget):
         estimator.classes_ = target.classes
+
+
+class Published(Callback):
+    """Publish the fitted attributes after every epoch, for the callbacks after it.
+
+    Parameters
+    ----------
+    fitted : FittedState
+        The state of the fit in progress.
+    """
+
+    def __init__(self, fitted):
+        self.fitted = fitted
+
+    def on_epoch_end(self, trainer, record):
+        self.fitted.training = trainer.state
+        publish(trainer.owner, self.fitted)
+        return False

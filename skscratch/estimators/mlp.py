@@ -63,12 +63,17 @@ class MLPFromScratch(BaseNeuralEstimator):
     n_iter_no_change : int, default=10
     dropout : float, default=0.0
         Dropout rate after each hidden layer (0 adds no dropout layer).
-    callbacks : list of callable, default=None
-        Each is called as ``callback(estimator, record)`` at the end of every
-        epoch, with the fitted attributes up to date and ``record`` the epoch's
-        entry of ``history_``; if any returns True, training stops. Use
-        module-level functions or picklable objects so the estimator can be
-        cloned and pickled.
+    callbacks : list of Callback or callable, default=None
+        :mod:`skscratch.callbacks` objects (``EarlyStopping``,
+        ``ModelCheckpoint``, ``CSVLogger``, ``TensorBoard``,
+        ``LearningRateScheduler``, ``ReduceLROnPlateau``, ``ProgressBar``, or
+        your own ``Callback``), notified around epochs and batches with the
+        fitted attributes up to date; or plain functions
+        ``callback(estimator, record) -> bool`` called after each epoch
+        (``record`` is the epoch's entry of ``history_``). Any returning True
+        stops training. They reset at the start of each fit, and ``clone``
+        copies them, so grid searches and cross-validation work; use
+        module-level functions or picklable objects.
 
     Attributes
     ----------

@@ -273,10 +273,19 @@ def test_history_records(iris):
 
 
 def test_verbose_two_adds_a_progress_line(iris, capsys, monkeypatch):
-    import skscratch.training
-    monkeypatch.setattr(skscratch.training, "PROGRESS_SECONDS", 0.0)
+    import skscratch.callbacks.progress as progress
+    monkeypatch.setattr(progress, "PROGRESS_SECONDS", 0.0)
+    monkeypatch.setattr(progress, "_tqdm", lambda: None)         # the plain line
     X, y = iris
     _fit(MLPFromScratch((4,), max_iter=2, batch_size=10, verbose=2, random_state=0), X, y)
     out = capsys.readouterr().out
-    assert "\r  batch " in out and "samples/s" in out
+    assert "\r  batch 15/15" in out and "batches/s" in out
     assert out.count("Epoch ") == 2
+
+
+def test_verbose_two_draws_a_tqdm_bar_when_installed(iris, capsys):
+    pytest.importorskip("tqdm")
+    X, y = iris
+    _fit(MLPFromScratch((4,), max_iter=1, batch_size=10, verbose=2, random_state=0), X, y)
+    out = capsys.readouterr().out
+    assert "epoch 1:" in out and "/15 [" in out and "Epoch 1/1" in out

@@ -1,0 +1,32 @@
+"""Callbacks: objects the training loop notifies, to steer and watch training.
+
+Pass them to an estimator (``MLPFromScratch(callbacks=[...])``) or to
+``Network.fit``/``Model.fit``. Each is a small class overriding some of
+:class:`Callback`'s hooks; the loop's own printing, plateau stopping and
+scikit-learn's learning-rate schedules are callbacks too.
+"""
+
+from .base import Callback, CallbackList, FunctionCallback, Monitor, as_callbacks
+from .checkpoint import ModelCheckpoint
+from .logs import CSVLogger, TensorBoard
+from .progress import EpochPrinter, ProgressBar
+from .schedules import InvScaling, LearningRateScheduler, ReduceLROnPlateau
+from .stopping import EarlyStopping, PlateauStopping
+
+__all__ = [
+    "CSVLogger",
+    "Callback",
+    "CallbackList",
+    "EarlyStopping",
+    "EpochPrinter",
+    "FunctionCallback",
+    "InvScaling",
+    "LearningRateScheduler",
+    "ModelCheckpoint",
+    "Monitor",
+    "PlateauStopping",
+    "ProgressBar",
+    "ReduceLROnPlateau",
+    "TensorBoard",
+    "as_callbacks",
+]

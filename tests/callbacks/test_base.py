@@ -1,0 +1,130 @@
+"""The callback contract: hooks in order, batches only for listeners, clean failures."""
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, cross_validate
+
+from skscratch import MLPFromScratch, Network
+from skscratch.callbacks import Callback, CallbackList, EarlyStopping
+from skscratch.layers import Dense
+from tests.callbacks.conftest import quiet_fit
+
+
+class Recorder(Callback):
+    """Remembers every hook call (picklable, so estimators clone and pickle)."""
+
+    def __init__(self):
+        self.calls = []
+
+    def on_train_begin(self, trainer, record):
+        self.calls = [("train_begin", record["epoch"])]
+
+    def on_epoch_begin(self, trainer, record):
+        self.calls.append(("epoch_begin", record["epoch"]))
+
+    def on_batch_end(self, trainer, record):
+        self.calls.append(("batch", record["epoch"], record["batch"], record["size"]))
+
+    def on_epoch_end(self, trainer, record):
+        self.calls.append(("epoch_end", record["epoch"], trainer.owner.n_iter_))
+
+    def on_train_end(self, trainer, record):
+        self.calls.append(("train_end", record["epoch"]))
+
+
+def test_hooks_are_called_in_order_with_an_up_to_date_estimator(digits):
+    X, y = digits[0][:250], digits[1][:250]
+    recorder = Recorder()
+    quiet_fit(MLPFromScratch((8,), max_iter=2, batch_size=100, callbacks=[recorder],
+                             random_state=0), X, y)
+    assert recorder.calls == [
+        ("train_begin", 1),
+        ("epoch_begin", 1), ("batch", 1, 0, 100), ("batch", 1, 1, 100), ("batch", 1, 2, 50),
+        ("epoch_end", 1, 1),
+        ("epoch_begin", 2), ("batch", 2, 0, 100), ("batch", 2, 1, 100), ("batch", 2, 2, 50),
+        ("epoch_end", 2, 2),
+        ("train_end", 2)]
+
+
+def test_only_callbacks_that_override_on_batch_end_hear_batches():
+    listening = CallbackList([Callback(), EarlyStopping(), Recorder()])
+    assert [type(c) for c in listening.batch_callbacks] == [Recorder]
+    assert CallbackList([EarlyStopping()]).batch_callbacks == []
+
+
+def test_plain_functions_still_work_and_bad_callbacks_fail_before_training(digits):
+    X, y = digits[0][:200], digits[1][:200]
+    est = quiet_fit(MLPFromScratch((4,), max_iter=9, callbacks=[_stop_at_three],
+                                   random_state=0), X, y)
+    assert est.n_iter_ == 3
+    bad = MLPFromScratch((4,), max_iter=9, callbacks=[1])
+    with pytest.raises(TypeError, match="callbacks must hold"):
+        bad.fit(X, y)
+    assert not hasattr(bad, "n_iter_")
+
+
+def _stop_at_three(estimator, record):
+    return record["epoch"] == 3
+
+
+class Explodes(Callback):
+    def __init__(self, epoch, error):
+        self.epoch, self.error = epoch, error
+
+    def on_epoch_end(self, trainer, record):
+        if record["epoch"] == self.epoch:
+            raise self.error
+
+
+class ExplodesMidEpoch(Callback):
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def on_batch_end(self, trainer, record):
+        if record["epoch"] == self.epoch and record["batch"] == 1:
+            raise KeyboardInterrupt
+
+
+def test_ctrl_c_in_a_callback_keeps_the_last_complete_epoch(digits):
+    X, y = digits[0][:300], digits[1][:300]
+    reference = quiet_fit(MLPFromScratch((8,), max_iter=3, batch_size=50, random_state=0), X, y)
+    for callback in (Explodes(3, KeyboardInterrupt()), ExplodesMidEpoch(4)):
+        est = MLPFromScratch((8,), max_iter=10, batch_size=50, callbacks=[callback],
+                             random_state=0)
+        with pytest.warns(UserWarning, match="interrupted"):
+            quiet_fit(est, X, y)
+        assert est.n_iter_ == 3          # three complete epochs, usable
+        np.testing.assert_array_equal(est.predict_proba(X), reference.predict_proba(X))
+
+
+def test_a_callback_that_raises_leaves_the_weights_of_the_complete_epoch(digits):
+    X, y = digits[0][:300], digits[1][:300]
+    net = Network([Dense(8, "relu"), Dense(10)])
+    with pytest.raises(RuntimeError, match="boom"):
+        net.fit(X, y, loss="log_loss", epochs=5, callbacks=[Explodes(2, RuntimeError("boom"))],
+                random_state=0)
+    after_two = net.get_weights()
+    other = Network([Dense(8, "relu"), Dense(10)])
+    other.fit(X, y, loss="log_loss", epochs=2, random_state=0)
+    for p, q in zip(after_two, other.get_weights()):
+        np.testing.assert_array_equal(p, q)
+
+
+def test_callbacks_in_get_params_clone_grid_search_and_cross_validation(digits):
+    X, y = digits[0][:300], digits[1][:300]
+    # epoch 1 improves on nothing; 2 and 3 cannot improve by 10: it stops after 3
+    stopper = EarlyStopping("loss", patience=2, min_delta=10.0)
+    est = MLPFromScratch((8,), max_iter=50, callbacks=[stopper], random_state=0)
+    assert est.get_params()["callbacks"] == [stopper]
+    copy = clone(est)
+    assert copy.callbacks[0] is not stopper
+    assert quiet_fit(copy, X, y).n_iter_ == 3
+    assert stopper.stopped_epoch is None                     # the clone's copy ran
+    plateau = MLPFromScratch((16,), max_iter=300, learning_rate_init=0.01, random_state=0,
+                             callbacks=[EarlyStopping("loss", patience=3, min_delta=1e-3)])
+    result = cross_validate(plateau, X, y, cv=3, return_estimator=True)
+    assert result["test_score"].min() > 0.8
+    assert all(e.callbacks[0].stopped_epoch == e.n_iter_ < 300 for e in result["estimator"])
+    search = GridSearchCV(est, {"learning_rate_init": [1e-3, 1e-2]}, cv=3).fit(X, y)
+    assert search.best_estimator_.n_iter_ == 3

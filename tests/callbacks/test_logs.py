@@ -1,0 +1,80 @@
+import csv
+
+import numpy as np
+import pytest
+
+from skscratch import MLPFromScratch, Model
+from skscratch.callbacks import CSVLogger, TensorBoard
+from skscratch.layers import Dense, Input
+from tests.callbacks.conftest import quiet_fit
+
+
+def _rows(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_csv_rows_match_the_history_and_append_on_partial_fit(digits, tmp_path):
+    X, y = digits[0][:400], digits[1][:400]
+    path = tmp_path / "log.csv"
+    est = quiet_fit(MLPFromScratch((8,), max_iter=4, early_stopping=True,
+                                   n_iter_no_change=100, callbacks=[CSVLogger(path)],
+                                   random_state=0), X, y)
+    rows = _rows(path)
+    assert list(rows[0]) == ["epoch", "loss", "validation_score", "learning_rate", "seconds"]
+    assert len(rows) == len(est.history_) == 4
+    for row, record in zip(rows, est.history_):
+        for key in ("epoch", "loss", "validation_score", "learning_rate", "seconds"):
+            assert float(row[key]) == pytest.approx(record[key], rel=1e-12)
+    est.partial_fit(X, y)
+    est.partial_fit(X, y)
+    rows = _rows(path)
+    assert [int(r["epoch"]) for r in rows] == [1, 2, 3, 4, 5, 6]
+    assert rows[-1]["validation_score"] == ""          # partial_fit holds out nothing
+    quiet_fit(est, X, y)                              # a new fit starts the file anew
+    assert len(_rows(path)) == 4
+
+
+def test_csv_has_each_outputs_loss_for_models(tmp_path, rng):
+    x = Input((3,))
+    model = Model(x, [Dense(1, name="a")(x), Dense(1, name="b")(x)])
+    model.fit(rng.standard_normal((20, 3)), (np.zeros(20), np.ones(20)), epochs=2,
+              callbacks=[CSVLogger(tmp_path / "m.csv")])
+    rows = _rows(tmp_path / "m.csv")
+    assert {"a_loss", "b_loss"} <= set(rows[0]) and len(rows) == 2
+
+
+def test_tensorboard_scalars_read_back_equal_the_loss_curve(digits, tmp_path):
+    pytest.importorskip("tensorboardX")
+    accumulator = pytest.importorskip(
+        "tensorboard.backend.event_processing.event_accumulator")
+    X, y = digits[0][:400], digits[1][:400]
+    board = TensorBoard(tmp_path / "runs")
+    est = quiet_fit(MLPFromScratch((8,), max_iter=5, early_stopping=True,
+                                   n_iter_no_change=100, callbacks=[board],
+                                   random_state=0), X, y)
+    events = accumulator.EventAccumulator(board.run_dir)
+    events.Reload()
+    assert {"loss", "validation_score", "learning_rate"} <= set(events.Tags()["scalars"])
+    loss = events.Scalars("loss")
+    assert [e.step for e in loss] == [1, 2, 3, 4, 5]
+    np.testing.assert_allclose([e.value for e in loss], est.loss_curve_, rtol=1e-6)
+    np.testing.assert_allclose([e.value for e in events.Scalars("validation_score")],
+                               est.validation_scores_, rtol=1e-6)
+    import pickle
+    pickle.dumps(est)                       # no open writer is kept after the fit
+
+
+def test_tensorboard_without_a_writer_says_how_to_install_one(monkeypatch, digits, tmp_path):
+    import builtins
+    real_import = builtins.__import__
+
+    def no_writers(name, *args, **kwargs):
+        if name in ("tensorboardX", "torch.utils.tensorboard"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_writers)
+    est = MLPFromScratch((4,), max_iter=2, callbacks=[TensorBoard(tmp_path)])
+    with pytest.raises(ImportError, match=r"skscratch\[tensorboard\]"):
+        est.fit(*digits)

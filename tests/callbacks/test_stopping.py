@@ -1,0 +1,94 @@
+import warnings
+
+import numpy as np
+import pytest
+
+import skscratch
+from skscratch import MLPFromScratch, Network
+from skscratch.callbacks import EarlyStopping, ModelCheckpoint, PlateauStopping
+from skscratch.layers import Dense
+from tests.callbacks.conftest import quiet_fit
+
+
+def test_early_stopping_restores_the_best_epoch_as_its_checkpoint_saved_it(digits, tmp_path):
+    X, y = digits
+    stopper = EarlyStopping("validation_score", patience=3, restore_best_weights=True)
+    checkpoint = ModelCheckpoint(tmp_path / "best.npz", monitor="validation_score",
+                                 save_best_only=True)
+    est = MLPFromScratch((32,), max_iter=60, early_stopping=True, n_iter_no_change=1000,
+                         learning_rate_init=0.01, callbacks=[stopper, checkpoint],
+                         random_state=0)
+    quiet_fit(est, X, y)
+    assert stopper.stopped_epoch == est.n_iter_ < 60
+    assert stopper.best_epoch == checkpoint.saved[-1][0] < est.n_iter_
+    assert est.validation_scores_[stopper.best_epoch - 1] == max(est.validation_scores_)
+    best = skscratch.load(tmp_path / "best.npz")
+    np.testing.assert_array_equal(best.predict_proba(X), est.predict_proba(X))
+    assert best.n_iter_ == stopper.best_epoch
+
+
+def test_early_stopping_on_the_training_loss_with_patience(digits):
+    X, y = digits[0][:400], digits[1][:400]
+    stopper = EarlyStopping("loss", patience=2, min_delta=0.05)
+    est = quiet_fit(MLPFromScratch((16,), max_iter=200, callbacks=[stopper], random_state=0),
+                    X, y)
+    curve = est.loss_curve_
+    assert est.n_iter_ < 200 and stopper.stopped_epoch == est.n_iter_
+    # the last two epochs did not beat the best by min_delta; the one before did
+    best = min(curve[:-2])
+    assert min(curve[-2:]) > best - 0.05
+
+
+def test_early_stopping_names_what_it_cannot_monitor(digits):
+    X, y = digits[0][:200], digits[1][:200]
+    est = MLPFromScratch((4,), max_iter=3, callbacks=[EarlyStopping("validation_score")])
+    with pytest.raises(ValueError, match="needs early_stopping=True"):
+        quiet_fit(est, X, y)
+    with pytest.raises(ValueError, match="mode"):
+        EarlyStopping(mode="up")
+
+
+def test_early_stopping_with_validation_data_in_model_fit(digits):
+    X, y = digits
+    net = Network([Dense(32, "relu"), Dense(10)])
+    stopper = EarlyStopping("val_loss", patience=2, restore_best_weights=True)
+    net.fit(X[:1200], y[:1200], loss="log_loss", optimizer="adam", learning_rate=0.05,
+            epochs=100, validation_data=(X[1200:], y[1200:]), callbacks=[stopper],
+            random_state=0)
+    val = [r["val_loss"] for r in net.history]
+    assert len(val) < 100 and stopper.best_epoch == 1 + int(np.argmin(val))
+    logits = net.predict(X[1200:])
+    from skscratch.losses import SoftmaxCrossEntropy, one_hot
+    restored = SoftmaxCrossEntropy()(logits, one_hot(y[1200:], 10))[0]
+    assert restored == pytest.approx(min(val), rel=1e-12)
+
+
+@pytest.mark.parametrize("adaptive", [False, True])
+def test_plateau_rule_counts_like_scikit_learn(adaptive):
+    class Trainer:
+        state = skscratch.training.TrainingState()
+        optimizer = skscratch.optimizers.SGD(1e-5)
+    rule = PlateauStopping(tol=0.1, n_iter_no_change=2, adaptive=adaptive)
+    stops = [rule.on_epoch_end(Trainer, {"loss": loss}) for loss in [1.0, 0.95, 0.93, 0.92]]
+    # 1.0 improves on inf; 0.95, 0.93, 0.92 do not improve by tol: count 1, 2, 3 > 2
+    if not adaptive:
+        assert stops == [False, False, False, True]
+        assert Trainer.state.stopped == "converged"
+        return
+    assert stops == [False, False, False, False]           # divided by 5 instead of stopping
+    assert Trainer.optimizer.learning_rate == pytest.approx(2e-6)
+    more = [rule.on_epoch_end(Trainer, {"loss": 0.92}) for _ in range(6)]
+    assert more == [False, False, False, False, False, True]   # 4e-7 <= 1e-6: stop
+    assert Trainer.optimizer.learning_rate == pytest.approx(4e-7)
+
+
+def test_estimators_with_adaptive_sgd_divide_the_rate_by_five(digits):
+    X, y = digits[0][:300], digits[1][:300]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = MLPFromScratch((8,), solver="sgd", learning_rate="adaptive", tol=10.0,
+                             n_iter_no_change=2, learning_rate_init=0.1, max_iter=30,
+                             random_state=0).fit(X, y)
+    rates = [r["learning_rate"] for r in est.history_]
+    assert rates[:4] == [0.1] * 4
+    assert rates[4] == pytest.approx(0.02) and rates[8] == pytest.approx(0.004)
