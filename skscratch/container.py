@@ -10,7 +10,7 @@ them back if it is later trained on its own.
 
 import numpy as np
 
-from .layers.base import Layer, leaf_layers
+from .layers.base import Layer, check_positive_int, leaf_layers
 
 # rows per prediction chunk are chosen so the widest layer's work holds at most
 # this many numbers (4 MiB in float32): memory is bounded by the chunk, not by
@@ -65,10 +65,26 @@ class Container(Layer):
         ``(weight, gradient)`` pairs the L2 penalty applies to.
     """
 
+    is_container = True
+
     def __init__(self, name=None):
         super().__init__(name)
-        self.built = False
         self._packed = None
+
+    def _build_layer(self, layer, input_shape, rng, dtype):
+        """Build ``layer`` for ``input_shape`` unless it already is; return its output shape.
+
+        A layer already built for this shape and dtype keeps its weights (as
+        in Keras): a trained network used inside a new model is not reset.
+        """
+        if not (layer.built and layer.input_shape == input_shape
+                and layer.dtype == np.dtype(dtype)):
+            layer.build(input_shape, rng, dtype)
+        return layer.output_shape
+
+    def elements_per_sample(self):
+        """Numbers one sample occupies in the largest workspace of any of its layers."""
+        return self._widest
 
     def __repr__(self):
         shape = self.input_shape if self.input_shape is not None else "?"
@@ -218,6 +234,11 @@ class Container(Layer):
         for leaf, part in zip(self.leaf_layers(), parts):
             leaf.restore_call_context(part)
 
+    @property
+    def output_names(self):
+        """Names of the outputs, for per-output losses (``["output_0"]`` for one)."""
+        return ["output_0"]
+
     # ------------------------------------------------------------ predict
     def predict(self, x, batch_size=None):
         """Forward pass in inference mode, in chunks of bounded memory.
@@ -241,6 +262,7 @@ class Container(Layer):
         multi_in = isinstance(self.input_shape, list)
         if batch_size is None:
             batch_size = max(1, PREDICT_ELEMENTS // self._widest)
+        batch_size = check_positive_int(batch_size, "batch_size")
         n = xs[0].shape[0]
         shapes, multi_out = _as_list(self.output_shape, is_shape=True)
         outs = [np.empty((n,) + shape, dtype=self.dtype) for shape in shapes]
@@ -325,14 +347,16 @@ def model_inputs(model, x):
         In the order of the model's inputs; each checked for a numeric dtype,
         the same number of rows, and (once known) the input's sample shape.
     """
-    names = [t.name for t in getattr(model, "inputs", [])] or [None]
+    names = [t.name for t in getattr(model, "inputs", [])]
     n_inputs = len(model.input_shape) if isinstance(model.input_shape, list) else 1
     if isinstance(x, dict):
-        missing = [n for n in names if n not in x]
-        if missing or len(x) != len(names):
-            raise ValueError(f"x is a dict with keys {sorted(map(str, x))}; the model's inputs "
-                             f"are named {names}.")
+        if not names or None in names or set(x) != set(names):
+            raise ValueError(f"x is a dict with keys {sorted(map(str, x))}; a dict must name "
+                             f"each of the model's inputs, which are named {names or 'not'}.")
         x = [x[n] for n in names]
+    elif n_inputs == 1 and isinstance(x, (list, tuple)) and not (
+            len(x) == 1 and isinstance(x[0], np.ndarray)):
+        x = [x]                   # one input given as nested lists of numbers
     xs = [np.asarray(a) for a in x] if isinstance(x, (list, tuple)) else [np.asarray(x)]
     if len(xs) != n_inputs:
         raise ValueError(f"The model has {n_inputs} input(s); x holds {len(xs)} array(s).")

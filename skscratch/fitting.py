@@ -69,12 +69,14 @@ def _output_losses(model, loss, loss_weights):
     """One Loss per output, the loss weights, and the outputs' names."""
     shapes = model.output_shape if isinstance(model.output_shape, list) else [model.output_shape]
     names = getattr(model, "output_names", None) or ["output_0"]
-    losses = _per_output(loss, names, "loss")
-    losses = [get_loss(item) for item in losses]
-    weights = _per_output(loss_weights, names, "loss_weights") if loss_weights is not None \
-        else [1.0] * len(names)
-    if loss_weights is not None and not isinstance(loss_weights, (list, tuple, dict)):
-        raise TypeError("loss_weights must be a list, tuple or dict of numbers.")
+    losses = [get_loss(item) for item in _per_output(loss, names, "loss")]
+    if loss_weights is None:
+        weights = [1.0] * len(names)
+    elif isinstance(loss_weights, (list, tuple, dict)):
+        weights = _per_output(loss_weights, names, "loss_weights")
+    else:
+        raise TypeError("loss_weights must be a list, tuple or dict of numbers, one per "
+                        f"output; got {loss_weights!r}.")
     for w in weights:
         if isinstance(w, bool) or not isinstance(w, (int, float, np.number)) or not w >= 0:
             raise ValueError(f"loss_weights must be non-negative numbers; got {weights}.")
@@ -103,8 +105,9 @@ def _model_targets(model, losses, y, n, dtype):
     """Each output's target, checked and encoded by its loss."""
     shapes = model.output_shape if isinstance(model.output_shape, list) else [model.output_shape]
     if isinstance(y, dict):
-        y = _per_output(y, model.output_names, "y")
-    ys = list(y) if len(shapes) > 1 and isinstance(y, (list, tuple)) else [y]
+        ys = _per_output(y, model.output_names, "y")
+    else:
+        ys = list(y) if len(shapes) > 1 and isinstance(y, (list, tuple)) else [y]
     if len(ys) != len(shapes):
         raise ValueError(f"The model has {len(shapes)} outputs; y holds {len(ys)} target(s). "
                          "Pass a tuple with one target per output.")

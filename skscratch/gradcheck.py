@@ -172,7 +172,9 @@ def check_network_gradients(network, loss, x, y, sample_weight=None, eps=DEFAULT
     back = network.backward(grads if multi_out else grads[0], need_input_grad=True)
     back = back if multi_in else [back]
     names = [f"input.{i}" for i in range(len(xs))] if multi_in else ["input"]
-    analytic = {name: g.copy() for name, g in zip(names, back)}
+    # an input no output depends on gets no gradient: it is zero
+    analytic = {name: np.zeros_like(x) if g is None else g.copy()
+                for name, g, x in zip(names, back, xs)}
     targets = dict(zip(names, xs))
     for i, leaf in enumerate(leaf_layers(network)):
         for name, p in leaf.params.items():

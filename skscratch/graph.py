@@ -78,6 +78,24 @@ def topological_nodes(inputs, outputs):
     return order
 
 
+def check_sharing(nodes):
+    """Refuse a leaf layer used both inside a nested network and somewhere else.
+
+    A layer may be called at several nodes, and a whole network may be; but
+    one leaf reached through two different top-level layers would need call
+    contexts across container boundaries, which are not tracked. ValueError.
+    """
+    owner = {}
+    for node in nodes:
+        for leaf in leaf_layers(node.layer):
+            first = owner.setdefault(id(leaf), node.layer)
+            if first is not node.layer:
+                raise ValueError(
+                    f"{leaf.describe()} is used inside {first.describe()} and also in "
+                    f"{node.layer.describe()}; share the whole network (call it twice) or "
+                    "call the layer directly in both places.")
+
+
 def unique_names(names):
     """``["head", "head"]`` -> ``["head", "head_1"]``: one key per output in the history."""
     seen, result = set(), []

@@ -15,11 +15,19 @@ so each backward pass reads its own call's values.
 
 import numpy as np
 
+from .configs import MAX_NESTING, layer_config, layer_from_config
 from .container import Container
-from .graph import GradientSums, checked_index, grads_so_far, topological_nodes, unique_names
+from .graph import (
+    GradientSums,
+    check_sharing,
+    checked_index,
+    grads_so_far,
+    topological_nodes,
+    unique_names,
+)
 from .layers.base import LAYERS
 from .layers.symbolic import Input, SymbolicTensor
-from .network import MAX_NESTING, _widest, layer_config, layer_from_config, short_name, table
+from .summary import short_name, table
 
 
 @LAYERS.register("Model")
@@ -38,9 +46,6 @@ class Model(Container):
     ----------
     input_shape, output_shape : tuple of int, or list of them
         One per input (output) when the model has several.
-    output_names : list of str
-        Each output's name (its layer's name, or ``output_<i>``), used by
-        ``fit`` for per-output losses in ``history``.
     history : list of dict
         Per-epoch records of the last :meth:`fit`.
 
@@ -70,15 +75,26 @@ class Model(Container):
                 raise TypeError(f"Model inputs and outputs must be symbolic tensors; got {t!r}.")
         if any(t.node is not None for t in self.inputs):
             raise ValueError("Model inputs must come from skscratch.layers.Input().")
+        if len({id(t) for t in self.inputs}) < len(self.inputs):
+            raise ValueError("The same Input is listed twice among the model's inputs.")
         self.multi_input = self._multi_in
         self._nodes = topological_nodes(self.inputs, self.outputs)
+        if not self._nodes:
+            raise ValueError("A Model needs at least one layer call between its inputs and "
+                             "its outputs.")
+        check_sharing(self._nodes)
         self._plan()
         shapes = [t.shape for t in self.inputs]
         self.input_shape = shapes if self._multi_in else shapes[0]
         shapes = [t.shape for t in self.outputs]
         self.output_shape = shapes if self._multi_out else shapes[0]
-        self.output_names = unique_names([t.name or f"output_{i}"
-                                          for i, t in enumerate(self.outputs)])
+        names = self._tensor_names()
+        self._output_names = unique_names([names[id(t)] for t in self.outputs])
+
+    @property
+    def output_names(self):
+        """Each output's name (as in ``summary()``), for per-output losses in the history."""
+        return self._output_names
 
     def _plan(self):
         """Number the value slots and find each layer's nodes."""
@@ -105,12 +121,7 @@ class Model(Container):
         -------
         layers : list of Layer
         """
-        seen, layers = set(), []
-        for node in self._nodes:
-            if id(node.layer) not in seen:
-                seen.add(id(node.layer))
-                layers.append(node.layer)
-        return layers
+        return [layer for layer, _ in self._calls(self.input_shape, distinct=True)]
 
     def sublayers(self):
         """The distinct layers (see :attr:`layers`)."""
@@ -136,6 +147,15 @@ class Model(Container):
         state = super().__getstate__()
         state["_contexts"] = [{} for _ in self._nodes]   # per-call caches are not the model
         return state
+
+    def call_context(self):
+        """The leaves' call contexts and the model's own per-node ones (for its shared layers)."""
+        return {**super().call_context(), "nodes": list(self._contexts)}
+
+    def restore_call_context(self, context):
+        """Switch to a :meth:`call_context` (``{}``: fresh)."""
+        super().restore_call_context(context)
+        self._contexts = list(context.get("nodes") or [{} for _ in self._nodes])
 
     # --------------------------------------------------------------- shapes
     def compute_output_shape(self, input_shape):
@@ -167,6 +187,9 @@ class Model(Container):
             Seed or generator for the initial weights (and dropout masks).
         dtype : numpy dtype, default=float64
 
+        Layers already built for their input shape and dtype keep their
+        weights: a trained network used in a new model is not reset.
+
         Returns
         -------
         self : Model
@@ -176,8 +199,8 @@ class Model(Container):
         rng = np.random.default_rng(random_state)
         widest = max(int(np.prod(t.shape)) for t in self.inputs)
         for layer, shape in self._calls(self.input_shape, distinct=True):
-            layer.build(shape, rng, dtype)
-            widest = max(widest, _widest(layer))
+            self._build_layer(layer, shape, rng, dtype)
+            widest = max(widest, layer.elements_per_sample())
         self._finish_build(dtype, widest)
         return self
 
@@ -231,9 +254,10 @@ class Model(Container):
             if g is None:
                 continue
             need = need_input_grad or self._reads_inner[k]
+            earlier = ()
             if self._shared[k]:
                 node.layer.restore_call_context(self._contexts[k])
-            earlier = grads_so_far(node.layer, touched)
+                earlier = grads_so_far(node.layer, touched)
             result = node.layer.backward(g, need_input_grad=need)
             for grad, saved in earlier:
                 grad += saved
@@ -261,17 +285,20 @@ class Model(Container):
             params = 0 if id(node.layer) in counted else node.layer.n_params
             counted.add(id(node.layer))
             rows.append((f"{names[id(node.output)]} ({short_name(node.layer)})",
-                         str((None,) + _shape_text(node.output.shape)), f"{params:,}",
+                         str((None,) + node.output.shape), f"{params:,}",
                          ", ".join(names[id(t)] for t in node.inputs)))
         return table(("Layer", "Output shape", "Params", "Connected to"), rows, self.n_params)
 
     def _tensor_names(self):
-        """A unique readable name per tensor: given names, else ``dense_1``-style."""
+        """A unique readable name per tensor: the given names, then ``dense_1``-style ones."""
         tensors = self.inputs + [node.output for node in self._nodes]
         kinds = ["input"] * len(self.inputs) + [type(n.layer).__name__.lower()
                                                  for n in self._nodes]
-        names = unique_names([t.name or kind for t, kind in zip(tensors, kinds)])
-        return {id(t): name for t, name in zip(tensors, names)}
+        given = unique_names([t.name for t in tensors if t.name])
+        names = iter(unique_names(given + [kind for t, kind in zip(tensors, kinds)
+                                           if not t.name])[len(given):])
+        given = iter(given)
+        return {id(t): next(given) if t.name else next(names) for t in tensors}
 
     # --------------------------------------------------------------- config
     def get_config(self):
@@ -315,7 +342,3 @@ class Model(Container):
         outputs = [tensors[checked_index(s, len(tensors))] for s in config["outputs"]]
         return cls(inputs, outputs if config["multi_output"] else outputs[0],
                    name=config.get("name"))
-
-
-def _shape_text(shape):
-    return tuple(shape) if isinstance(shape, tuple) else shape

@@ -1,11 +1,11 @@
 """`Network`: an ordered list of layers, usable without scikit-learn."""
 
-import inspect
-
 import numpy as np
 
+from .configs import layer_config, layer_from_config
 from .container import Container
 from .layers.base import LAYERS, Layer, as_shape
+from .summary import short_name, table
 
 
 @LAYERS.register("Network")
@@ -107,6 +107,9 @@ class Network(Container):
             Seed or generator for the initial weights (and dropout masks).
         dtype : numpy dtype, default=float64
 
+        Layers already built for their input shape and dtype keep their
+        weights.
+
         Returns
         -------
         self : Network
@@ -118,8 +121,8 @@ class Network(Container):
         self.input_shape = shape
         widest = int(np.prod(shape))
         for layer in self.layers:
-            shape = layer.build(shape, rng, dtype)
-            widest = max(widest, _widest(layer))
+            shape = self._build_layer(layer, shape, rng, dtype)
+            widest = max(widest, layer.elements_per_sample())
         self.output_shape = shape
         self._finish_build(dtype, widest)
         return self
@@ -194,80 +197,3 @@ class Network(Container):
         """
         return cls([layer_from_config(spec, depth + 1) for spec in config["layers"]],
                    name=config.get("name"))
-
-
-# nested networks deeper than this are refused when reading a configuration
-MAX_NESTING = 32
-
-
-def layer_config(layer):
-    """``{"type": ..., "config": ...}``: a layer as JSON-ready data.
-
-    Parameters
-    ----------
-    layer : Layer
-        A layer whose class is registered in :data:`skscratch.layers.LAYERS`.
-
-    Returns
-    -------
-    spec : dict
-    """
-    return {"type": LAYERS.name_of(layer), "config": layer.get_config()}
-
-
-def layer_from_config(spec, depth=0):
-    """The layer :func:`layer_config` describes; only registered types are made.
-
-    Parameters
-    ----------
-    spec : dict
-        ``{"type": name, "config": constructor arguments}``.
-    depth : int, default=0
-
-    Returns
-    -------
-    layer : Layer
-    """
-    if depth > MAX_NESTING:
-        raise ValueError(f"Layers are nested more than {MAX_NESTING} deep.")
-    cls = LAYERS.get_class(spec["type"])
-    config = spec["config"]
-    if not isinstance(config, dict):
-        raise ValueError(f"The configuration of a {spec['type']} layer is not a mapping.")
-    if hasattr(cls, "from_config"):
-        return cls.from_config(config, depth)
-    return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in config.items()})
-
-
-def short_name(layer):
-    """``Dense(64, relu)``: the layer's type and its settings that differ from the defaults."""
-    if isinstance(layer, Container):
-        return type(layer).__name__
-    defaults = {name: p.default for name, p in
-                inspect.signature(type(layer).__init__).parameters.items()}
-    values = [str(v) for k, v in layer.get_config().items()
-              if k != "name" and not _is_default(v, defaults.get(k, inspect.Parameter.empty))]
-    return f"{type(layer).__name__}({', '.join(values)})" if values else type(layer).__name__
-
-
-def _is_default(value, default):
-    """Whether a configured value is what its default means (``(1, 1)`` for 1, ...)."""
-    if value in ("identity", "auto"):
-        return True
-    return value == default or (isinstance(value, tuple) and value == (default, default))
-
-
-def table(header, rows, total):
-    """A plain-text table with a rule under the header and the parameter total."""
-    rows = [tuple(header)] + [tuple(r) for r in rows]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
-    rule = "-" * max(len(line) for line in lines)
-    return "\n".join([lines[0], rule, *lines[1:], rule, f"Total params: {total:,}"])
-
-
-def _widest(layer):
-    """Numbers one sample occupies in the largest workspace of a (built) layer."""
-    if isinstance(layer, Container):
-        return layer._widest
-    return layer.elements_per_sample()

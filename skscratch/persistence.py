@@ -34,6 +34,8 @@ from .training import TrainingState
 FORMAT, VERSION, READABLE_VERSIONS = "skscratch-model", 2, (1, 2)
 ESTIMATORS = {cls.__name__: cls for cls in (MLPFromScratch, ConvNetFromScratch)}
 DTYPES = ("float32", "float64")
+# parameters a header may declare beyond the weight values its file holds
+BUILD_SLACK = 1_000_000
 STATE_FIELDS = ("n_iter", "t", "loss_curve", "validation_scores", "best_loss",
                 "best_validation_score", "no_improvement_count", "history")
 
@@ -147,13 +149,13 @@ def load(path):
         if not isinstance(header, dict):
             raise ValueError("its header is not a JSON object")
     except (OSError, zipfile.BadZipFile, UnicodeDecodeError, json.JSONDecodeError,
-            EOFError) as exc:
+            EOFError, RecursionError) as exc:
         raise ValueError(f"{path} is not an skscratch model file: {exc}") from exc
     except ValueError as exc:   # e.g. object arrays refused by allow_pickle=False
         raise ValueError(f"{path} is not a safe skscratch model file: {exc}") from exc
     try:
         return _rebuild(header, arrays)
-    except (KeyError, TypeError, IndexError, AttributeError) as exc:
+    except (KeyError, TypeError, IndexError, AttributeError, RecursionError) as exc:
         raise ValueError(f"{path} has a malformed header: {exc!r}") from exc
 
 
@@ -198,7 +200,16 @@ def _rebuild_network(spec, arrays):
         network = Network.from_config({"layers": spec["layers"]})
     if not isinstance(network, Container):
         raise ValueError("The model file describes a single layer, not a network or model.")
-    network.build(_shape(spec["input_shape"]), 0, dtype)
+    shape = _shape(spec["input_shape"])
+    # what the header declares must be in the file: building allocates at most the
+    # arrays' size plus a small slack (the exact shapes are checked after the build)
+    declared = network.count_params(shape)
+    stored = sum(a.size for name, a in arrays.items() if name.startswith("weight."))
+    if declared > stored + BUILD_SLACK:
+        raise ValueError(f"The model file declares {declared:,} parameters but its weight "
+                         f"arrays hold {stored:,} values: their shapes do not match the "
+                         "architecture.")
+    network.build(shape, 0, dtype)
     expected = network.get_weights()
     network.set_weights([_expect(arrays, f"weight.{i}", dtype, w.shape)
                          for i, w in enumerate(expected)])

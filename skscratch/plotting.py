@@ -9,6 +9,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from .layers import Conv2D, Dense
+from .layers.base import leaf_layers
 
 
 def _pyplot():
@@ -105,7 +106,7 @@ class WeightsDisplay:
     def from_estimator(cls, estimator, *, image_shape=None, max_images=32, ax=None):
         """Take the first Dense or Conv2D layer of a fitted estimator and plot it."""
         check_is_fitted(estimator)
-        layer = next((lay for lay in estimator.network_.layers
+        layer = next((lay for lay in leaf_layers(estimator.network_)
                       if isinstance(lay, (Dense, Conv2D))), None)
         if layer is None:
             raise ValueError("The network has no Dense or Conv2D layer to show.")

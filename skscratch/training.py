@@ -106,6 +106,9 @@ class Trainer:
         self.network = network
         self.loss = loss
         self.losses = list(loss) if isinstance(loss, (list, tuple)) else None
+        # one output: its weight (Keras applies loss_weights to a single output too)
+        self.loss_scale = 1.0 if self.losses is not None or loss_weights is None else float(
+            loss_weights[0])
         if self.losses is not None:
             self.loss_weights = ([1.0] * len(self.losses) if loss_weights is None
                                  else [float(w) for w in loss_weights])
@@ -133,6 +136,8 @@ class Trainer:
         output = net.forward(x, training=True)
         if self.losses is None:
             value, grad = self.loss(output, y, sample_weight)
+            if self.loss_scale != 1.0:
+                value, grad = value * self.loss_scale, grad * self.loss_scale
         else:
             value, grad = self._combined_loss(output, y, sample_weight)
         net.backward(grad)
@@ -235,8 +240,8 @@ class Trainer:
         self.n_samples, self.max_epochs = n_rows(X), max_epochs
         callbacks = CallbackList(self.callbacks)
         record = {"epoch": state.n_iter + 1}
-        callbacks.train_begin(self, record)
         try:
+            callbacks.train_begin(self, record)
             for _ in range(max_epochs):
                 record, stop = self._epoch(X, Y, sample_weight, callbacks, evaluate)
                 if stop:

@@ -294,3 +294,104 @@ def test_outputs_of_one_named_layer_get_distinct_history_keys(rng):
     assert model.output_names == ["head", "head_1"]
     model.fit(rng.standard_normal((10, 3)), (np.zeros(10), np.ones(10)), epochs=1)
     assert {"head_loss", "head_1_loss"} <= set(model.history[0])
+
+
+def test_a_nested_model_with_a_shared_layer_called_twice_has_exact_gradients(rng):
+    d = Dense(4, "tanh")
+    xi = Input((4,))
+    inner = Model(xi, d(d(xi)))
+    x = Input((4,))
+    model = Model(x, Dense(2)(inner(inner(x)))).build(random_state=0)
+    X, Y = rng.standard_normal((5, 4)), rng.standard_normal((5, 2))
+    assert_gradients_ok(check_network_gradients(model, SquaredError(), X, Y))
+
+
+def test_a_leaf_shared_across_a_container_boundary_is_refused():
+    d = Dense(4, "tanh")
+    inner = Network([d, Dense(4, "tanh")])
+    x = Input((4,))
+    with pytest.raises(ValueError, match="used inside Network and also in Dense"):
+        Model(x, Dense(2)(d(inner(x))))
+
+
+def test_gradients_survive_another_container_taking_the_leaves(rng):
+    from skscratch import Trainer
+    from skscratch.optimizers import SGD
+    inner = Network([Dense(4, "tanh"), Dense(2)])
+    x = Input((4,))
+    model = Model(x, inner(x)).build(random_state=0)
+    trainer = Trainer(model, SquaredError(), SGD(0.1, momentum=0.0))
+    X = rng.standard_normal((8, 4))
+    for _ in range(3):
+        before = model.get_weights()
+        trainer.train_batch(X, X[:, :2])
+        inner.get_weights()             # a monitor reading the sub-network re-packs it
+        assert all(not np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+
+
+def test_building_a_model_keeps_the_weights_of_layers_already_built(rng):
+    X = rng.standard_normal((30, 4))
+    base = Network([Dense(8, "relu"), Dense(3)])
+    base.fit(X, X[:, :3], epochs=3, random_state=0)
+    trained = base.get_weights()
+    x = Input((4,))
+    transfer = Model(x, Dense(1)(base(x))).build(random_state=1)
+    for a, b in zip(trained, base.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    transfer.fit(X, X[:, 0], epochs=2, random_state=0)       # fine-tuning moves them
+    assert not np.array_equal(trained[0], base.get_weights()[0])
+
+
+def test_containers_nest_inside_a_network(rng):
+    x = Input((4,))
+    block = Model(x, Add()([x, Dense(4, "tanh")(x)]))
+    net = Network([Dense(4, "tanh"), Network([Dense(4)]), block, Dense(2)])
+    X = rng.standard_normal((10, 4))
+    net.fit(X, X[:, :2], epochs=2, random_state=0)
+    assert net.predict(X).shape == (10, 2)
+    assert_gradients_ok(check_network_gradients(net, SquaredError(), X[:4], X[:4, :2]))
+
+
+def test_degenerate_models_are_refused():
+    x = Input((3,))
+    with pytest.raises(ValueError, match="at least one layer"):
+        Model(x, x)
+    with pytest.raises(ValueError, match="listed twice"):
+        Model([x, x], Dense(2)(x))
+    with pytest.raises(TypeError, match="name must be a string"):
+        Input((3,), name=5)
+    assert Network().n_params == 0
+
+
+def test_fit_rough_edges(rng):
+    X, y = rng.standard_normal((12, 3)), rng.standard_normal(12)
+    net = Network([Dense(1)])
+    net.fit(X.tolist(), y.tolist(), epochs=1, random_state=0)          # nested lists
+    net.fit(X, {"output_0": y}, epochs=1)
+    with pytest.raises(ValueError, match="must name each"):
+        net.fit({"x": X}, y, epochs=1)
+    with pytest.raises(ValueError, match="batch_size"):
+        net.predict(X, batch_size=0)
+    losses = {}
+    for weight in (1.0, 5.0):
+        model = Network([Dense(1)]).build((3,), random_state=0)
+        model.fit(X, y, loss_weights=[weight], epochs=1, shuffle=False)
+        losses[weight] = model.history[0]["loss"]
+    assert losses[5.0] == pytest.approx(5 * losses[1.0])
+
+
+def test_names_given_by_the_user_win_over_generated_ones():
+    x = Input((3,))
+    model = Model(x, Dense(1, name="dense")(Dense(2)(x)))
+    assert model.output_names == ["dense"]
+    assert "dense_1 (Dense(2))" in model.build(random_state=0).summary()
+
+
+def test_gradient_check_of_a_model_with_an_unused_input(rng):
+    a, b = Input((2,)), Input((3,))
+    model = Model([a, b], Dense(1)(a)).build(random_state=0)
+    errors = check_network_gradients(model, SquaredError(),
+                                     [rng.standard_normal((4, 2)), rng.standard_normal((4, 3))],
+                                     rng.standard_normal((4, 1)))
+    assert errors["input.1"] == 0.0
+    assert_gradients_ok(errors)

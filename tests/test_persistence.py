@@ -142,7 +142,7 @@ def saved(iris, tmp_path):
     (lambda a: a.__setitem__("header", np.frombuffer(b"{not json", np.uint8)), "not an skscratch"),
     (_edit_header(lambda h: h.__setitem__("estimator", "os.system")), "Unknown estimator"),
     (_edit_header(lambda h: _first_layer(h).__setitem__("type", "Lambda")), "Unknown layer"),
-    (_edit_header(lambda h: _first_layer(h)["config"].__setitem__("units", 9)), "shape"),
+    (_edit_header(lambda h: _first_layer(h)["config"].__setitem__("units", 7)), "shape"),
     (_edit_header(lambda h: h["params"].__setitem__("alpha", -1)), "alpha"),
     (_edit_header(lambda h: h.__setitem__("version", 99)), "version"),
     (_edit_header(lambda h: h.pop("target")), "malformed header"),
@@ -238,8 +238,8 @@ def test_tampered_graph_files_are_rejected(iris, tmp_path):
 
 
 def test_nesting_deeper_than_the_limit_is_refused(tmp_path):
+    from skscratch.configs import MAX_NESTING
     from skscratch.layers import Dense
-    from skscratch.network import MAX_NESTING
     inner = Network([Dense(2)])
     for _ in range(MAX_NESTING + 1):
         inner = Network([inner])
@@ -291,3 +291,17 @@ def test_a_newly_registered_optimizer_needs_no_change_to_persistence(iris, tmp_p
     model.partial_fit(X, y)
     loaded.partial_fit(X, y)
     np.testing.assert_array_equal(loaded.network_.flat_params, model.network_.flat_params)
+
+
+def test_headers_declaring_more_than_the_file_holds_are_refused(saved, tmp_path):
+    bad = tmp_path / "bomb.npz"
+    _rewrite(saved, bad, _edit_header(lambda h: _first_layer(h)["config"].__setitem__(
+        "units", 600_000)))
+    with pytest.raises(ValueError, match="declares .* parameters but its weight"):
+        load(bad)
+    nested = json.dumps({"format": "skscratch-model"})
+    deep = nested[:-1] + ', "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    _rewrite(saved, bad, lambda a: a.__setitem__("header", np.frombuffer(deep.encode(),
+                                                                         np.uint8)))
+    with pytest.raises(ValueError, match="not an skscratch model file"):
+        load(bad)

@@ -15,9 +15,11 @@ class Callback:
     a callback that does not override :meth:`on_batch_end` costs nothing per
     batch.
 
-    Callbacks reset what they track in :meth:`on_train_begin`, so one object
-    serves every fit of a grid search or cross-validation (``clone`` copies
-    it) and keeps, after a fit, what it saw during that fit.
+    Callbacks reset what they track in :meth:`on_train_begin` when a fresh
+    fit begins (``trainer.state.n_iter == 0``), so one object serves every
+    fit of a grid search or cross-validation (``clone`` copies it) and keeps,
+    after a fit, what it saw during that fit; a continued fit (``warm_start``,
+    ``partial_fit``) carries on.
 
     Examples
     --------
@@ -158,7 +160,8 @@ class Monitor:
         A key of the epoch records (``"loss"``, ``"validation_score"``,
         ``"val_loss"``, ...).
     mode : {"auto", "min", "max"}, default="auto"
-        "auto" is "max" for scores and accuracies, "min" for anything else.
+        "auto" is "max" for names with "score" or "acc" (accuracy), "min"
+        for anything else (losses).
     min_delta : float, default=0.0
         Smallest change that counts as an improvement.
     """
@@ -169,7 +172,7 @@ class Monitor:
         if not min_delta >= 0:
             raise ValueError(f"min_delta must be non-negative; got {min_delta!r}.")
         self.monitor, self.min_delta = monitor, float(min_delta)
-        higher = any(word in monitor for word in ("score", "accuracy"))
+        higher = any(word in monitor for word in ("score", "acc"))
         self.sign = 1.0 if mode == "max" or (mode == "auto" and higher) else -1.0
         self.best = -np.inf
 

@@ -44,18 +44,31 @@ class ModelCheckpoint(Callback):
         self.saved = []
 
     def on_train_begin(self, trainer, record):
-        self._rule.reset()
-        self.saved = []
+        if trainer.state.n_iter == 0:        # a fresh fit; warm_start/partial_fit continue
+            self._rule.reset()
+            self.saved = []
 
     def on_epoch_end(self, trainer, record):
         if self.save_best_only and not self._rule.improved(record):
             return False
         # persistence sits above the training loop: imported when first needed
         from ..persistence import save
-        path = os.fspath(self.path).format(**record)
+        path = self._path(record)
         with warnings.catch_warnings():
             # the owner's callbacks (this one included) are code and never saved
             warnings.filterwarnings("ignore", "callbacks are code", UserWarning)
             save(trainer.owner, path)
         self.saved.append((record["epoch"], path))
         return False
+
+    def _path(self, record):
+        """The file of this epoch (``{epoch}``-style fields filled); its folder is made."""
+        path = os.fspath(self.path)
+        if "{" in path:
+            try:
+                path = path.format(**record)
+            except (KeyError, ValueError, TypeError, IndexError) as exc:
+                raise ValueError(f"ModelCheckpoint path {self.path!r} could not be filled from "
+                                 f"the record {record}: {exc!r}.") from None
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        return path

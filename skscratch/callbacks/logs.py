@@ -34,6 +34,7 @@ class CSVLogger(Callback):
 
     def on_train_begin(self, trainer, record):
         append = trainer.state.n_iter > 0 and os.path.exists(self.path)
+        os.makedirs(os.path.dirname(os.fspath(self.path)) or ".", exist_ok=True)
         self._file = open(self.path, "a" if append else "w", newline="")
         self._writer = None
 

@@ -78,7 +78,8 @@ class ReduceLROnPlateau(Callback):
     Attributes
     ----------
     reductions : list of (int, float)
-        ``(epoch, new rate)`` of each reduction in the last fit.
+        ``(epoch, new rate)`` of each reduction since the fit began (continued
+        fits, ``partial_fit`` calls included, carry on counting).
     """
 
     def __init__(self, monitor="loss", factor=0.1, patience=10, min_delta=1e-4, min_lr=0.0,
@@ -96,8 +97,9 @@ class ReduceLROnPlateau(Callback):
         self.reductions = []
 
     def on_train_begin(self, trainer, record):
-        self._rule.reset()
-        self._wait, self.reductions = 0, []
+        if trainer.state.n_iter == 0:        # a fresh fit; warm_start/partial_fit continue
+            self._rule.reset()
+            self._wait, self.reductions = 0, []
 
     def on_epoch_end(self, trainer, record):
         if self._rule.improved(record):

@@ -24,9 +24,15 @@ class EarlyStopping(Callback):
     Attributes
     ----------
     best_epoch : int or None
-        Epoch of the best value in the last fit.
+        Epoch of the best value so far.
     stopped_epoch : int or None
-        Epoch after which it stopped training, if it did.
+        Epoch after which it stopped the last fit, if it did.
+
+    Notes
+    -----
+    What it tracks is reset when a fresh fit begins and carried on by
+    continued fits (``warm_start``, ``partial_fit``: each call is one
+    epoch), so patience builds up across ``partial_fit`` calls.
 
     Examples
     --------
@@ -48,9 +54,11 @@ class EarlyStopping(Callback):
         self._wait = 0
 
     def on_train_begin(self, trainer, record):
-        self._rule.reset()
-        self.best_epoch = self.stopped_epoch = self._best_weights = None
-        self._wait = 0
+        if trainer.state.n_iter == 0:        # a fresh fit; warm_start/partial_fit continue
+            self._rule.reset()
+            self.best_epoch = self._best_weights = None
+            self._wait = 0
+        self.stopped_epoch = None
 
     def on_epoch_end(self, trainer, record):
         if self._rule.improved(record):
@@ -67,7 +75,6 @@ class EarlyStopping(Callback):
     def on_train_end(self, trainer, record):
         if self.restore_best_weights and self._best_weights is not None:
             trainer.network.set_weights(self._best_weights)
-        self._best_weights = None          # a copy of the weights is not worth keeping
 
 
 class PlateauStopping(Callback):
@@ -89,12 +96,19 @@ class PlateauStopping(Callback):
     n_iter_no_change : int, default=10
     adaptive : bool, default=False
         scikit-learn's ``learning_rate="adaptive"``.
+    restore_best_weights : bool, default=False
+        At the end of training, put back the weights of the best-scoring
+        epoch (scikit-learn's ``early_stopping``). Callbacks listed after this
+        one (an ``EarlyStopping`` watching something else) restore after it,
+        so theirs win.
     """
 
-    def __init__(self, tol=1e-4, n_iter_no_change=10, adaptive=False):
+    def __init__(self, tol=1e-4, n_iter_no_change=10, adaptive=False,
+                 restore_best_weights=False):
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.adaptive = adaptive
+        self.restore_best_weights = restore_best_weights
 
     def on_epoch_end(self, trainer, record):
         state, score = trainer.state, record.get("validation_score")
@@ -116,3 +130,8 @@ class PlateauStopping(Callback):
             return False
         state.stopped = "converged"
         return True
+
+    def on_train_end(self, trainer, record):
+        best = trainer.state.best_weights
+        if self.restore_best_weights and best is not None:
+            trainer.network.set_weights(best)

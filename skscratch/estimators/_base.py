@@ -159,8 +159,6 @@ class BaseNeuralEstimator(BaseEstimator):
         fitted.training = trainer.fit(X, Y, sample_weight, state=fitted.training,
                                       max_epochs=1 if incremental else self.max_iter,
                                       evaluate=evaluate)
-        if fitted.early_stopping and fitted.training.best_weights is not None:
-            fitted.network.set_weights(fitted.training.best_weights)
         if not incremental and fitted.training.stopped is None:
             warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
                           "reached and the optimization hasn't converged yet.",
@@ -176,7 +174,8 @@ class BaseNeuralEstimator(BaseEstimator):
         """
         sgd = self.solver == "sgd"
         callbacks = [PlateauStopping(self.tol, self.n_iter_no_change,
-                                     adaptive=sgd and self.learning_rate == "adaptive")]
+                                     adaptive=sgd and self.learning_rate == "adaptive",
+                                     restore_best_weights=fitted.early_stopping)]
         if sgd and self.learning_rate == "invscaling":
             callbacks.append(InvScaling(self.power_t))
         user = as_callbacks(self.callbacks)

@@ -8,6 +8,7 @@ f'(z) is a cheap expression of y. A layer therefore caches only its output.
 import numpy as np
 from scipy.special import expit
 
+from ..registry import Registry
 from .base import LAYERS, Layer
 
 LEAKY_SLOPE = 0.01
@@ -108,7 +109,9 @@ def _softmax_grad(y, dy, out=None):
     return out
 
 
-ACTIVATIONS = {
+# name -> (function, gradient from the output)
+ACTIVATIONS = Registry("activation", aliases={"sigmoid": "logistic", "linear": "identity"})
+for _name, _pair in {
     "identity": (_identity, _identity_grad),
     "logistic": (_logistic, _logistic_grad),
     "tanh": (_tanh, _tanh_grad),
@@ -116,8 +119,8 @@ ACTIVATIONS = {
     "leaky_relu": (_leaky_relu, _leaky_relu_grad),
     "elu": (_elu, _elu_grad),
     "softmax": (_softmax, _softmax_grad),
-}
-ALIASES = {"sigmoid": "logistic", "linear": "identity", None: "identity"}
+}.items():
+    ACTIVATIONS.register(_name)(_pair)
 
 
 def get_activation(name):
@@ -136,19 +139,12 @@ def get_activation(name):
     gradient : callable ``g(y, dy, out=None) -> dz``, the chain rule from the
         output; ``out`` (an array shaped like ``y``) receives the result.
     """
-    key = ALIASES.get(name, name)
-    if key not in ACTIVATIONS:
-        raise ValueError(
-            f"Unknown activation {name!r}; expected one of "
-            f"{sorted(ACTIVATIONS) + sorted(k for k in ALIASES if k)}."
-        )
-    return ACTIVATIONS[key]
+    return ACTIVATIONS.get_class("identity" if name is None else name)
 
 
 def canonical_activation(name):
     """The canonical name of an activation (resolves aliases, validates)."""
-    get_activation(name)
-    return ALIASES.get(name, name)
+    return ACTIVATIONS.canonical("identity" if name is None else name)
 
 
 @LAYERS.register("Activation")

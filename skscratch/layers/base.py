@@ -68,10 +68,13 @@ class Layer:
         Names of the parameters the L2 penalty applies to (weights, not biases).
     input_shape, output_shape : tuple of int or None
         Set by :meth:`build` (a list of shapes for layers with several inputs).
+    built : bool
+        Whether :meth:`build` has made the weights.
     """
 
     penalized = ()
     multi_input = False
+    is_container = False
     # per-call caches and scratch arrays: never pickled, rebuilt by the next step
     _transient = ("_x", "_y", "_cols", "_cache", "_mask")
     # views made by bind(): rebuilt on unpickling, not stored
@@ -87,6 +90,7 @@ class Layer:
         self.input_shape = None
         self.output_shape = None
         self.dtype = None
+        self.built = False
         self._buffers = {}
         self._called_on = None
 
@@ -207,6 +211,7 @@ class Layer:
         flat_params, flat_grads = np.empty(size, self.dtype), np.zeros(size, self.dtype)
         self.bind(flat_params, flat_grads, {s.name: values[s.name] for s in trainable})
         self._build_params(rng)
+        self.built = True
         return self.output_shape
 
     def bind(self, flat_params, flat_grads, values=None):
@@ -221,8 +226,11 @@ class Layer:
         flat_params, flat_grads : ndarray of shape (n_params,)
             This layer's slice of the network's arrays.
         values : dict of str to ndarray, optional
-            Initial values; by default the current parameters are copied in.
+            Initial values; by default the current parameters (and gradients:
+            a re-pack between backward and the optimizer step loses nothing)
+            are copied in.
         """
+        old_grads = self.grads if values is None else {}
         values = self.params if values is None else values
         params, grads, offset = {}, {}, 0
         for name, value in values.items():
@@ -230,6 +238,8 @@ class Layer:
             flat_params[view] = value.ravel()
             params[name] = flat_params[view].reshape(value.shape)
             grads[name] = flat_grads[view].reshape(value.shape)
+            if name in old_grads:
+                grads[name][...] = old_grads[name]
             offset += value.size
         self.params, self.grads = params, grads
 
@@ -340,9 +350,8 @@ def leaf_layers(layer):
         if id(current) in seen:
             continue
         seen.add(id(current))
-        children = current.sublayers()
-        if children:
-            stack.extend(reversed(children))
+        if current.is_container:
+            stack.extend(reversed(current.sublayers()))
         else:
             leaves.append(current)
     return leaves

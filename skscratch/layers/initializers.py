@@ -11,7 +11,8 @@ import numpy as np
 from ..registry import Registry
 
 INITIALIZERS = Registry("initializer")
-KERNEL_INITIALIZERS = ("auto", "glorot_uniform", "he_uniform")
+# constant starts are for biases and statistics: weights need random ones
+CONSTANT_INITIALIZERS = ("zeros", "ones")
 HE_ACTIVATIONS = frozenset({"relu", "leaky_relu", "elu"})
 
 
@@ -71,16 +72,23 @@ def check_initializer(name):
 
     Parameters
     ----------
-    name : {"auto", "glorot_uniform", "he_uniform"}
+    name : str
+        "auto", or any registered initializer that is not a constant
+        ("glorot_uniform", "he_uniform").
 
     Returns
     -------
     name : str
     """
-    if name not in KERNEL_INITIALIZERS:
-        raise ValueError(f"kernel_initializer must be one of {KERNEL_INITIALIZERS}; "
-                         f"got {name!r}.")
+    choices = kernel_initializers()
+    if name not in choices:
+        raise ValueError(f"kernel_initializer must be one of {choices}; got {name!r}.")
     return name
+
+
+def kernel_initializers():
+    """``("auto", ...)``: the names a ``kernel_initializer`` argument accepts."""
+    return ("auto", *(k for k in INITIALIZERS if k not in CONSTANT_INITIALIZERS))
 
 
 def kernel_initializer_for(name, activation):

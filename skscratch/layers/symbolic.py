@@ -83,6 +83,8 @@ def Input(shape, name=None):
     >>> Input((5,), name="wide")
     <SymbolicTensor shape=(None, 5) from Input>
     """
+    if name is not None and not isinstance(name, str):
+        raise TypeError(f"An Input name must be a string; got {name!r}.")
     shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
     if not shape or not all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d >= 1
                             for d in shape):

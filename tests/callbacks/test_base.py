@@ -128,3 +128,27 @@ def test_callbacks_in_get_params_clone_grid_search_and_cross_validation(digits):
     assert all(e.callbacks[0].stopped_epoch == e.n_iter_ < 300 for e in result["estimator"])
     search = GridSearchCV(est, {"learning_rate_init": [1e-3, 1e-2]}, cv=3).fit(X, y)
     assert search.best_estimator_.n_iter_ == 3
+
+
+def test_an_estimator_whose_callback_raises_stays_usable(digits):
+    X, y = digits[0][:300], digits[1][:300]
+    est = MLPFromScratch((8,), max_iter=10, callbacks=[Explodes(3, RuntimeError("boom"))],
+                         random_state=0)
+    with pytest.raises(RuntimeError, match="boom"):
+        quiet_fit(est, X, y)
+    assert est.n_iter_ == 3 and len(est.loss_curve_) == 3
+    assert est.predict(X).shape == (300,)
+
+
+class FailsToStart(Callback):
+    def on_train_begin(self, trainer, record):
+        raise RuntimeError("cannot start")
+
+
+def test_callbacks_that_started_are_ended_when_a_later_one_fails_to_start(digits, tmp_path):
+    from skscratch.callbacks import CSVLogger
+    logger = CSVLogger(tmp_path / "log.csv")
+    est = MLPFromScratch((4,), max_iter=2, callbacks=[logger, FailsToStart()])
+    with pytest.raises(RuntimeError, match="cannot start"):
+        est.fit(*digits)
+    assert logger._file is None                 # closed, not leaked

@@ -29,3 +29,15 @@ def test_checkpoints_of_engine_networks(digits, tmp_path):
             callbacks=[ModelCheckpoint(tmp_path / "net.npz")])
     np.testing.assert_array_equal(skscratch.load(tmp_path / "net.npz").predict(X),
                                   net.predict(X))
+
+
+def test_checkpoint_paths_make_their_folder_and_name_bad_fields(digits, tmp_path):
+    import pytest
+    X, y = digits[0][:100], digits[1][:100]
+    net = Network([Dense(10)])
+    net.fit(X, y, loss="log_loss", epochs=1, random_state=0,
+            callbacks=[ModelCheckpoint(tmp_path / "new" / "deeper" / "{epoch}.npz")])
+    assert (tmp_path / "new" / "deeper" / "1.npz").exists()
+    with pytest.raises(ValueError, match="could not be filled"):
+        net.fit(X, y, loss="log_loss", epochs=1,
+                callbacks=[ModelCheckpoint(tmp_path / "{val_loss:.3f}.npz")])

@@ -92,3 +92,28 @@ def test_estimators_with_adaptive_sgd_divide_the_rate_by_five(digits):
     rates = [r["learning_rate"] for r in est.history_]
     assert rates[:4] == [0.1] * 4
     assert rates[4] == pytest.approx(0.02) and rates[8] == pytest.approx(0.004)
+
+
+def test_the_users_early_stopping_restore_wins_over_scikit_learns(digits, tmp_path):
+    X, y = digits
+    checkpoint = ModelCheckpoint(tmp_path / "best_loss.npz", monitor="loss",
+                                 save_best_only=True)
+    stopper = EarlyStopping("loss", patience=100, restore_best_weights=True)
+    est = quiet_fit(MLPFromScratch((16,), max_iter=12, early_stopping=True, random_state=0,
+                                   learning_rate_init=0.05, n_iter_no_change=100,
+                                   callbacks=[stopper, checkpoint]), X, y)
+    best_loss_epoch = 1 + int(np.argmin(est.loss_curve_))
+    assert stopper.best_epoch == best_loss_epoch
+    np.testing.assert_array_equal(skscratch.load(tmp_path / "best_loss.npz").predict_proba(X),
+                                  est.predict_proba(X))
+
+
+def test_patience_builds_up_across_partial_fit_calls(digits):
+    X, y = digits[0][:200], digits[1][:200]
+    stopper = EarlyStopping("loss", patience=2, min_delta=100.0)
+    est = MLPFromScratch((4,), callbacks=[stopper], random_state=0)
+    est.partial_fit(X, y, classes=np.arange(10))
+    est.partial_fit(X, y)
+    assert stopper.stopped_epoch is None
+    est.partial_fit(X, y)
+    assert stopper.best_epoch == 1 and stopper.stopped_epoch == 3

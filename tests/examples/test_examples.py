@@ -122,3 +122,29 @@ def test_wide_and_deep_example_beats_the_mean_on_both_outputs(tmp_path, capsys):
         assert "matplotlib is not installed" in out
     else:
         assert figure.stat().st_size > 10_000
+
+
+def test_callbacks_example_checkpoints_the_early_stopped_model(tmp_path, capsys):
+    import csv
+
+    from sklearn.datasets import load_digits
+
+    import skscratch
+
+    results = _run("callbacks.py", str(tmp_path))
+    out = capsys.readouterr().out
+    model, n_iter, best_epoch = results["model"], results["n_iter"], results["best_epoch"]
+    assert best_epoch < n_iter < 200                     # EarlyStopping ended it, not max_iter
+    assert model.validation_scores_[best_epoch - 1] == max(model.validation_scores_)
+    X, _ = load_digits(return_X_y=True)
+    best = skscratch.load(tmp_path / "best.npz")
+    assert best.n_iter_ == best_epoch
+    np.testing.assert_array_equal(best.predict_proba(X / 16), model.predict_proba(X / 16))
+    with open(tmp_path / "training.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [int(row["epoch"]) for row in rows] == list(range(1, n_iter + 1))
+    assert results["csv_rows"] == n_iter
+    assert results["test_accuracy"] > 0.9
+    assert results["reductions"] and len(results["weight_norms"]) == n_iter
+    assert f"best epoch {best_epoch}" in out
+    assert f"{n_iter} rows" in out and "predicts identically: True" in out

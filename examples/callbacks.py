@@ -1,0 +1,104 @@
+"""Callbacks: stop early, checkpoint the best epoch, log every epoch, lower the rate.
+
+An ``MLPFromScratch`` on the 8x8 digits trains with five callbacks: Keras-style
+``EarlyStopping`` on the validation score (restoring the best weights),
+``ModelCheckpoint`` keeping the best epoch's model as an ``.npz`` file (written
+with ``skscratch.save``, no pickle), ``CSVLogger`` writing one row per epoch,
+``ReduceLROnPlateau`` halving Adam's rate when the score stalls, and a custom
+callback recording the weights' norm. The checkpoint, loaded back with
+``skscratch.load``, predicts exactly as the early-stopped model. With
+tensorboardX installed (``pip install "skscratch[tensorboard]"``) the run is
+also logged for TensorBoard.
+
+Run: ``python examples/callbacks.py [output_folder]`` (default: a new temporary folder)
+"""
+
+import csv
+import importlib.util
+import os
+import sys
+import tempfile
+
+import numpy as np
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+
+import skscratch
+from skscratch.callbacks import (
+    Callback,
+    CSVLogger,
+    EarlyStopping,
+    ModelCheckpoint,
+    ReduceLROnPlateau,
+    TensorBoard,
+)
+
+
+class WeightNorm(Callback):
+    """Record the L2 norm of all parameters after each epoch; print it every ``every``."""
+
+    def __init__(self, every=10):
+        self.every = every
+        self.norms = []
+
+    def on_train_begin(self, trainer, record):
+        self.norms = []             # one object may serve many fits (clone, grid search)
+
+    def on_epoch_end(self, trainer, record):
+        self.norms.append(float(np.linalg.norm(trainer.network.flat_params)))
+        if record["epoch"] % self.every == 0:
+            print(f"  epoch {record['epoch']:3d}: loss {record['loss']:.4f}, validation "
+                  f"{record['validation_score']:.4f}, weight norm {self.norms[-1]:.2f}")
+        return False                # True would stop training
+
+
+def main(out_dir=None):
+    out_dir = out_dir or tempfile.mkdtemp(prefix="skscratch-callbacks-")
+    os.makedirs(out_dir, exist_ok=True)
+    X, y = load_digits(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(X / 16, y, test_size=0.3,
+                                                        stratify=y, random_state=0)
+    best_path = os.path.join(out_dir, "best.npz")
+    csv_path = os.path.join(out_dir, "training.csv")
+    stopper = EarlyStopping("validation_score", patience=8, restore_best_weights=True)
+    checkpoint = ModelCheckpoint(best_path, monitor="validation_score", save_best_only=True)
+    reducer = ReduceLROnPlateau("validation_score", factor=0.5, patience=4)
+    norms = WeightNorm(every=5)
+    callbacks = [stopper, checkpoint, CSVLogger(csv_path), reducer, norms]
+    # TensorBoard is an optional extra: log for it only when its writer is installed
+    board = None
+    if importlib.util.find_spec("tensorboardX") is not None:
+        board = TensorBoard(os.path.join(out_dir, "runs"))
+        callbacks.append(board)
+    # n_iter_no_change is scikit-learn's own plateau rule: set out of reach, so that
+    # EarlyStopping's patience decides when training ends
+    model = skscratch.MLPFromScratch((64,), learning_rate_init=1e-2, early_stopping=True,
+                                     validation_fraction=0.15, n_iter_no_change=1000,
+                                     max_iter=200, callbacks=callbacks, random_state=0)
+    model.fit(X_train, y_train)
+
+    print(f"stopped after {model.n_iter_} epochs; best epoch {stopper.best_epoch} "
+          f"(validation score {model.best_validation_score_:.4f})")
+    accuracy = model.score(X_test, y_test)
+    print(f"test accuracy of the early-stopped model: {accuracy:.4f}")
+    # both hold the best epoch's weights, not the last epoch's: identical predictions
+    best = skscratch.load(best_path)
+    same = np.array_equal(best.predict_proba(X_test), model.predict_proba(X_test))
+    print(f"checkpoint {best_path} (epoch {checkpoint.saved[-1][0]}, {len(checkpoint.saved)} "
+          f"saves) predicts identically: {same}")
+    with open(csv_path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    print(f"{csv_path}: {len(rows)} rows, columns {list(rows[0])}")
+    for epoch, rate in reducer.reductions:
+        print(f"learning rate lowered to {rate:g} after epoch {epoch}")
+    print(f"weight norm grew from {norms.norms[0]:.2f} to {norms.norms[-1]:.2f}")
+    if board is not None:
+        print(f"TensorBoard: tensorboard --logdir {board.log_dir}")
+    return {"model": model, "n_iter": model.n_iter_, "best_epoch": stopper.best_epoch,
+            "test_accuracy": accuracy, "same_predictions": same, "csv_rows": len(rows),
+            "reductions": list(reducer.reductions), "weight_norms": norms.norms,
+            "out_dir": out_dir}
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:2])
