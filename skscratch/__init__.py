@@ -7,7 +7,7 @@ workflows.
 """
 
 from . import gradcheck, layers, losses, optimizers
-from .estimators import ConvNetFromScratch, MLPFromScratch
+from .estimators import ConvNetFromScratch, MLPFromScratch, NetworkEstimator
 from .model import Model
 from .network import Network
 from .persistence import load, save
@@ -20,6 +20,7 @@ __all__ = [
     "MLPFromScratch",
     "Model",
     "Network",
+    "NetworkEstimator",
     "Trainer",
     "gradcheck",
     "layers",

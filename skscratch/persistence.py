@@ -22,7 +22,7 @@ from sklearn.utils._param_validation import validate_parameter_constraints
 from sklearn.utils.validation import check_is_fitted
 
 from .container import Container
-from .estimators import ConvNetFromScratch, MLPFromScratch
+from .estimators import ConvNetFromScratch, MLPFromScratch, NetworkEstimator
 from .estimators._fitted import FittedState, publish
 from .estimators._targets import REGRESSION_LOSSES, ClassificationTarget, RegressionTarget
 from .layers.base import leaf_layers
@@ -32,7 +32,8 @@ from .optimizers import OPTIMIZERS
 from .training import TrainingState
 
 FORMAT, VERSION, READABLE_VERSIONS = "skscratch-model", 2, (1, 2)
-ESTIMATORS = {cls.__name__: cls for cls in (MLPFromScratch, ConvNetFromScratch)}
+ESTIMATORS = {cls.__name__: cls for cls in (MLPFromScratch, ConvNetFromScratch,
+                                            NetworkEstimator)}
 DTYPES = ("float32", "float64")
 # parameters a header may declare beyond the weight values its file holds
 BUILD_SLACK = 1_000_000
@@ -75,6 +76,29 @@ def save(model, path):
         np.savez(f, **arrays)
 
 
+def _model_param(params, network):
+    """NetworkEstimator's ``model`` as a configuration (and None in ``params``).
+
+    A network given as ``model`` is stored as it is. A build function is
+    code, which a model file never holds: the fitted network's architecture
+    is stored in its place (its ``model__*`` parameters dropped, a warning
+    says so), so the loaded estimator refits the same architecture.
+    """
+    model = params.get("model")
+    if model is None:
+        return None
+    params["model"] = None
+    if isinstance(model, Container):
+        return _jsonable(layer_config(model))
+    routed = sorted(k for k in params if k.startswith("model__"))
+    for key in routed:
+        del params[key]
+    warnings.warn("model is a build function, which is code and is not saved: the loaded "
+                  f"estimator's model is the fitted architecture{' (without ' if routed else ''}"
+                  f"{', '.join(routed)}{')' if routed else ''}.", UserWarning, stacklevel=4)
+    return _jsonable(layer_config(network))
+
+
 def _network_header(network):
     return {"dtype": network.dtype.name, "input_shape": _jsonable(network.input_shape),
             "model": _jsonable(layer_config(network))}
@@ -96,6 +120,7 @@ def _estimator_contents(estimator):
     params["callbacks"] = None
     if not isinstance(params["random_state"], (int, type(None))):
         params["random_state"] = None
+    model_config = _model_param(params, estimator._fitted.network)
     fitted = estimator._fitted
     scalars, moments = fitted.optimizer.get_state()
     header = {
@@ -109,7 +134,10 @@ def _estimator_contents(estimator):
         "early_stopping": fitted.early_stopping,
         "rng": _jsonable(fitted.rng.bit_generator.state),
         "fitted": {"n_features_in_": int(estimator.n_features_in_),
-                   "input_shape_": list(getattr(estimator, "input_shape_", ()) or ())},
+                   "input_shape_": list(getattr(estimator, "input_shape_", ()) or ()),
+                   "input_columns_": _jsonable(getattr(estimator, "input_columns_", None)),
+                   "input_shapes_": _jsonable(getattr(estimator, "input_shapes_", None))},
+        "model": model_config,
     }
     arrays = {f"weight.{i}": w for i, w in enumerate(fitted.network.get_weights())}
     arrays.update({f"moment.{i}": m for i, m in enumerate(moments)})
@@ -169,6 +197,8 @@ def _rebuild(header, arrays):
     cls = _allowed(ESTIMATORS, header["estimator"], "estimator")
     params = header["params"]
     validate_parameter_constraints(cls._parameter_constraints, params, cls.__name__)
+    if header.get("model") is not None:           # NetworkEstimator(model=a Network/Model)
+        params = {**params, "model": layer_from_config(header["model"])}
     estimator = cls(**params)
     rng = np.random.default_rng()
     rng.bit_generator.state = header["rng"]
@@ -184,6 +214,12 @@ def _rebuild(header, arrays):
     estimator.n_features_in_ = int(fitted["n_features_in_"])
     if fitted["input_shape_"]:
         estimator.input_shape_ = tuple(int(d) for d in fitted["input_shape_"])
+    if cls is NetworkEstimator:
+        columns, shapes = fitted.get("input_columns_"), fitted.get("input_shapes_")
+        estimator.input_columns_ = (None if columns is None else
+                                    [np.asarray(c, dtype=np.int64) for c in columns])
+        estimator.input_shapes_ = (None if shapes is None else
+                                   [tuple(int(d) for d in s) for s in shapes])
     if "feature_names_in_" in arrays:
         estimator.feature_names_in_ = _expect(arrays, "feature_names_in_", kinds="U", ndim=1)
     publish(estimator, FittedState(network, target, optimizer, rng, state,
@@ -306,7 +342,7 @@ def _jsonable(value):
     """Tuples and NumPy scalars/arrays to JSON types, recursively."""
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, np.ndarray)):
+    if isinstance(value, (list, tuple, range, np.ndarray)):
         return [_jsonable(v) for v in value]
     if isinstance(value, np.generic):
         return value.item()

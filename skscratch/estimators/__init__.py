@@ -2,5 +2,6 @@
 
 from .convnet import ConvNetFromScratch
 from .mlp import MLPFromScratch
+from .network_estimator import NetworkEstimator
 
-__all__ = ["ConvNetFromScratch", "MLPFromScratch"]
+__all__ = ["ConvNetFromScratch", "MLPFromScratch", "NetworkEstimator"]

@@ -15,7 +15,7 @@ from ..container import check_memory
 from ..layers.base import leaf_layers
 from ..network import Network
 from ..optimizers import OPTIMIZERS
-from ..training import Trainer
+from ..training import Trainer, n_rows
 from ._constraints import TRAINING_CONSTRAINTS
 from ._fitted import FittedState, Published, publish
 from ._holdout import hold_out
@@ -47,6 +47,36 @@ def _validate_sample_weight(sample_weight, X):
     if not sample_weight.sum() > 0:
         raise ValueError("sample_weight must have a positive sum.")
     return sample_weight
+
+
+def _as_tuple(X):
+    """The network input as a tuple of arrays (one per model input)."""
+    return X if isinstance(X, tuple) else (X,)
+
+
+def _first(X):
+    """The first array of the network input (all share rows and dtype)."""
+    return _as_tuple(X)[0]
+
+
+def _sample_shape(X):
+    """One sample's shape, or a list of them for a model with several inputs."""
+    return [a.shape[1:] for a in X] if isinstance(X, tuple) else X.shape[1:]
+
+
+def _cast(X, dtype):
+    """The network input in ``dtype`` (no copy when it already is)."""
+    if isinstance(X, tuple):
+        return tuple(a.astype(dtype, copy=False) for a in X)
+    return X.astype(dtype, copy=False)
+
+
+def _init_output_bias(network, target, Y, sample_weight):
+    """Let the target start the output layer's bias (when the last leaf has one that fits)."""
+    last = leaf_layers(network)[-1]
+    bias = last.params.get("b")
+    if bias is not None and bias.shape == (target.n_outputs,):
+        target.init_output_bias(bias, Y, sample_weight)
 
 
 class BaseNeuralEstimator(BaseEstimator):
@@ -121,19 +151,20 @@ class BaseNeuralEstimator(BaseEstimator):
         X, y = self._validate_Xy(X, y, reset=first)
         target = (self._make_target(y, classes if incremental else None) if first
                   else self._fitted.target)
-        Y = target.encode(y, X.dtype)
-        sample_weight = _validate_sample_weight(sample_weight, X)
+        Y = target.encode(y, _first(X).dtype)
+        dtype = _first(X).dtype
+        sample_weight = _validate_sample_weight(sample_weight, _first(X))
         if first:
-            network = Network(self._make_layers(X.shape[1:], target.n_outputs))
-            check_memory(network, X.shape[1:], self._batch_size(X.shape[0]), X.dtype)
+            input_shape = _sample_shape(X)
+            network = self._build_network(input_shape, target.n_outputs)
+            check_memory(network, input_shape, self._batch_size(n_rows(X)), dtype)
             rng = _generator(self.random_state)
-            network.build(X.shape[1:], rng, X.dtype)
-            target.init_output_bias(leaf_layers(network)[-1].params["b"], Y, sample_weight)
+            network.build(input_shape, rng, dtype)
+            _init_output_bias(network, target, Y, sample_weight)
             fitted = FittedState(network, target, None, rng, None)
         else:
             fitted = self._fitted
-            X, Y = X.astype(fitted.network.dtype, copy=False), Y.astype(fitted.network.dtype,
-                                                                        copy=False)
+            X, Y = _cast(X, fitted.network.dtype), Y.astype(fitted.network.dtype, copy=False)
         # partial_fit keeps the optimizer's moments; fit (warm start too) starts afresh
         optimizer = fitted.optimizer if incremental and not first else self._make_optimizer()
         fitted = FittedState(fitted.network, target, optimizer, fitted.rng, fitted.training,
@@ -154,7 +185,7 @@ class BaseNeuralEstimator(BaseEstimator):
             X, Y, sample_weight, evaluate = self._split_validation(X, y, Y, sample_weight, fitted)
         trainer = Trainer(
             fitted.network, fitted.target.loss, fitted.optimizer, alpha=self.alpha,
-            batch_size=self._batch_size(X.shape[0]), shuffle=self.shuffle, rng=fitted.rng,
+            batch_size=self._batch_size(n_rows(X)), shuffle=self.shuffle, rng=fitted.rng,
             tol=None, verbose=self.verbose, callbacks=self._callbacks(fitted), owner=self)
         fitted.training = trainer.fit(X, Y, sample_weight, state=fitted.training,
                                       max_epochs=1 if incremental else self.max_iter,
@@ -188,6 +219,14 @@ class BaseNeuralEstimator(BaseEstimator):
         X, y = validate_data(self, X, y, reset=reset, dtype=(np.float64, np.float32),
                              multi_output=True, y_numeric=not _is_classification(self))
         return self._shape_input(X, sample_shape, reset), ravel_column(y)
+
+    def _build_network(self, input_shape, n_outputs):
+        """Hook: the unbuilt network for samples of ``input_shape`` and ``n_outputs`` outputs.
+
+        ``MLPFromScratch`` and ``ConvNetFromScratch`` chain the layers of
+        :meth:`_make_layers`; ``NetworkEstimator`` calls its ``model``.
+        """
+        return Network(self._make_layers(input_shape, n_outputs))
 
     def _flatten_input(self, X):
         """Hook: turn multi-dimensional samples into rows before validation.
@@ -268,12 +307,13 @@ class BaseNeuralEstimator(BaseEstimator):
         X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
         X = self._shape_input(X, sample_shape, reset=False)
         with np.errstate(over="ignore", invalid="ignore"):
-            raw = self.network_.predict(X.astype(self.network_.dtype, copy=False))
+            raw = self.network_.predict(_cast(X, self.network_.dtype))
         if not np.isfinite(raw).all():
+            largest = max(float(np.max(np.abs(a))) for a in _as_tuple(X))
             raise ValueError(
                 "The network's outputs overflowed: X holds values too large for this "
                 f"{self.network_.dtype} model (largest magnitude "
-                f"{float(np.max(np.abs(X))):.3g}). Scale the inputs, e.g. StandardScaler.")
+                f"{largest:.3g}). Scale the inputs, e.g. StandardScaler.")
         return raw
 
     def predict(self, X):

@@ -8,8 +8,9 @@ def hold_out(X, y, Y, sample_weight, fraction, stratify, rng):
 
     Parameters
     ----------
-    X, y, Y : ndarray
-        Inputs, raw targets (for scoring) and encoded targets (for training).
+    X : ndarray, or tuple of ndarray (one per model input)
+    y, Y : ndarray
+        Raw targets (for scoring) and encoded targets (for training).
     sample_weight : ndarray or None
     fraction : float in (0, 1)
     stratify : ndarray or None
@@ -23,14 +24,20 @@ def hold_out(X, y, Y, sample_weight, fraction, stratify, rng):
     validation : (Y, y, sample_weight) of the held-out part
     X_validation : ndarray
     """
-    arrays = [X, y, Y] + ([] if sample_weight is None else [sample_weight])
+    inputs = list(X) if isinstance(X, tuple) else [X]
+    arrays = [y, Y] + ([] if sample_weight is None else [sample_weight]) + inputs
     seed = int(rng.integers(2**31))
     try:
         parts = train_test_split(*arrays, test_size=fraction, random_state=seed,
                                  stratify=stratify)
     except ValueError as exc:
         raise ValueError(f"early_stopping could not hold out validation_fraction={fraction} "
-                         f"of {X.shape[0]} samples: {exc}") from exc
-    X_tr, X_val, _, y_val, Y_tr, Y_val = parts[:6]
-    w_tr, w_val = parts[6:8] if sample_weight is not None else (None, None)
-    return (X_tr, Y_tr, w_tr), (Y_val, y_val, w_val), X_val
+                         f"of {len(y)} samples: {exc}") from exc
+    train, validation = parts[0::2], parts[1::2]
+    y_val, (Y_tr, Y_val) = validation[0], (train[1], validation[1])
+    w_tr, w_val = (train[2], validation[2]) if sample_weight is not None else (None, None)
+    k = 3 if sample_weight is not None else 2
+    X_tr, X_val = train[k:], validation[k:]
+    if isinstance(X, tuple):
+        return (tuple(X_tr), Y_tr, w_tr), (Y_val, y_val, w_val), tuple(X_val)
+    return (X_tr[0], Y_tr, w_tr), (Y_val, y_val, w_val), X_val[0]

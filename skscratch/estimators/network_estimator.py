@@ -1,0 +1,283 @@
+"""NetworkEstimator: any skscratch network or model as a scikit-learn estimator."""
+
+import inspect
+
+import numpy as np
+
+from ..configs import layer_config, layer_from_config
+from ..container import Container
+from ..layers import Dense, Flatten
+from ..network import Network
+from ._base import BaseNeuralEstimator
+from ._constraints import TRAINING_CONSTRAINTS
+
+PREFIX = "model__"
+
+
+def default_model(input_shape, n_outputs, hidden_units=16, activation="relu"):
+    """The model used when none is given: one hidden ``Dense`` layer, then the outputs.
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        Shape of one sample.
+    n_outputs : int
+        Width of the output layer.
+    hidden_units : int, default=16
+    activation : str, default="relu"
+
+    Returns
+    -------
+    network : Network
+    """
+    if isinstance(input_shape, list):
+        raise ValueError("The default model takes one input; pass model= for several.")
+    layers = [Flatten()] if len(input_shape) > 1 else []
+    return Network(layers + [Dense(hidden_units, activation), Dense(n_outputs)])
+
+
+class NetworkEstimator(BaseNeuralEstimator):
+    """Any skscratch network or model, trained and used as a scikit-learn estimator.
+
+    What skorch's ``module=`` and scikeras's ``model=`` are to PyTorch and
+    Keras: bring a network, get ``fit``/``predict``/``score``, pipelines,
+    cross-validation and grid searches, including over the architecture.
+    Training, tasks, targets, callbacks, early stopping, ``partial_fit``,
+    ``warm_start``, sample weights, persistence and the fitted attributes
+    are those of :class:`MLPFromScratch` (the same code path: both build
+    their network through the same hook).
+
+    Parameters
+    ----------
+    model : callable, Network, Model or None, default=None
+        A function ``build(input_shape, n_outputs, **params)`` returning an
+        unbuilt :class:`~skscratch.Network` or :class:`~skscratch.Model`
+        whose output has ``n_outputs`` values (``input_shape`` is a list of
+        shapes for a model with several inputs); or an unbuilt network or
+        model, copied from its configuration at every fit, so clones never
+        share weights. None is :func:`default_model`. For classification the
+        output gives logits (no softmax: the loss applies it).
+    inputs : list or dict of column indices, or None, default=None
+        For a model with several inputs fed one 2-D ``X`` (in a ``Pipeline``,
+        after a ``ColumnTransformer``): the columns of each input, in the
+        model's input order, or by input name (``{"wide": [0, 1, 2, 3, 4],
+        "deep": [2, 3, 4, 5, 6, 7]}``; columns may overlap). None: ``X`` is
+        one array for a one-input model, or a tuple/dict of arrays, one per
+        input.
+    **model__params
+        Routed to ``model`` when it is a build function:
+        ``NetworkEstimator(build, model__units=64)`` calls
+        ``build(input_shape, n_outputs, units=64)``. They are parameters of
+        the estimator (``get_params``, ``set_params``, grid searches).
+    task, loss, solver, alpha, batch_size, learning_rate, learning_rate_init, \
+power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, \
+nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, \
+epsilon, n_iter_no_change, callbacks
+        As in :class:`MLPFromScratch`.
+
+    Attributes
+    ----------
+    input_columns_ : list of ndarray or None
+        The columns of the flattened ``X`` that feed each model input (None:
+        all of them feed the one input as rows).
+    input_shapes_ : list of tuple or None
+        The sample shape of each array of a tuple (or image) ``X``.
+    classes_, network_, coefs_, intercepts_, loss_, best_loss_, loss_curve_, \
+validation_scores_, best_validation_score_, history_, n_iter_, t_, n_layers_, \
+n_outputs_, out_activation_, n_features_in_, feature_names_in_
+        As in :class:`MLPFromScratch`.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from skscratch import Network, NetworkEstimator
+    >>> from skscratch.layers import Dense
+    >>> def build(input_shape, n_outputs, units=8):
+    ...     return Network([Dense(units, "tanh"), Dense(n_outputs)])
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = GridSearchCV(NetworkEstimator(build, max_iter=300, random_state=0),
+    ...                       {"model__units": [4, 16]}, cv=3).fit(X, y)
+    >>> sorted(search.best_params_)
+    ['model__units']
+    """
+
+    _parameter_constraints = {
+        **{k: v for k, v in TRAINING_CONSTRAINTS.items() if k not in ("activation", "dropout")},
+        "model": [callable, Container, None],
+        "inputs": [list, tuple, dict, None],
+    }
+
+    def __init__(self, model=None, *, inputs=None, task="classification", loss="auto",
+                 solver="adam", alpha=1e-4, batch_size="auto", learning_rate="constant",
+                 learning_rate_init=1e-3, power_t=0.5, max_iter=200, shuffle=True,
+                 random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
+                 nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
+                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10,
+                 callbacks=None, **model__params):
+        self.model = model
+        self.inputs = inputs
+        self.task = task
+        self.loss = loss
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.callbacks = callbacks
+        for key in model__params:
+            if not key.startswith(PREFIX):
+                raise TypeError(f"NetworkEstimator got an unexpected keyword argument {key!r}; "
+                                f"parameters for the model start with {PREFIX!r}.")
+        # kept apart from the declared parameters, and listed by get_params
+        self._model_params = dict(model__params)
+
+    # ------------------------------------------------------ routed parameters
+    def _routed(self):
+        return dict(self.__dict__.get("_model_params", {}))
+
+    def get_params(self, deep=True):
+        """The estimator's parameters, the routed ``model__*`` ones included.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+
+        Returns
+        -------
+        params : dict
+        """
+        return {**super().get_params(deep=deep), **self._routed()}
+
+    def set_params(self, **params):
+        """Set parameters; ``model__*`` ones are routed to the build function.
+
+        Parameters
+        ----------
+        **params : dict
+
+        Returns
+        -------
+        self : NetworkEstimator
+        """
+        routed = {k: params.pop(k) for k in list(params) if k.startswith(PREFIX)}
+        self._model_params = {**self._routed(), **routed}
+        return super().set_params(**params)
+
+    # ----------------------------------------------------------- the model
+    def _build_network(self, input_shape, n_outputs):
+        model = self.model if self.model is not None else default_model
+        routed = {k[len(PREFIX):]: v for k, v in self._routed().items()}
+        if isinstance(model, Container):
+            if routed:
+                raise ValueError(f"model is a {type(model).__name__}, which takes no "
+                                 f"parameters; got {sorted(self._routed())}.")
+            network = layer_from_config(layer_config(model))     # a fresh copy per fit
+        else:
+            _check_routed(model, routed)
+            network = model(input_shape, n_outputs, **routed)
+            if not isinstance(network, Container):
+                raise TypeError(f"model must return a skscratch Network or Model; "
+                                f"{getattr(model, '__name__', model)!r} returned "
+                                f"{type(network).__name__}.")
+        expected = input_shape if network.input_shape is None else network.input_shape
+        if expected != input_shape:
+            raise ValueError(f"The model takes inputs of shape {network.input_shape}; X gives "
+                             f"{input_shape}.")
+        output = network.compute_output_shape(input_shape)
+        if output != (n_outputs,):
+            raise ValueError(f"The model's output has shape {output}; this target needs "
+                             f"({n_outputs},): one value per class (or output).")
+        return network
+
+    # ----------------------------------------------------------- the inputs
+    def _flatten_input(self, X):
+        """Rows for validation: a tuple/dict (or images) is flattened, its shapes kept."""
+        if isinstance(X, dict):
+            names = self._input_names()
+            if names is None or set(X) != set(names):
+                raise ValueError(f"X is a dict with keys {sorted(map(str, X))}; the model's "
+                                 f"inputs are named {names}.")
+            X = tuple(X[n] for n in names)
+        if not isinstance(X, tuple):
+            if getattr(X, "ndim", 2) <= 2:
+                return X, None
+            X = (X,)                          # images: one input of several axes
+        if self.inputs is not None:
+            raise ValueError("Pass X as one 2-D array when inputs= gives the column layout, "
+                             "or as a tuple of arrays without it; not both.")
+        blocks = [np.asarray(a) for a in X]
+        if len({len(b) for b in blocks}) > 1:
+            raise ValueError(f"The arrays of X have different numbers of samples: "
+                             f"{[len(b) for b in blocks]}.")
+        return np.hstack([b.reshape(len(b), -1) for b in blocks]), [b.shape[1:] for b in blocks]
+
+    def _shape_input(self, X, shapes, reset):
+        """The network input: one array, or a tuple with one array per model input."""
+        if reset:
+            self.input_shapes_ = shapes
+            self.input_columns_ = self._columns(X.shape[1], shapes)
+        elif shapes is not None and shapes != self.input_shapes_:
+            raise ValueError(f"X holds inputs of shapes {shapes}; the model was fitted on "
+                             f"{self.input_shapes_}.")
+        if self.input_columns_ is None:
+            return X
+        shapes = self.input_shapes_ or [(len(c),) for c in self.input_columns_]
+        parts = tuple(X[:, c].reshape(len(X), *shape)
+                      for c, shape in zip(self.input_columns_, shapes))
+        return parts if len(parts) > 1 else parts[0]
+
+    def _columns(self, n_features, shapes):
+        """Each input's column indices, from ``inputs`` or the tuple's blocks."""
+        if shapes is not None:
+            edges = np.cumsum([0] + [int(np.prod(s)) for s in shapes])
+            return [np.arange(a, b) for a, b in zip(edges[:-1], edges[1:])]
+        if self.inputs is None:
+            return None
+        layout = self.inputs
+        if isinstance(layout, dict):
+            names = self._input_names()
+            if names is None or set(layout) != set(names):
+                raise ValueError(f"inputs names {sorted(map(str, layout))}; the model's inputs "
+                                 f"are named {names}.")
+            layout = [layout[n] for n in names]
+        columns = [np.asarray(list(c) if isinstance(c, range) else c) for c in layout]
+        for c in columns:
+            if c.ndim != 1 or c.dtype.kind not in "iu" or not c.size or (
+                    c.min() < 0 or c.max() >= n_features):
+                raise ValueError(f"inputs must list column indices 0 to {n_features - 1} for "
+                                 f"each model input; got {self.inputs!r}.")
+        return columns
+
+    def _input_names(self):
+        """The names of the model's inputs, when the model is given as a Model."""
+        inputs = getattr(self.model, "inputs", None)
+        return None if inputs is None else [t.name for t in inputs]
+
+
+def _check_routed(build, routed):
+    """Raise ValueError naming the build function's parameters for unknown routed ones."""
+    parameters = inspect.signature(build).parameters
+    if any(p.kind == p.VAR_KEYWORD for p in parameters.values()):
+        return
+    accepted = [name for name in list(parameters)[2:]]
+    unknown = sorted(set(routed) - set(accepted))
+    if unknown:
+        name = getattr(build, "__name__", repr(build))
+        raise ValueError(f"{name}() has no parameter(s) {unknown} (given as "
+                         f"{[PREFIX + u for u in unknown]}); its parameters are {accepted}.")

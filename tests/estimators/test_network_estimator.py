@@ -1,0 +1,201 @@
+"""NetworkEstimator: any network or model in scikit-learn workflows."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.compose import ColumnTransformer
+from sklearn.datasets import load_diabetes, load_digits
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+import skscratch
+from skscratch import MLPFromScratch, Model, Network, NetworkEstimator
+from skscratch.layers import Concatenate, Conv2D, Dense, Flatten, Input, MaxPool2D
+
+
+def _fit(est, X, y, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return est.fit(X, y, **kwargs)
+
+
+def mlp(input_shape, n_outputs, units=16, depth=1):
+    """A build function with architecture parameters."""
+    return Network([Dense(units, "relu", kernel_initializer="glorot_uniform")
+                    for _ in range(depth)] + [Dense(n_outputs)])
+
+
+def wide_and_deep(input_shape, n_outputs, units=30):
+    (n_wide,), (n_deep,) = input_shape
+    wide, deep = Input((n_wide,), name="wide"), Input((n_deep,), name="deep")
+    h = Dense(units, "relu")(Dense(units, "relu")(deep))
+    return Model([wide, deep], Dense(n_outputs)(Concatenate()([wide, h])))
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return X / 16, y
+
+
+@parametrize_with_checks([NetworkEstimator(),
+                          NetworkEstimator(mlp, task="regression", model__units=32)])
+def test_scikit_learn_estimator_checks(estimator, check):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        check(estimator)
+
+
+def test_grid_search_over_an_architecture_parameter_and_a_learning_rate(digits):
+    X, y = digits[0][:600], digits[1][:600]
+    search = GridSearchCV(NetworkEstimator(mlp, max_iter=30, random_state=0),
+                          {"model__units": [2, 32], "learning_rate_init": [1e-3, 1e-2]},
+                          cv=3)
+    _fit(search, X, y)
+    scores = dict(zip(map(lambda p: (p["model__units"], p["learning_rate_init"]),
+                          search.cv_results_["params"]), search.cv_results_["mean_test_score"]))
+    assert scores[(32, 1e-2)] > scores[(2, 1e-2)] + 0.2          # width matters, visibly
+    assert search.best_params_ == {"model__units": 32, "learning_rate_init": 1e-2}
+    units = [leaf.units for leaf in skscratch.layers.base.leaf_layers(
+        search.best_estimator_.network_)]
+    assert units == [32, 10]
+    assert search.best_score_ > 0.85
+
+
+def test_routed_parameters_are_parameters(digits):
+    est = NetworkEstimator(mlp, model__units=8)
+    assert est.get_params()["model__units"] == 8
+    est.set_params(model__depth=2, learning_rate_init=0.01)
+    assert clone(est).get_params()["model__depth"] == 2
+    assert "model__units=8" in repr(est)
+    _fit(est.set_params(max_iter=2), *digits)
+    assert len(est.coefs_) == 3
+    with pytest.raises(ValueError, match=r"mlp\(\) has no parameter\(s\) \['width'\].*"
+                                         r"\['units', 'depth'\]"):
+        _fit(NetworkEstimator(mlp, model__width=3, max_iter=1), *digits)
+    with pytest.raises(TypeError, match="start with 'model__'"):
+        NetworkEstimator(mlp, units=3)
+
+
+def test_one_code_path_a_build_function_trains_exactly_like_the_mlp(digits):
+    X, y = digits[0][:500], digits[1][:500]
+    ours = _fit(NetworkEstimator(mlp, model__units=16, max_iter=5, random_state=3), X, y)
+    theirs = _fit(MLPFromScratch((16,), max_iter=5, random_state=3), X, y)
+    np.testing.assert_array_equal(ours.predict_proba(X), theirs.predict_proba(X))
+    assert ours.loss_curve_ == theirs.loss_curve_
+
+
+def test_an_unbuilt_model_is_copied_per_fit_so_clones_never_share_weights(digits):
+    X, y = digits[0][:300], digits[1][:300]
+    net = Network([Dense(8, "relu"), Dense(10)])
+    a = _fit(NetworkEstimator(net, max_iter=3, random_state=0), X, y)
+    b = _fit(clone(a).set_params(random_state=1), X, y)
+    assert not net.built                                   # the template stays a template
+    assert a.network_ is not net and b.network_ is not a.network_
+    assert not np.array_equal(a.coefs_[0], b.coefs_[0])
+    a.partial_fit(X, y)
+    assert not np.shares_memory(a.coefs_[0], b.coefs_[0])
+
+
+def test_models_that_do_not_fit_the_target_are_refused(digits):
+    with pytest.raises(ValueError, match=r"output has shape \(3,\).*\(10,\)"):
+        _fit(NetworkEstimator(Network([Dense(3)]), max_iter=1), *digits)
+    with pytest.raises(TypeError, match="must return a skscratch Network or Model"):
+        _fit(NetworkEstimator(lambda shape, n: [Dense(n)], max_iter=1), *digits)
+    with pytest.raises(ValueError, match="takes no parameters"):
+        _fit(NetworkEstimator(Network([Dense(10)]), model__units=3, max_iter=1), *digits)
+
+
+def test_pickle_and_save_load_round_trips(digits, tmp_path):
+    X, y = digits[0][:300], digits[1][:300]
+    est = _fit(NetworkEstimator(mlp, model__units=8, max_iter=3, random_state=0), X, y)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(est)).predict_proba(X),
+                                  est.predict_proba(X))
+    with pytest.warns(UserWarning, match="build function, which is code"):
+        skscratch.save(est, tmp_path / "m.npz")
+    loaded = skscratch.load(tmp_path / "m.npz")
+    np.testing.assert_array_equal(loaded.predict_proba(X), est.predict_proba(X))
+    assert isinstance(loaded.model, Network) and "model__units" not in loaded.get_params()
+    refit = _fit(clone(loaded), X, y)                     # the same architecture again
+    assert [w.shape for w in refit.coefs_] == [w.shape for w in est.coefs_]
+    template = _fit(NetworkEstimator(Network([Dense(6, "tanh"), Dense(10)]), max_iter=2,
+                                     random_state=0), X, y)
+    skscratch.save(template, tmp_path / "t.npz")
+    again = skscratch.load(tmp_path / "t.npz")
+    assert again.model.get_config() == template.model.get_config() and not again.model.built
+    again.partial_fit(X, y)
+    template.partial_fit(X, y)
+    np.testing.assert_array_equal(again.network_.flat_params, template.network_.flat_params)
+
+
+def _diabetes():
+    X, y = load_diabetes(return_X_y=True)
+    return X, (y - y.mean()) / y.std()
+
+
+def test_wide_and_deep_in_cross_val_score_after_a_column_transformer():
+    X, y = _diabetes()
+    scale = ColumnTransformer([("scale", StandardScaler(), list(range(8)))])  # drops 8, 9
+    est = NetworkEstimator(wide_and_deep, inputs=[range(0, 5), range(2, 8)], task="regression",
+                           learning_rate_init=3e-3, max_iter=60, random_state=0)
+    pipe = make_pipeline(scale, est)
+    scores = cross_val_score(pipe, X, y, cv=KFold(5, shuffle=True, random_state=0))
+    assert scores.mean() > 0.35           # diabetes: linear models reach about 0.45
+    fitted = _fit(pipe, X, y)[-1]
+    assert [len(c) for c in fitted.input_columns_] == [5, 6]
+    assert fitted.network_.input_shape == [(5,), (6,)]
+
+
+def test_several_inputs_as_a_tuple_or_a_dict_by_name():
+    X, y = _diabetes()
+    X = StandardScaler().fit_transform(X)
+    wide, deep = X[:, :5], X[:, 2:8]
+    est = _fit(NetworkEstimator(wide_and_deep, task="regression", max_iter=60,
+                                learning_rate_init=3e-3, random_state=0), (wide, deep), y)
+    assert est.n_features_in_ == 11 and est.input_shapes_ == [(5,), (6,)]
+    by_tuple = est.predict((wide, deep))
+    assert est.score((wide, deep), y) > 0.3
+    model = wide_and_deep([(5,), (6,)], 1)
+    named = _fit(NetworkEstimator(model, task="regression", max_iter=30, random_state=0),
+                 {"deep": deep, "wide": wide}, y)
+    np.testing.assert_array_equal(named.predict({"wide": wide, "deep": deep}),
+                                  named.predict((wide, deep)))
+    assert by_tuple.shape == (len(y),)
+    with pytest.raises(ValueError, match="inputs of shapes"):
+        est.predict((deep, wide))
+    with pytest.raises(ValueError, match="not both"):
+        NetworkEstimator(wide_and_deep, inputs=[[0], [1]]).fit((wide, deep), y)
+
+
+def test_images_feed_a_convolutional_model(digits):
+    X, y = digits[0].reshape(-1, 8, 8, 1)[:400], digits[1][:400]
+
+    def convnet(input_shape, n_outputs, filters=4):
+        return Network([Conv2D(filters, 3, padding="same", activation="relu"), MaxPool2D(),
+                        Flatten(), Dense(n_outputs)])
+
+    est = _fit(NetworkEstimator(convnet, model__filters=8, batch_size=32, max_iter=30,
+                                learning_rate_init=3e-3, random_state=0), X, y)
+    assert est.input_shapes_ == [(8, 8, 1)] and est.n_features_in_ == 64
+    assert est.score(X, y) > 0.9
+
+
+def test_several_inputs_with_early_stopping_sample_weights_and_partial_fit():
+    X, y = _diabetes()
+    X = StandardScaler().fit_transform(X)
+    parts, w = (X[:, :5], X[:, 2:8]), np.random.default_rng(0).uniform(0.5, 2, len(y))
+    est = _fit(NetworkEstimator(wide_and_deep, task="regression", early_stopping=True,
+                                max_iter=40, learning_rate_init=3e-3, random_state=0),
+               parts, y, sample_weight=w)
+    assert len(est.validation_scores_) == est.n_iter_
+    assert est.best_validation_score_ == max(est.validation_scores_)
+    before = est.n_iter_
+    est.partial_fit(parts, y, sample_weight=w)
+    assert est.n_iter_ == before + 1
+    assert "Connected to" in est.summary()
