@@ -46,7 +46,7 @@ def save(model, path):
 
     Parameters
     ----------
-    model : MLPFromScratch, ConvNetFromScratch, Network or Model
+    model : MLPFromScratch, ConvNetFromScratch, NetworkEstimator, Network or Model
         A fitted estimator (``callbacks`` are code and are not saved), or a
         built :class:`~skscratch.Network` / :class:`~skscratch.Model`
         (architecture and weights).
@@ -157,7 +157,7 @@ def load(path):
 
     Returns
     -------
-    model : MLPFromScratch, ConvNetFromScratch, Network or Model
+    model : MLPFromScratch, ConvNetFromScratch, NetworkEstimator, Network or Model
         An estimator predicts exactly as the saved one and continues
         training with ``partial_fit`` (optimizer and random-generator state
         included); a network or model is built, with the saved weights.
