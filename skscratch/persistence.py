@@ -18,12 +18,12 @@ import warnings
 import zipfile
 
 import numpy as np
-from sklearn.utils._param_validation import validate_parameter_constraints
 from sklearn.utils.validation import check_is_fitted
 
 from .container import Container
 from .estimators import ConvNetFromScratch, MLPFromScratch, NetworkEstimator
 from .estimators._fitted import FittedState, publish
+from .estimators._sklearn_private import validate_parameter_constraints
 from .estimators._targets import REGRESSION_LOSSES, ClassificationTarget, RegressionTarget
 from .layers.base import leaf_layers
 from .losses import LOSSES

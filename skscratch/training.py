@@ -96,8 +96,9 @@ class Trainer:
     ----------
     state : TrainingState
         Of the current (or last) fit.
-    n_samples, max_epochs : int
-        Of the current (or last) fit.
+    n_samples, max_epochs, first_epoch : int
+        Of the current (or last) fit (``first_epoch`` counts earlier fits'
+        epochs when it continues them).
     """
 
     def __init__(self, network, loss, optimizer, *, alpha=0.0, batch_size=200,
@@ -123,7 +124,7 @@ class Trainer:
         plateau = [] if tol is None else [PlateauStopping(tol, n_iter_no_change)]
         printers = ([ProgressBar()] if verbose >= 2 else []) + ([EpochPrinter()] if verbose else [])
         self.callbacks = plateau + as_callbacks(callbacks) + printers
-        self.state, self.n_samples, self.max_epochs = None, 0, 0
+        self.state, self.n_samples, self.max_epochs, self.first_epoch = None, 0, 0, 1
         self._penalty_buffers = None
 
     def train_batch(self, x, y, sample_weight=None):
@@ -238,6 +239,7 @@ class Trainer:
         self.state = state = TrainingState() if state is None else state
         state.stopped = None
         self.n_samples, self.max_epochs = n_rows(X), max_epochs
+        self.first_epoch = state.n_iter + 1
         callbacks = CallbackList(self.callbacks)
         record = {"epoch": state.n_iter + 1}
         try:

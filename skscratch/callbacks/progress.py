@@ -20,7 +20,8 @@ class EpochPrinter(Callback):
         val = "" if val is None else f" - validation score: {val:.6f}"
         more = "".join(f" - {k}: {v:.6f}" for k, v in record.items()
                        if k.endswith("_loss") and v is not None)
-        total = f"/{trainer.max_epochs}" if trainer.max_epochs else ""
+        # epochs continue across warm_start fits and partial_fit calls
+        total = f"/{trainer.first_epoch - 1 + trainer.max_epochs}" if trainer.max_epochs else ""
         print(f"Epoch {record['epoch']}{total} - loss: {record['loss']:.6f}{more}{val}"
               f" - {record['seconds']:.2f}s", flush=True)
         return False

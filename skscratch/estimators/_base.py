@@ -6,9 +6,8 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import ClassifierTags, RegressorTags, check_random_state
-from sklearn.utils._param_validation import validate_parameter_constraints
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..callbacks import InvScaling, PlateauStopping, as_callbacks
 from ..container import check_memory
@@ -19,6 +18,7 @@ from ..training import Trainer, n_rows
 from ._constraints import TRAINING_CONSTRAINTS
 from ._fitted import FittedState, Published, publish
 from ._holdout import hold_out
+from ._sklearn_private import validate_parameter_constraints
 from ._targets import CLASSIFICATION_LOSSES, ClassificationTarget, RegressionTarget, ravel_column
 
 
@@ -39,13 +39,24 @@ def _generator(random_state):
 
 
 def _validate_sample_weight(sample_weight, X):
-    """Non-negative weights, one per sample, with a positive sum (or None)."""
+    """Non-negative finite weights, one per sample, with a positive sum (or None)."""
     if sample_weight is None:
         return None
-    sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype,
-                                         ensure_non_negative=True)
+    n = X.shape[0]
+    try:
+        sample_weight = np.asarray(sample_weight).astype(X.dtype, copy=False)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"sample_weight must be numbers; {exc}") from None
+    if sample_weight.ndim == 0:
+        sample_weight = np.full(n, sample_weight)
+    if sample_weight.shape != (n,):
+        raise ValueError(f"sample_weight.shape == {sample_weight.shape}, expected ({n},)!")
+    if not np.isfinite(sample_weight).all():
+        raise ValueError("sample_weight must be finite (no NaN or infinity).")
+    if (sample_weight < 0).any():
+        raise ValueError("Negative values in data passed to `sample_weight`.")
     if not sample_weight.sum() > 0:
-        raise ValueError("sample_weight must have a positive sum.")
+        raise ValueError("sample_weight must have a positive sum; all weights are zero.")
     return sample_weight
 
 
@@ -147,8 +158,11 @@ class BaseNeuralEstimator(BaseEstimator):
         validate_parameter_constraints(self._parameter_constraints,
                                        self.get_params(deep=False), type(self).__name__)
         as_callbacks(self.callbacks)       # a bad callback fails here, not after an epoch
+        if incremental and self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True.")
         first = not hasattr(self, "network_") or not (incremental or self.warm_start)
         X, y = self._validate_Xy(X, y, reset=first)
+        self._check_classes(y, classes, incremental, first)
         target = (self._make_target(y, classes if incremental else None) if first
                   else self._fitted.target)
         Y = target.encode(y, _first(X).dtype)
@@ -168,7 +182,8 @@ class BaseNeuralEstimator(BaseEstimator):
         # partial_fit keeps the optimizer's moments; fit (warm start too) starts afresh
         optimizer = fitted.optimizer if incremental and not first else self._make_optimizer()
         fitted = FittedState(fitted.network, target, optimizer, fitted.rng, fitted.training,
-                             self.early_stopping and not incremental)
+                             self.early_stopping and not incremental,
+                             0 if fitted.training is None else fitted.training.n_iter)
         try:
             self._train(fitted, (X, y, Y, sample_weight), incremental)
         except FloatingPointError as exc:
@@ -176,6 +191,31 @@ class BaseNeuralEstimator(BaseEstimator):
                 self._forget_fit()
             raise ValueError(str(exc)) from exc
         return self
+
+    def _check_classes(self, y, classes, incremental, first):
+        """scikit-learn's rules for the classes of continued fits.
+
+        A first ``partial_fit`` of single-label classification needs every
+        class up front; later calls may not change them; a ``warm_start`` refit
+        needs the classes of the first fit.
+        """
+        if not _is_classification(self):
+            return
+        single_label = y.ndim == 1
+        if incremental and first and classes is None and single_label:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        if first:
+            return
+        known = self._fitted.target.classes
+        if incremental and classes is not None and not (
+                len(np.unique(classes)) == len(known)
+                and np.array_equal(np.unique(classes), known)):
+            raise ValueError(f"`classes={np.asarray(classes).tolist()}` is not the same as on "
+                             f"last call to partial_fit, was: {known.tolist()}.")
+        if not incremental and single_label and not np.array_equal(np.unique(y), known):
+            raise ValueError("warm_start can only be used where `y` has the same classes as in "
+                             f"the previous call to fit. Previously got {known.tolist()}, `y` "
+                             f"has {np.unique(y).tolist()}.")
 
     def _train(self, fitted, data, incremental):
         """Run the epochs, then keep the best weights and publish the fitted attributes."""
@@ -269,20 +309,61 @@ class BaseNeuralEstimator(BaseEstimator):
         target, network = fitted.target, fitted.network
 
         def validation_score():
-            return {"validation_score": target.score(
-                y_val, target.decode(network.predict(X_val)), w_val)}
+            with np.errstate(over="ignore", invalid="ignore"):
+                raw = network.predict(X_val)
+            if not np.isfinite(raw).all():
+                # scikit-learn's answer to diverging early-stopped fits: the epoch
+                # scores NaN, never counts as an improvement, and the best weights
+                # come back at the end
+                warnings.warn("The validation predictions overflowed: this epoch's "
+                              "validation score is NaN. Try a smaller learning rate.",
+                              RuntimeWarning, stacklevel=2)
+                return {"validation_score": float("nan")}
+            return {"validation_score": target.score(y_val, target.decode(raw), w_val)}
 
         return X_tr, Y_tr, w_tr, validation_score
 
     @property
     def coefs_(self):
-        """Weight arrays of the Dense and Conv2D layers, in order (the network's own)."""
-        return [leaf.params["W"] for leaf in leaf_layers(self.network_) if "W" in leaf.params]
+        """Weight arrays of the Dense and Conv2D layers, in order (the network's own).
+
+        Assigning a list of arrays of the same shapes copies them in (to set
+        weights by hand, e.g. before ``partial_fit``).
+        """
+        return self._network_arrays("W")
+
+    @coefs_.setter
+    def coefs_(self, values):
+        self._assign_arrays("W", values, "coefs_")
 
     @property
     def intercepts_(self):
-        """Bias vectors of the Dense and Conv2D layers, in order (the network's own)."""
-        return [leaf.params["b"] for leaf in leaf_layers(self.network_) if "b" in leaf.params]
+        """Bias vectors of the Dense and Conv2D layers, in order (the network's own).
+
+        Assignable like :attr:`coefs_`.
+        """
+        return self._network_arrays("b")
+
+    @intercepts_.setter
+    def intercepts_(self, values):
+        self._assign_arrays("b", values, "intercepts_")
+
+    def _network_arrays(self, name):
+        check_is_fitted(self)
+        return [leaf.params[name] for leaf in leaf_layers(self.network_) if name in leaf.params]
+
+    def _assign_arrays(self, name, values, attribute):
+        """Copy ``values`` into the network's arrays, after checking every shape."""
+        targets = self._network_arrays(name)
+        values = [np.asarray(v) for v in values]
+        if len(values) != len(targets):
+            raise ValueError(f"{attribute} needs {len(targets)} arrays; got {len(values)}.")
+        for i, (t, v) in enumerate(zip(targets, values)):
+            if v.shape != t.shape or v.dtype.kind not in "iuf" or not np.isfinite(v).all():
+                raise ValueError(f"{attribute}[{i}] must be a finite numeric array of shape "
+                                 f"{t.shape}; got shape {v.shape} and dtype {v.dtype}.")
+        for t, v in zip(targets, values):
+            np.copyto(t, v, casting="unsafe")
 
     def _forget_fit(self):
         """Drop every fitted attribute (a first fit failed part-way)."""

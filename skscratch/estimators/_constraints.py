@@ -8,10 +8,11 @@ there is offered here with no change to this file.
 
 from numbers import Integral, Real
 
-from sklearn.utils._param_validation import Interval, StrOptions
+import numpy as np
 
 from ..layers.activation import ACTIVATIONS
 from ..optimizers import OPTIMIZERS
+from ._sklearn_private import Interval, Options, StrOptions
 from ._targets import CLASSIFICATION_LOSSES, REGRESSION_LOSSES
 
 # softmax normalises over the features: an output activation, not a hidden one
@@ -40,7 +41,7 @@ TRAINING_CONSTRAINTS = {
     "beta_1": [Interval(Real, 0, 1, closed="left")],
     "beta_2": [Interval(Real, 0, 1, closed="left")],
     "epsilon": [Interval(Real, 0, None, closed="neither")],
-    "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+    "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
     "dropout": [Interval(Real, 0, 1, closed="left")],
     "callbacks": [list, tuple, None],
 }

@@ -30,6 +30,9 @@ class FittedState:
         Epochs, losses, validation scores, history.
     early_stopping : bool
         Whether the last fit held out a validation split.
+    epochs_before : int
+        Epochs run before the current call: ``n_iter_`` counts the epochs of
+        the latest call (as scikit-learn does), ``loss_curve_`` all of them.
     """
 
     network: object
@@ -38,6 +41,7 @@ class FittedState:
     rng: object
     training: TrainingState
     early_stopping: bool = False
+    epochs_before: int = 0
 
 
 def publish(estimator, fitted):
@@ -46,7 +50,7 @@ def publish(estimator, fitted):
     network, state, target = fitted.network, fitted.training, fitted.target
     early = fitted.early_stopping
     estimator.network_ = network
-    estimator.n_iter_, estimator.t_ = state.n_iter, state.t
+    estimator.n_iter_, estimator.t_ = state.n_iter - fitted.epochs_before, state.t
     estimator.loss_curve_ = state.loss_curve
     estimator.loss_ = state.loss_curve[-1] if state.loss_curve else None
     estimator.best_loss_ = None if early else state.best_loss

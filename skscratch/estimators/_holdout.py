@@ -34,6 +34,10 @@ def hold_out(X, y, Y, sample_weight, fraction, stratify, rng):
         raise ValueError(f"early_stopping could not hold out validation_fraction={fraction} "
                          f"of {len(y)} samples: {exc}") from exc
     train, validation = parts[0::2], parts[1::2]
+    if len(validation[0]) < 2:
+        raise ValueError("The validation set is too small. Increase 'validation_fraction' or "
+                         f"the size of your dataset ({len(validation[0])} validation sample(s) "
+                         f"out of {len(y)}).")
     y_val, (Y_tr, Y_val) = validation[0], (train[1], validation[1])
     w_tr, w_val = (train[2], validation[2]) if sample_weight is not None else (None, None)
     k = 3 if sample_weight is not None else 2

@@ -3,11 +3,11 @@
 from numbers import Integral
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..layers import Activation, BatchNorm, Conv2D, Dense, Dropout, Flatten, MaxPool2D
 from ..layers._windows import pair
 from ._base import BaseNeuralEstimator
+from ._sklearn_private import Interval, StrOptions
 from .mlp import _hidden_sizes
 
 
@@ -83,12 +83,12 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
 
     _parameter_constraints = {
         **BaseNeuralEstimator._parameter_constraints,
-        "filters": ["array-like"],
+        "filters": ["array-like", Interval(Integral, 1, None, closed="left")],
         "kernel_size": [Interval(Integral, 1, None, closed="left"), "array-like"],
         "strides": [Interval(Integral, 1, None, closed="left"), "array-like"],
         "padding": [StrOptions({"same", "valid"})],
         "pool_size": [Interval(Integral, 1, None, closed="left"), "array-like"],
-        "hidden_layer_sizes": ["array-like"],
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "batch_norm": ["boolean"],
         "input_shape": ["array-like", None],
     }

@@ -1,9 +1,12 @@
 """MLPFromScratch: a multi-layer perceptron for classification or regression."""
 
+from numbers import Integral
+
 import numpy as np
 
 from ..layers import Dense, Dropout
 from ._base import BaseNeuralEstimator
+from ._sklearn_private import Interval
 
 
 class MLPFromScratch(BaseNeuralEstimator):
@@ -23,8 +26,8 @@ class MLPFromScratch(BaseNeuralEstimator):
 
     Parameters
     ----------
-    hidden_layer_sizes : array-like of int, default=(100,)
-        Units of each hidden layer.
+    hidden_layer_sizes : int or array-like of int, default=(100,)
+        Units of each hidden layer (an int: one hidden layer).
     activation : {"relu", "tanh", "logistic", "identity", "leaky_relu", "elu"}, default="relu"
         Hidden-layer activation.
     task : {"classification", "regression"}, default="classification"
@@ -123,7 +126,7 @@ class MLPFromScratch(BaseNeuralEstimator):
 
     _parameter_constraints = {
         **BaseNeuralEstimator._parameter_constraints,
-        "hidden_layer_sizes": ["array-like"],
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", *,

@@ -101,7 +101,7 @@ def test_warm_start_with_other_features_or_classes():
     est = MLPFromScratch((4,), max_iter=2, warm_start=True).fit(X, Y_CLASS)
     with pytest.raises(ValueError, match="3 features"):
         est.fit(X[:, :2], Y_CLASS)
-    with pytest.raises(ValueError, match="labels not seen"):
+    with pytest.raises(ValueError, match="same classes as in the previous call"):
         est.fit(X, np.arange(20) % 3)
 
 

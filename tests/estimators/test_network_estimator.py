@@ -195,7 +195,7 @@ def test_several_inputs_with_early_stopping_sample_weights_and_partial_fit():
                parts, y, sample_weight=w)
     assert len(est.validation_scores_) == est.n_iter_
     assert est.best_validation_score_ == max(est.validation_scores_)
-    before = est.n_iter_
-    est.partial_fit(parts, y, sample_weight=w)
-    assert est.n_iter_ == before + 1
+    before = len(est.loss_curve_)
+    est.set_params(early_stopping=False).partial_fit(parts, y, sample_weight=w)
+    assert est.n_iter_ == 1 and len(est.loss_curve_) == before + 1
     assert "Connected to" in est.summary()
