@@ -279,7 +279,6 @@ class _RMSprop(skscratch.optimizers.Optimizer):
 def test_a_newly_registered_optimizer_needs_no_change_to_persistence(iris, tmp_path,
                                                                      monkeypatch):
     from skscratch.estimators._sklearn_private import StrOptions
-
     from skscratch.optimizers import OPTIMIZERS
     monkeypatch.setitem(OPTIMIZERS, "rmsprop", _RMSprop)
     monkeypatch.setitem(MLPFromScratch._parameter_constraints, "solver",

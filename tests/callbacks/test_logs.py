@@ -32,7 +32,7 @@ def test_csv_rows_match_the_history_and_append_on_partial_fit(digits, tmp_path):
     rows = _rows(path)
     assert [int(r["epoch"]) for r in rows] == [1, 2, 3, 4, 5, 6]
     assert rows[-1]["validation_score"] == ""
-    quiet_fit(est.set_params(early_stopping=True), X, y)                              # a new fit starts the file anew
+    quiet_fit(est.set_params(early_stopping=True), X, y)      # a new fit starts the file anew
     assert len(_rows(path)) == 4
 
 
