@@ -136,6 +136,21 @@ class SquaredError(Loss):
         return np.mean(diff * diff, axis=1), diff * (2.0 / k)
 
 
+@LOSSES.register("half_squared_error")
+class HalfSquaredError(Loss):
+    """Half the mean squared error: ``mean((output - target) ** 2) / 2``.
+
+    scikit-learn's ``MLPRegressor`` loss (what ``loss="squared_error"`` means
+    in the estimators, so ``loss_``, ``alpha`` and ``tol`` mean the same as
+    there); the gradient is ``(output - target) / (n_samples * n_outputs)``.
+    """
+
+    def _per_sample(self, output, target):
+        diff = output - target
+        k = diff.shape[1]
+        return 0.5 * np.mean(diff * diff, axis=1), diff * (1.0 / k)
+
+
 @LOSSES.register("absolute_error")
 class AbsoluteError(Loss):
     """Mean absolute error ``mean(|output - target|)``; gradient ``sign(diff) / size``."""

@@ -57,6 +57,11 @@ class Optimizer:
             self._init_state(params)
         self._update(params, grads)
 
+    @property
+    def started(self):
+        """Whether the optimizer has taken a step (a fresh one has not)."""
+        return self._buffers is not None
+
     def _init_state(self, params):
         """Create per-parameter state on the first step."""
         for slot in self.state_slots:

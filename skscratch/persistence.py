@@ -22,6 +22,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .container import Container
 from .estimators import ConvNetFromScratch, MLPFromScratch, NetworkEstimator
+from .estimators._base import _sample_shape
 from .estimators._fitted import FittedState, publish
 from .estimators._sklearn_private import validate_parameter_constraints
 from .estimators._targets import REGRESSION_LOSSES, ClassificationTarget, RegressionTarget
@@ -134,6 +135,7 @@ def _estimator_contents(estimator):
         "early_stopping": fitted.early_stopping,
         "rng": _jsonable(fitted.rng.bit_generator.state),
         "fitted": {"n_features_in_": int(estimator.n_features_in_),
+                   "epochs_before": int(fitted.epochs_before),
                    "input_shape_": list(getattr(estimator, "input_shape_", ()) or ()),
                    "input_columns_": _jsonable(getattr(estimator, "input_columns_", None)),
                    "input_shapes_": _jsonable(getattr(estimator, "input_shapes_", None))},
@@ -198,7 +200,10 @@ def _rebuild(header, arrays):
     params = header["params"]
     validate_parameter_constraints(cls._parameter_constraints, params, cls.__name__)
     if header.get("model") is not None:           # NetworkEstimator(model=a Network/Model)
-        params = {**params, "model": layer_from_config(header["model"])}
+        template = layer_from_config(header["model"])
+        if not isinstance(template, Container):
+            raise ValueError("The model file's model is a single layer, not a network.")
+        params = {**params, "model": template}
     estimator = cls(**params)
     rng = np.random.default_rng()
     rng.bit_generator.state = header["rng"]
@@ -222,9 +227,29 @@ def _rebuild(header, arrays):
                                    [tuple(int(d) for d in s) for s in shapes])
     if "feature_names_in_" in arrays:
         estimator.feature_names_in_ = _expect(arrays, "feature_names_in_", kinds="U", ndim=1)
+    _check_input_layout(estimator, network)
     publish(estimator, FittedState(network, target, optimizer, rng, state,
-                                   bool(header["early_stopping"])))
+                                   bool(header["early_stopping"]),
+                                   int(fitted.get("epochs_before", 0))))
     return estimator
+
+
+# the widest X a model file may declare (a probe row of it is made)
+MAX_FEATURES = 1 << 24
+
+
+def _check_input_layout(estimator, network):
+    """``n_features_in_`` and the input layout must give exactly the network's inputs."""
+    n = estimator.n_features_in_
+    if not 0 < n <= MAX_FEATURES:
+        raise ValueError(f"The model file declares n_features_in_={n}.")
+    try:
+        probe = estimator._shape_input(np.zeros((1, n), network.dtype), None, reset=False)
+    except (ValueError, IndexError, TypeError) as exc:
+        raise ValueError(f"The model file's input layout does not fit its data: {exc}") from exc
+    if _sample_shape(probe) != network.input_shape:
+        raise ValueError(f"The model file's {n} features give inputs of shape "
+                         f"{_sample_shape(probe)}; its network takes {network.input_shape}.")
 
 
 def _rebuild_network(spec, arrays):

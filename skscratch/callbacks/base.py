@@ -146,9 +146,18 @@ class CallbackList:
         return any([bool(c.on_epoch_end(trainer, record)) for c in self.callbacks])
 
     def train_end(self, trainer, record):
-        """Call every ``on_train_end``."""
+        """Call every ``on_train_end``, even after one fails (then re-raise the first error).
+
+        Each callback gets to close its files and put back its weights.
+        """
+        error = None
         for c in self.callbacks:
-            c.on_train_end(trainer, record)
+            try:
+                c.on_train_end(trainer, record)
+            except BaseException as exc:       # noqa: PERF203 - every callback must end
+                error = error or exc
+        if error is not None:
+            raise error
 
 
 class Monitor:

@@ -45,7 +45,7 @@ class ModelCheckpoint(Callback):
 
     def on_train_begin(self, trainer, record):
         if trainer.state.n_iter == 0:        # a fresh fit; warm_start/partial_fit continue
-            self._rule.reset()
+            self._rule = Monitor(self.monitor, self.mode)   # as set now
             self.saved = []
 
     def on_epoch_end(self, trainer, record):
@@ -55,8 +55,9 @@ class ModelCheckpoint(Callback):
         from ..persistence import save
         path = self._path(record)
         with warnings.catch_warnings():
-            # the owner's callbacks (this one included) are code and never saved
-            warnings.filterwarnings("ignore", "callbacks are code", UserWarning)
+            # the owner's callbacks (this one included) and build functions are code,
+            # never saved: said once by save() itself, not at every checkpoint
+            warnings.filterwarnings("ignore", ".*(callbacks are|which is) code", UserWarning)
             save(trainer.owner, path)
         self.saved.append((record["epoch"], path))
         return False

@@ -3,6 +3,7 @@
 import csv
 import os
 import time
+import uuid
 
 from .base import Callback
 
@@ -68,7 +69,8 @@ class TensorBoard(Callback):
     Parameters
     ----------
     log_dir : str or path-like
-        Folder of the event files; a run per fit, named by start time, inside it.
+        Folder of the event files; a run per fresh fit, named by start time
+        and a random suffix, inside it (continued fits write to the same run).
 
     Attributes
     ----------
@@ -89,8 +91,10 @@ class TensorBoard(Callback):
 
     def on_train_begin(self, trainer, record):
         writer_class = _summary_writer()
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        self.run_dir = os.path.join(os.fspath(self.log_dir), f"{stamp}-{os.getpid()}-{id(self)}")
+        if trainer.state.n_iter == 0 or self.run_dir is None:      # continued fits go on
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            self.run_dir = os.path.join(os.fspath(self.log_dir),
+                                        f"{stamp}-{uuid.uuid4().hex[:8]}")
         self._writer = writer_class(self.run_dir)
 
     def on_epoch_end(self, trainer, record):

@@ -29,10 +29,16 @@ class LearningRateScheduler(Callback):
             raise TypeError(f"schedule must be callable; got {schedule!r}.")
         self.schedule = schedule
 
+    def on_train_begin(self, trainer, record):
+        # schedule(epoch, rate) when it has two parameters without defaults
+        required = [p for p in inspect.signature(self.schedule).parameters.values()
+                    if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY,
+                                                           p.POSITIONAL_OR_KEYWORD)]
+        self._takes_rate = len(required) >= 2
+
     def on_epoch_begin(self, trainer, record):
         epoch, rate = record["epoch"] - 1, trainer.optimizer.learning_rate
-        takes_rate = len(inspect.signature(self.schedule).parameters) >= 2
-        new = self.schedule(epoch, rate) if takes_rate else self.schedule(epoch)
+        new = self.schedule(epoch, rate) if self._takes_rate else self.schedule(epoch)
         if not new > 0:
             raise ValueError(f"The schedule gave learning rate {new!r} at epoch {epoch}; "
                              "rates must be positive.")
@@ -43,7 +49,9 @@ class InvScaling(Callback):
     """scikit-learn's ``learning_rate="invscaling"``: ``rate = initial / (t + 1) ** power_t``.
 
     ``t`` is the number of training samples seen before the epoch (it
-    continues across ``partial_fit`` calls).
+    continues across ``partial_fit`` calls). As in scikit-learn, a fresh
+    optimizer (a new or ``warm_start`` fit) runs its first epoch at the
+    initial rate.
 
     Parameters
     ----------
@@ -55,6 +63,9 @@ class InvScaling(Callback):
 
     def on_epoch_begin(self, trainer, record):
         optimizer = trainer.optimizer
+        if not optimizer.started:          # a fresh optimizer (a warm_start fit too)
+            optimizer.learning_rate = optimizer.learning_rate_init
+            return
         optimizer.learning_rate = (optimizer.learning_rate_init
                                    / (trainer.state.t + 1) ** self.power_t)
 
@@ -98,7 +109,7 @@ class ReduceLROnPlateau(Callback):
 
     def on_train_begin(self, trainer, record):
         if trainer.state.n_iter == 0:        # a fresh fit; warm_start/partial_fit continue
-            self._rule.reset()
+            self._rule = Monitor(self.monitor, self.mode, self.min_delta)   # as set now
             self._wait, self.reductions = 0, []
 
     def on_epoch_end(self, trainer, record):

@@ -55,7 +55,7 @@ class EarlyStopping(Callback):
 
     def on_train_begin(self, trainer, record):
         if trainer.state.n_iter == 0:        # a fresh fit; warm_start/partial_fit continue
-            self._rule.reset()
+            self._rule = Monitor(self.monitor, self.mode, self.min_delta)   # as set now
             self.best_epoch = self._best_weights = None
             self._wait = 0
         self.stopped_epoch = None

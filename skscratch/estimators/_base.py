@@ -18,6 +18,7 @@ from ..training import Trainer, n_rows
 from ._constraints import TRAINING_CONSTRAINTS
 from ._fitted import FittedState, Published, publish
 from ._holdout import hold_out
+from ._rollback import rollback_on_failure
 from ._sklearn_private import validate_parameter_constraints
 from ._targets import CLASSIFICATION_LOSSES, ClassificationTarget, RegressionTarget, ravel_column
 
@@ -155,6 +156,14 @@ class BaseNeuralEstimator(BaseEstimator):
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def _fit(self, X, y, sample_weight, incremental, classes=None):
+        with rollback_on_failure(self):
+            try:
+                return self._fit_unsafe(X, y, sample_weight, incremental, classes)
+            except FloatingPointError as exc:
+                raise ValueError(str(exc)) from exc
+
+    def _fit_unsafe(self, X, y, sample_weight, incremental, classes=None):
+        """:meth:`_fit`'s work; a failure part-way is rolled back by the caller."""
         validate_parameter_constraints(self._parameter_constraints,
                                        self.get_params(deep=False), type(self).__name__)
         as_callbacks(self.callbacks)       # a bad callback fails here, not after an epoch
@@ -184,12 +193,7 @@ class BaseNeuralEstimator(BaseEstimator):
         fitted = FittedState(fitted.network, target, optimizer, fitted.rng, fitted.training,
                              self.early_stopping and not incremental,
                              0 if fitted.training is None else fitted.training.n_iter)
-        try:
-            self._train(fitted, (X, y, Y, sample_weight), incremental)
-        except FloatingPointError as exc:
-            if first:
-                self._forget_fit()
-            raise ValueError(str(exc)) from exc
+        self._train(fitted, (X, y, Y, sample_weight), incremental)
         return self
 
     def _check_classes(self, y, classes, incremental, first):
@@ -364,12 +368,6 @@ class BaseNeuralEstimator(BaseEstimator):
                                  f"{t.shape}; got shape {v.shape} and dtype {v.dtype}.")
         for t, v in zip(targets, values):
             np.copyto(t, v, casting="unsafe")
-
-    def _forget_fit(self):
-        """Drop every fitted attribute (a first fit failed part-way)."""
-        for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
-            delattr(self, name)
-        self.__dict__.pop("_fitted", None)
 
     def summary(self):
         """The fitted network's layers, output shapes and parameter counts.

@@ -12,8 +12,10 @@ from ..losses import LOSSES, SigmoidCrossEntropy, SoftmaxCrossEntropy
 
 # the estimators offer every registered regression loss, and log-loss for
 # classification (binary, multiclass or multilabel: the target decides the form)
-REGRESSION_LOSSES = {"auto": "squared_error", **{
-    name: name for name, cls in LOSSES.items() if cls.task == "regression"}}
+# "squared_error" means what it means in MLPRegressor: half the mean squared
+# error (the engine's "squared_error" keeps the tutorials' full MSE)
+REGRESSION_LOSSES = {**{name: name for name, cls in LOSSES.items() if cls.task == "regression"},
+                     "auto": "half_squared_error", "squared_error": "half_squared_error"}
 CLASSIFICATION_LOSSES = ("auto", "log_loss")
 
 
@@ -124,7 +126,8 @@ class RegressionTarget:
     one_d : bool
         Whether ``y`` was 1-D (predictions are then 1-D too).
     loss : str
-        "auto" (squared error) or the name of a regression loss in
+        "auto" or "squared_error" (half the mean squared error, as
+        ``MLPRegressor``), or the name of another regression loss in
         :data:`skscratch.losses.LOSSES`.
     """
 

@@ -32,8 +32,9 @@ class MLPFromScratch(BaseNeuralEstimator):
         Hidden-layer activation.
     task : {"classification", "regression"}, default="classification"
     loss : {"auto", "log_loss", "squared_error", "absolute_error", "huber"}, default="auto"
-        "auto" is log-loss for classification and squared error (the mean of
-        squared residuals, as in the tutorials' MSE) for regression.
+        "auto" is log-loss for classification and squared error for
+        regression: half the mean of squared residuals, as ``MLPRegressor``
+        (so ``loss_``, ``alpha`` and ``tol`` mean what they mean there).
     solver : {"adam", "sgd"}, default="adam"
     alpha : float, default=1e-4
         L2 penalty on the weights (not the biases), scaled as scikit-learn does:

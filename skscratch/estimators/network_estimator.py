@@ -3,10 +3,11 @@
 import inspect
 
 import numpy as np
+from scipy.sparse import issparse
 
 from ..configs import layer_config, layer_from_config
 from ..container import Container
-from ..layers import Dense, Flatten
+from ..layers import Dense, Flatten, Layer
 from ..network import Network
 from ._base import BaseNeuralEstimator
 from ._constraints import TRAINING_CONSTRAINTS
@@ -57,7 +58,7 @@ class NetworkEstimator(BaseNeuralEstimator):
         model, copied from its configuration at every fit, so clones never
         share weights. None is :func:`default_model`. For classification the
         output gives logits (no softmax: the loss applies it).
-    inputs : list or dict of column indices, or None, default=None
+    inputs : list or dict of column indices (lists, ranges or slices), or None, default=None
         For a model with several inputs fed one 2-D ``X`` (in a ``Pipeline``,
         after a ``ColumnTransformer``): the columns of each input, in the
         model's input order, or by input name (``{"wide": [0, 1, 2, 3, 4],
@@ -189,17 +190,28 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
                                  f"parameters; got {sorted(self._routed())}.")
             network = layer_from_config(layer_config(model))     # a fresh copy per fit
         else:
+            if isinstance(model, Layer):
+                raise TypeError(f"model must be a build function, a Network or a Model; got the "
+                                f"layer {model.describe()}: wrap it in a Network.")
             _check_routed(model, routed)
             network = model(input_shape, n_outputs, **routed)
             if not isinstance(network, Container):
                 raise TypeError(f"model must return a skscratch Network or Model; "
                                 f"{getattr(model, '__name__', model)!r} returned "
                                 f"{type(network).__name__}.")
+            if network.built:
+                raise ValueError(f"{getattr(model, '__name__', 'model')}() returned a network "
+                                 "that is already built (trained, or shared with another "
+                                 "estimator); return a new one at every call.")
         expected = input_shape if network.input_shape is None else network.input_shape
         if expected != input_shape:
             raise ValueError(f"The model takes inputs of shape {network.input_shape}; X gives "
                              f"{input_shape}.")
         output = network.compute_output_shape(input_shape)
+        if isinstance(output, list):
+            raise ValueError(f"NetworkEstimator takes models with one output; this one has "
+                             f"{len(output)} ({output}). Train several outputs with Model.fit, "
+                             "or give the estimator a model of the main output only.")
         if output != (n_outputs,):
             raise ValueError(f"The model's output has shape {output}; this target needs "
                              f"({n_outputs},): one value per class (or output).")
@@ -208,9 +220,12 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
     # ----------------------------------------------------------- the inputs
     def _flatten_input(self, X):
         """Rows for validation: a tuple/dict (or images) is flattened, its shapes kept."""
-        if isinstance(X, dict):
+        if isinstance(X, dict) and not issparse(X):       # (a DOK matrix is a dict too)
             names = self._input_names()
-            if names is None or set(X) != set(names):
+            if names is None:
+                raise ValueError("X as a dict needs model= a Model, whose inputs have names; "
+                                 "with a build function pass a tuple in its inputs' order.")
+            if set(X) != set(names):
                 raise ValueError(f"X is a dict with keys {sorted(map(str, X))}; the model's "
                                  f"inputs are named {names}.")
             X = tuple(X[n] for n in names)
@@ -233,8 +248,11 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
             self.input_shapes_ = shapes
             self.input_columns_ = self._columns(X.shape[1], shapes)
         elif shapes is not None and shapes != self.input_shapes_:
+            fitted_on = (self.input_shapes_ if self.input_shapes_ is not None
+                         else "one 2-D array" if self.input_columns_ is None
+                         else "one 2-D array split by inputs=")
             raise ValueError(f"X holds inputs of shapes {shapes}; the model was fitted on "
-                             f"{self.input_shapes_}.")
+                             f"{fitted_on}.")
         if self.input_columns_ is None:
             return X
         shapes = self.input_shapes_ or [(len(c),) for c in self.input_columns_]
@@ -252,11 +270,16 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
         layout = self.inputs
         if isinstance(layout, dict):
             names = self._input_names()
-            if names is None or set(layout) != set(names):
+            if names is None:
+                raise ValueError("inputs as a dict needs model= a Model, whose inputs have "
+                                 "names; with a build function list the columns in order.")
+            if set(layout) != set(names):
                 raise ValueError(f"inputs names {sorted(map(str, layout))}; the model's inputs "
                                  f"are named {names}.")
             layout = [layout[n] for n in names]
-        columns = [np.asarray(list(c) if isinstance(c, range) else c) for c in layout]
+        everything = range(n_features)
+        columns = [np.asarray(list(everything[c]) if isinstance(c, slice) else
+                              list(c) if isinstance(c, range) else c) for c in layout]
         for c in columns:
             if c.ndim != 1 or c.dtype.kind not in "iu" or not c.size or (
                     c.min() < 0 or c.max() >= n_features):
@@ -275,7 +298,7 @@ def _check_routed(build, routed):
     parameters = inspect.signature(build).parameters
     if any(p.kind == p.VAR_KEYWORD for p in parameters.values()):
         return
-    accepted = [name for name in list(parameters)[2:]]
+    accepted = list(parameters)[2:]
     unknown = sorted(set(routed) - set(accepted))
     if unknown:
         name = getattr(build, "__name__", repr(build))

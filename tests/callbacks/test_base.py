@@ -130,14 +130,29 @@ def test_callbacks_in_get_params_clone_grid_search_and_cross_validation(digits):
     assert search.best_estimator_.n_iter_ == 3
 
 
-def test_an_estimator_whose_callback_raises_stays_usable(digits):
+def test_a_fit_whose_callback_raises_leaves_the_estimator_as_it_was(digits):
+    from sklearn.exceptions import NotFittedError
     X, y = digits[0][:300], digits[1][:300]
     est = MLPFromScratch((8,), max_iter=10, callbacks=[Explodes(3, RuntimeError("boom"))],
                          random_state=0)
     with pytest.raises(RuntimeError, match="boom"):
         quiet_fit(est, X, y)
-    assert est.n_iter_ == 3 and len(est.loss_curve_) == 3
-    assert est.predict(X).shape == (300,)
+    with pytest.raises(NotFittedError):
+        est.predict(X)
+    est.set_params(callbacks=None, max_iter=3)
+    before = quiet_fit(est, X[:, :40], y).predict_proba(X[:, :40])
+    curve = list(est.loss_curve_)
+    for warm in (False, True):                     # a fresh refit, then a continued one
+        est.set_params(callbacks=[FailsToStart()], warm_start=warm)
+        with pytest.raises(RuntimeError, match="cannot start"):
+            quiet_fit(est, X if not warm else X[:, :40], y)
+        np.testing.assert_array_equal(est.predict_proba(X[:, :40]), before)
+        assert est.n_features_in_ == 40 and est.loss_curve_ == curve and est.n_iter_ == 3
+    with pytest.raises(RuntimeError, match="boom"):          # partial_fit runs epoch 4
+        est.set_params(callbacks=[Explodes(4, RuntimeError("boom"))]).partial_fit(
+            X[:, :40], y)
+    np.testing.assert_array_equal(est.predict_proba(X[:, :40]), before)
+    assert est.loss_curve_ == curve
 
 
 class FailsToStart(Callback):
@@ -152,3 +167,18 @@ def test_callbacks_that_started_are_ended_when_a_later_one_fails_to_start(digits
     with pytest.raises(RuntimeError, match="cannot start"):
         est.fit(*digits)
     assert logger._file is None                 # closed, not leaked
+
+
+class EndRaiser(Callback):
+    def on_train_end(self, trainer, record):
+        raise RuntimeError("cannot end")
+
+
+def test_every_callback_ends_even_when_one_fails_to(digits, tmp_path):
+    from skscratch.callbacks import CSVLogger
+    X, y = digits[0][:200], digits[1][:200]
+    logger = CSVLogger(tmp_path / "log.csv")
+    net = Network([Dense(10)])
+    with pytest.raises(RuntimeError, match="cannot end"):
+        net.fit(X, y, loss="log_loss", epochs=2, callbacks=[EndRaiser(), logger])
+    assert logger._file is None

@@ -79,3 +79,16 @@ def test_tensorboard_without_a_writer_says_how_to_install_one(monkeypatch, digit
     est = MLPFromScratch((4,), max_iter=2, callbacks=[TensorBoard(tmp_path)])
     with pytest.raises(ImportError, match=r"skscratch\[tensorboard\]"):
         est.fit(*digits)
+
+
+def test_tensorboard_keeps_one_run_per_fresh_fit_and_continues_it(digits, tmp_path):
+    pytest.importorskip("tensorboardX")
+    from sklearn.model_selection import cross_val_score
+    X, y = digits[0][:200], digits[1][:200]
+    est = MLPFromScratch((4,), max_iter=2, callbacks=[TensorBoard(tmp_path / "cv")])
+    quiet_fit(est, X, y)
+    run = est.callbacks[0].run_dir
+    est.partial_fit(X, y)
+    assert est.callbacks[0].run_dir == run                 # the curve goes on
+    cross_val_score(est, X, y, cv=5)
+    assert len(list((tmp_path / "cv").iterdir())) == 6      # no two fits share a run

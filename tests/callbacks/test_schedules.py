@@ -69,3 +69,41 @@ def test_adam_with_reduce_lr_on_plateau_lowers_its_rate_when_the_loss_stalls(dig
     assert rates == sorted(rates, reverse=True)
     with pytest.raises(ValueError, match="factor"):
         ReduceLROnPlateau(factor=2)
+
+
+def test_invscaling_warm_start_matches_scikit_learn_epoch_by_epoch(digits):
+    from sklearn.neural_network import MLPClassifier
+    X, y = digits[0][:300], digits[1][:300]
+    settings = dict(solver="sgd", learning_rate="invscaling", learning_rate_init=0.1,
+                    power_t=0.5, max_iter=3, warm_start=True, random_state=0)
+
+    def rates(est):
+        seen = []
+        for _ in range(2):
+            quiet_fit(est, X, y)
+            seen += [r["learning_rate"] for r in est.history_[len(seen):]] if hasattr(
+                est, "history_") else []
+        return seen
+
+    ours = rates(MLPFromScratch((8,), **settings))
+    # scikit-learn's optimizer: lr_init for a fresh optimizer, then lr_init / (t + 1) ** p
+    # after every epoch, t counting samples; a warm-start fit makes a fresh optimizer
+    expected = [0.1, 0.1 / 301 ** 0.5, 0.1 / 601 ** 0.5, 0.1, 0.1 / 1201 ** 0.5,
+                0.1 / 1501 ** 0.5]
+    np.testing.assert_allclose(ours, expected)
+    reference = MLPClassifier((8,), **settings)
+    for _ in range(2):
+        quiet_fit(reference, X, y)
+    assert reference._optimizer.learning_rate == pytest.approx(0.1 / 1801 ** 0.5)
+
+
+def test_schedules_with_defaults_are_called_with_the_epoch_only(digits):
+    import functools
+
+    def step(epoch, base=0.1):
+        return base / (1 + epoch)
+
+    X, y = digits[0][:100], digits[1][:100]
+    est = quiet_fit(MLPFromScratch((4,), max_iter=3, random_state=0, callbacks=[
+        LearningRateScheduler(functools.partial(step, base=0.2))]), X, y)
+    np.testing.assert_allclose([r["learning_rate"] for r in est.history_], [0.2, 0.1, 0.2 / 3])

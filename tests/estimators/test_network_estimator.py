@@ -199,3 +199,61 @@ def test_several_inputs_with_early_stopping_sample_weights_and_partial_fit():
     est.set_params(early_stopping=False).partial_fit(parts, y, sample_weight=w)
     assert est.n_iter_ == 1 and len(est.loss_curve_) == before + 1
     assert "Connected to" in est.summary()
+
+
+def test_layouts_by_slice_and_clear_errors_for_what_is_not_supported():
+    X, y = _diabetes()
+    est = _fit(NetworkEstimator(wide_and_deep, inputs=[slice(0, 5), slice(2, 8)],
+                                task="regression", max_iter=2, random_state=0), X, y)
+    assert [c.tolist() for c in est.input_columns_] == [[0, 1, 2, 3, 4], [2, 3, 4, 5, 6, 7]]
+    with pytest.raises(ValueError, match="needs model= a Model"):
+        NetworkEstimator(wide_and_deep, task="regression").fit({"wide": X[:, :5],
+                                                                "deep": X[:, 2:8]}, y)
+
+    def two_heads(input_shape, n_outputs):
+        x = Input(input_shape)
+        return Model(x, [Dense(n_outputs)(x), Dense(n_outputs)(x)])
+
+    with pytest.raises(ValueError, match="models with one output"):
+        NetworkEstimator(two_heads, task="regression").fit(X, y)
+
+
+def test_build_functions_must_make_a_new_network_and_layers_are_not_models(digits, tmp_path):
+    X, y = digits[0][:200], digits[1][:200]
+    shared = Network([Dense(10)])
+    _fit(NetworkEstimator(lambda shape, n: shared, max_iter=1), X, y)
+    with pytest.raises(ValueError, match="already built"):
+        _fit(NetworkEstimator(lambda shape, n: shared, max_iter=1), X, y)
+    with pytest.raises(TypeError, match="wrap it in a Network"):
+        NetworkEstimator(Dense(10)).fit(X, y)
+    from skscratch.callbacks import ModelCheckpoint
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)          # no warning per checkpoint
+        _fit(NetworkEstimator(mlp, max_iter=3, callbacks=[
+            ModelCheckpoint(tmp_path / "c.npz")]), X, y)
+
+
+def test_tampered_layouts_are_refused_at_load(digits, tmp_path):
+    import json
+    X, y = _diabetes()
+    est = _fit(NetworkEstimator(wide_and_deep(([(5,), (6,)]), 1), task="regression",
+                                inputs=[range(0, 5), range(2, 8)], max_iter=2), X, y)
+    skscratch.save(est, tmp_path / "m.npz")
+
+    def tamper(edit):
+        with np.load(tmp_path / "m.npz") as archive:
+            arrays = {k: archive[k] for k in archive.files}
+        header = json.loads(bytes(arrays["header"]).decode())
+        edit(header)
+        arrays["header"] = np.frombuffer(json.dumps(header).encode(), np.uint8)
+        np.savez(tmp_path / "bad.npz", **arrays)
+        return tmp_path / "bad.npz"
+
+    for edit, message in [
+        (lambda h: h["fitted"].__setitem__("input_columns_", [[0, 99], [1]]), "input layout"),
+        (lambda h: h["fitted"].__setitem__("n_features_in_", 3), "input layout|give inputs"),
+        (lambda h: h.__setitem__("model", {"type": "Dense", "config": {"units": 1}}),
+         "single layer"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            skscratch.load(tamper(edit))

@@ -1,0 +1,44 @@
+"""A failed ``fit``/``partial_fit`` leaves the estimator exactly as it was before the call."""
+
+import copy
+from contextlib import contextmanager
+
+
+def _fitted_attributes(estimator):
+    return {k: v for k, v in vars(estimator).items()
+            if (k.endswith("_") and not k.startswith("__")) or k == "_fitted"}
+
+
+@contextmanager
+def rollback_on_failure(estimator):
+    """Restore the estimator's fitted state if the body raises.
+
+    A fresh fit builds a new network, so putting back the previous fitted
+    attributes is enough; a continued fit (``warm_start``, ``partial_fit``)
+    trains the existing network and optimizer in place, so their arrays and
+    the training record are copied first. An interrupted fit (Ctrl-C) is not
+    a failure: it keeps its last complete epoch.
+
+    Parameters
+    ----------
+    estimator : BaseNeuralEstimator
+    """
+    attributes = _fitted_attributes(estimator)
+    fitted = attributes.get("_fitted")
+    saved = None
+    if fitted is not None:
+        scalars, moments = fitted.optimizer.get_state()
+        saved = (fitted.network.get_weights(), scalars, [m.copy() for m in moments],
+                 copy.deepcopy(fitted.training), fitted.optimizer)
+    try:
+        yield
+    except BaseException:
+        for key in _fitted_attributes(estimator):
+            delattr(estimator, key)
+        estimator.__dict__.update(attributes)
+        if saved is not None:
+            weights, scalars, moments, training, optimizer = saved
+            fitted.network.set_weights(weights)
+            optimizer.set_state(scalars, moments, [fitted.network.flat_params])
+            fitted.training, fitted.optimizer = training, optimizer
+        raise
