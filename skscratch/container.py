@@ -9,6 +9,7 @@ them back if it is later trained on its own.
 """
 
 import numpy as np
+from scipy.sparse import issparse
 
 from .layers.base import Layer, check_positive_int, leaf_layers
 
@@ -267,7 +268,7 @@ class Container(Layer):
         shapes, multi_out = _as_list(self.output_shape, is_shape=True)
         outs = [np.empty((n,) + shape, dtype=self.dtype) for shape in shapes]
         for start in range(0, n, batch_size):
-            chunk = [np.asarray(a[start:start + batch_size], dtype=self.dtype) for a in xs]
+            chunk = [_rows_as(a[start:start + batch_size], self.dtype) for a in xs]
             result, _ = _as_list(self.forward(chunk if multi_in else chunk[0], training=False))
             for out, part in zip(outs, result):
                 out[start:start + batch_size] = part
@@ -357,7 +358,7 @@ def model_inputs(model, x):
     elif n_inputs == 1 and isinstance(x, (list, tuple)) and not (
             len(x) == 1 and isinstance(x[0], np.ndarray)):
         x = [x]                   # one input given as nested lists of numbers
-    xs = [np.asarray(a) for a in x] if isinstance(x, (list, tuple)) else [np.asarray(x)]
+    xs = [_as_array(a) for a in x] if isinstance(x, (list, tuple)) else [_as_array(x)]
     if len(xs) != n_inputs:
         raise ValueError(f"The model has {n_inputs} input(s); x holds {len(xs)} array(s).")
     for i, a in enumerate(xs):
@@ -373,6 +374,16 @@ def model_inputs(model, x):
             raise ValueError(f"Input {i} has samples of shape {a.shape[1:]}; the model expects "
                              f"{tuple(shape)}.")
     return xs
+
+
+def _as_array(a):
+    """An input as an array; SciPy sparse matrices stay sparse (as CSR rows)."""
+    return a.tocsr() if issparse(a) else np.asarray(a)
+
+
+def _rows_as(rows, dtype):
+    """A chunk of rows in ``dtype``: sparse stays sparse, arrays are converted."""
+    return rows.astype(dtype) if issparse(rows) else np.asarray(rows, dtype=dtype)
 
 
 def _as_list(value, is_shape=False):

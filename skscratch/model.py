@@ -25,7 +25,7 @@ from .graph import (
     topological_nodes,
     unique_names,
 )
-from .layers.base import LAYERS
+from .layers.base import LAYERS, dense_batch
 from .layers.symbolic import Input, SymbolicTensor
 from .summary import short_name, table
 
@@ -112,6 +112,8 @@ class Model(Container):
         self._contexts = [{} for _ in self._nodes]
         # a node needs its input gradient unless it reads model inputs only
         self._reads_inner = [any(s >= len(self.inputs) for s in ins) for ins in self._in_slots]
+        # only model inputs can be sparse: nodes reading one may need it densified
+        self._reads_input = [any(s < len(self.inputs) for s in ins) for ins in self._in_slots]
 
     @property
     def layers(self):
@@ -226,6 +228,8 @@ class Model(Container):
             if switch:
                 layer.restore_call_context(self._contexts[k])
             args = [values[s] for s in self._in_slots[k]]
+            if not layer.accepts_sparse and self._reads_input[k]:
+                args = [dense_batch(a) for a in args]
             values[self._out_slots[k]] = layer.forward(
                 args if node.multi_input else args[0], training=training)
             if switch:

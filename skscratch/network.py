@@ -4,7 +4,7 @@ import numpy as np
 
 from .configs import layer_config, layer_from_config
 from .container import Container
-from .layers.base import LAYERS, Layer, as_shape
+from .layers.base import LAYERS, Layer, as_shape, dense_batch
 from .summary import short_name, table
 
 
@@ -54,6 +54,11 @@ class Network(Container):
         self.layers = []
         for layer in layers:
             self.add(layer)
+
+    @property
+    def accepts_sparse(self):
+        """Whether the first layer takes a sparse batch (a leading Dense does)."""
+        return bool(self.layers) and self.layers[0].accepts_sparse
 
     def add(self, layer):
         """Append a layer (the network must be built again) and return self.
@@ -139,6 +144,8 @@ class Network(Container):
         -------
         output : ndarray of shape ``(batch, *output_shape)``
         """
+        if not self.layers[0].accepts_sparse:
+            x = dense_batch(x)
         for layer in self.layers:
             x = layer.forward(x, training=training)
         return x

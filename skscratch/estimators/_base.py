@@ -3,6 +3,7 @@
 import warnings
 
 import numpy as np
+from scipy.sparse import issparse
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import ClassifierTags, RegressorTags, check_random_state
@@ -83,6 +84,11 @@ def _cast(X, dtype):
     return X.astype(dtype, copy=False)
 
 
+def _csr(X):
+    """Sparse X as CSR (batches take rows); arrays unchanged."""
+    return X.tocsr() if issparse(X) else X
+
+
 def _init_output_bias(network, target, Y, sample_weight):
     """Let the target start the output layer's bias (when the last leaf has one that fits)."""
     last = leaf_layers(network)[-1]
@@ -100,6 +106,8 @@ class BaseNeuralEstimator(BaseEstimator):
     """
 
     _parameter_constraints = dict(TRAINING_CONSTRAINTS)
+    # SciPy sparse X is accepted (as CSR batches) where the first layer is Dense
+    _sparse_formats = False
 
     def __sklearn_is_fitted__(self):
         # a first fit that failed has set n_features_in_ (validation runs
@@ -261,8 +269,9 @@ class BaseNeuralEstimator(BaseEstimator):
     def _validate_Xy(self, X, y, reset):
         X, sample_shape = self._flatten_input(X)
         X, y = validate_data(self, X, y, reset=reset, dtype=(np.float64, np.float32),
-                             multi_output=True, y_numeric=not _is_classification(self))
-        return self._shape_input(X, sample_shape, reset), ravel_column(y)
+                             accept_sparse=self._sparse_formats, multi_output=True,
+                             y_numeric=not _is_classification(self))
+        return self._shape_input(_csr(X), sample_shape, reset), ravel_column(y)
 
     def _build_network(self, input_shape, n_outputs):
         """Hook: the unbuilt network for samples of ``input_shape`` and ``n_outputs`` outputs.
@@ -383,12 +392,13 @@ class BaseNeuralEstimator(BaseEstimator):
     def _raw_output(self, X):
         check_is_fitted(self)
         X, sample_shape = self._flatten_input(X)
-        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
-        X = self._shape_input(X, sample_shape, reset=False)
+        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32),
+                          accept_sparse=self._sparse_formats)
+        X = self._shape_input(_csr(X), sample_shape, reset=False)
         with np.errstate(over="ignore", invalid="ignore"):
             raw = self.network_.predict(_cast(X, self.network_.dtype))
         if not np.isfinite(raw).all():
-            largest = max(float(np.max(np.abs(a))) for a in _as_tuple(X))
+            largest = max(float(abs(a).max()) for a in _as_tuple(X))
             raise ValueError(
                 "The network's outputs overflowed: X holds values too large for this "
                 f"{self.network_.dtype} model (largest magnitude "

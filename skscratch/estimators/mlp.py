@@ -129,6 +129,7 @@ class MLPFromScratch(BaseNeuralEstimator):
         **BaseNeuralEstimator._parameter_constraints,
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
     }
+    _sparse_formats = ("csr", "csc")
 
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", *,
                  task="classification", loss="auto", solver="adam", alpha=1e-4,

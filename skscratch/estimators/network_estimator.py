@@ -108,6 +108,7 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
         "model": [callable, Container, None],
         "inputs": [list, tuple, dict, None],
     }
+    _sparse_formats = ("csr", "csc")
 
     def __init__(self, model=None, *, inputs=None, task="classification", loss="auto",
                  solver="adam", alpha=1e-4, batch_size="auto", learning_rate="constant",
@@ -255,9 +256,11 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
                              f"{fitted_on}.")
         if self.input_columns_ is None:
             return X
-        shapes = self.input_shapes_ or [(len(c),) for c in self.input_columns_]
-        parts = tuple(X[:, c].reshape(len(X), *shape)
-                      for c, shape in zip(self.input_columns_, shapes))
+        if self.input_shapes_ is None:            # column layout: 2-D parts (sparse too)
+            parts = tuple(X[:, c] for c in self.input_columns_)
+        else:
+            parts = tuple(X[:, c].reshape(X.shape[0], *shape)
+                          for c, shape in zip(self.input_columns_, self.input_shapes_))
         return parts if len(parts) > 1 else parts[0]
 
     def _columns(self, n_features, shapes):

@@ -1,6 +1,7 @@
 """The `Layer` contract every building block of a network follows."""
 
 import numpy as np
+from scipy.sparse import issparse
 
 from ..registry import Registry
 from .initializers import INITIALIZERS
@@ -75,6 +76,8 @@ class Layer:
     penalized = ()
     multi_input = False
     is_container = False
+    # whether forward/backward take a SciPy sparse batch (others get it densified)
+    accepts_sparse = False
     # per-call caches and scratch arrays: never pickled, rebuilt by the next step
     _transient = ("_x", "_y", "_cols", "_cache", "_mask")
     # views made by bind(): rebuilt on unpickling, not stored
@@ -355,3 +358,8 @@ def leaf_layers(layer):
         else:
             leaves.append(current)
     return leaves
+
+
+def dense_batch(x):
+    """A sparse batch densified (nothing larger than a batch ever is); arrays as they are."""
+    return x.toarray() if issparse(x) else x

@@ -1,6 +1,7 @@
 """Fully connected layer, with an optional activation fused into it."""
 
 import numpy as np
+from scipy.sparse import issparse
 
 from .activation import canonical_activation, get_activation
 from .base import LAYERS, Layer, WeightSpec, check_positive_int, sum_over_rows
@@ -25,6 +26,9 @@ class Dense(Layer):
 
     Fusing the activation saves a layer call and a cached array per step;
     ``Dense(u)`` followed by ``Activation(f)`` computes exactly the same thing.
+
+    ``x`` may be a SciPy sparse matrix (CSR rows): the products above are then
+    sparse-dense products and nothing is densified.
 
     Parameters
     ----------
@@ -73,7 +77,11 @@ class Dense(Layer):
 
     def forward(self, x, training=False):
         W, b = self.params["W"], self.params["b"]
-        z = np.matmul(x, W, out=self._buffer("z", (x.shape[0], self.units)) if training else None)
+        if issparse(x):                    # a sparse batch: one sparse-dense product
+            z = np.asarray(x @ W)
+        else:
+            z = np.matmul(x, W,
+                          out=self._buffer("z", (x.shape[0], self.units)) if training else None)
         z += b
         y = self._f(z, out=z)
         if training:
@@ -86,11 +94,16 @@ class Dense(Layer):
         if self._x is None:
             raise RuntimeError("backward() needs a forward(x, training=True) first.")
         dz = self._grad(self._y, grad_output, out=self._buffer("dz", self._y.shape))
-        np.matmul(self._x.T, dz, out=self.grads["W"])
+        if issparse(self._x):
+            self.grads["W"][...] = self._x.T @ dz
+        else:
+            np.matmul(self._x.T, dz, out=self.grads["W"])
         sum_over_rows(dz, out=self.grads["b"])
         if not need_input_grad:
             return None
         return np.matmul(dz, self.params["W"].T, out=self._buffer("dx", self._x.shape))
+
+    accepts_sparse = True
 
     def get_config(self):
         return {"units": self.units, "activation": self.activation,
