@@ -10,9 +10,9 @@ output's) to every epoch's record.
 
 import numpy as np
 
-from .container import model_inputs
 from .layers.base import check_positive_int
 from .losses import get_loss
+from .model_inputs import model_inputs
 from .optimizers import SGD, get_optimizer
 from .training import Trainer, n_rows
 
@@ -129,6 +129,7 @@ def _validation(model, losses, weights, names, validation_data):
     Ys = Y if isinstance(Y, tuple) else (Y,)
 
     def evaluate():
+        """The validation losses of the current weights."""
         outputs = model.predict(X)
         outputs = outputs if isinstance(outputs, list) else [outputs]
         values = [loss(out, target)[0] for loss, out, target in zip(losses, outputs, Ys)]

@@ -22,8 +22,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from .container import Container
 from .estimators import ConvNetFromScratch, MLPFromScratch, NetworkEstimator
-from .estimators._base import _sample_shape
 from .estimators._fitted import FittedState, publish
+from .estimators._inputs import sample_shape
 from .estimators._sklearn_private import validate_parameter_constraints
 from .estimators._targets import REGRESSION_LOSSES, ClassificationTarget, RegressionTarget
 from .layers.base import leaf_layers
@@ -247,9 +247,9 @@ def _check_input_layout(estimator, network):
         probe = estimator._shape_input(np.zeros((1, n), network.dtype), None, reset=False)
     except (ValueError, IndexError, TypeError) as exc:
         raise ValueError(f"The model file's input layout does not fit its data: {exc}") from exc
-    if _sample_shape(probe) != network.input_shape:
+    if sample_shape(probe) != network.input_shape:
         raise ValueError(f"The model file's {n} features give inputs of shape "
-                         f"{_sample_shape(probe)}; its network takes {network.input_shape}.")
+                         f"{sample_shape(probe)}; its network takes {network.input_shape}.")
 
 
 def _rebuild_network(spec, arrays):

@@ -40,6 +40,7 @@ class Registry(dict):
     def register(self, name):
         """Decorator adding a class (or function) to the table under ``name``."""
         def add(obj):
+            """Put ``obj`` in the table and return it unchanged."""
             if name in self:
                 raise ValueError(f"A {self.kind} named {name!r} is already registered.")
             self[name] = obj

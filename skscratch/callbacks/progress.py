@@ -88,6 +88,7 @@ class _Line:
         self.drawn = False
 
     def update(self, n):
+        """Count ``n`` more batches; redraw at most once a second."""
         self.done += n
         now = time.perf_counter()
         if now - self.shown >= PROGRESS_SECONDS:
@@ -97,5 +98,6 @@ class _Line:
             self.shown, self.drawn = now, True
 
     def close(self):
+        """Erase the line if it was drawn."""
         if self.drawn:
             print("\r" + " " * 60 + "\r", end="", flush=True)

@@ -1,13 +1,16 @@
-"""What every skscratch estimator shares: fit, partial_fit, predict, score, tags."""
+"""What every skscratch estimator shares: fit, partial_fit, tags, fitted weights.
+
+Prediction lives in :mod:`._prediction`, input conversions in :mod:`._inputs`,
+the fitted state in :mod:`._fitted`, and the rollback of failed calls in
+:mod:`._rollback`.
+"""
 
 import warnings
 
 import numpy as np
-from scipy.sparse import issparse
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import ClassifierTags, RegressorTags, check_random_state
-from sklearn.utils.metaestimators import available_if
+from sklearn.utils import ClassifierTags, RegressorTags
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..callbacks import InvScaling, PlateauStopping, as_callbacks
@@ -19,85 +22,55 @@ from ..training import Trainer, n_rows
 from ._constraints import TRAINING_CONSTRAINTS
 from ._fitted import FittedState, Published, publish
 from ._holdout import hold_out
+from ._inputs import (
+    cast,
+    csr,
+    first_input,
+    generator,
+    init_output_bias,
+    sample_shape,
+    validate_sample_weight,
+)
+from ._prediction import PredictionMixin, _is_classification
 from ._rollback import rollback_on_failure
 from ._sklearn_private import validate_parameter_constraints
 from ._targets import CLASSIFICATION_LOSSES, ClassificationTarget, RegressionTarget, ravel_column
 
 
-def _is_classification(estimator):
-    return estimator.task != "regression"
+class WeightList(list):
+    """The network's own weight arrays; assigning an item copies into the network.
 
+    So ``est.coefs_[0] = W`` sets the weights, as with scikit-learn's MLP,
+    after the same shape and finiteness checks as assigning the whole list.
 
-def _generator(random_state):
-    """A Generator for one fit: seeded from ``random_state``, never from global state.
-
-    None means fresh OS entropy (``check_random_state(None)`` would draw from
-    NumPy's global RandomState); an int or a RandomState instance seeds it
-    reproducibly, consuming the instance as scikit-learn estimators do.
+    Parameters
+    ----------
+    arrays : list of ndarray
+        The network's arrays (views into its parameters).
+    attribute : str
+        ``"coefs_"`` or ``"intercepts_"``, for error messages.
     """
-    if random_state is None:
-        return np.random.default_rng()
-    return np.random.default_rng(check_random_state(random_state).randint(2**31))
+
+    def __init__(self, arrays, attribute):
+        super().__init__(arrays)
+        self.attribute = attribute
+
+    def check(self, i, value):
+        """``value`` as an array that may replace item ``i``; ValueError otherwise."""
+        value, target = np.asarray(value), self[i]
+        if value.shape != target.shape or value.dtype.kind not in "iuf" or not (
+                np.isfinite(value).all()):
+            raise ValueError(f"{self.attribute}[{i}] must be a finite numeric array of shape "
+                             f"{target.shape}; got shape {value.shape} and dtype {value.dtype}.")
+        return value
+
+    def __setitem__(self, i, value):
+        if not isinstance(i, (int, np.integer)):
+            raise TypeError(f"{self.attribute} items are set one index at a time.")
+        np.copyto(self[i], self.check(i, value), casting="unsafe")
 
 
-def _validate_sample_weight(sample_weight, X):
-    """Non-negative finite weights, one per sample, with a positive sum (or None)."""
-    if sample_weight is None:
-        return None
-    n = X.shape[0]
-    try:
-        sample_weight = np.asarray(sample_weight).astype(X.dtype, copy=False)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"sample_weight must be numbers; {exc}") from None
-    if sample_weight.ndim == 0:
-        sample_weight = np.full(n, sample_weight)
-    if sample_weight.shape != (n,):
-        raise ValueError(f"sample_weight.shape == {sample_weight.shape}, expected ({n},)!")
-    if not np.isfinite(sample_weight).all():
-        raise ValueError("sample_weight must be finite (no NaN or infinity).")
-    if (sample_weight < 0).any():
-        raise ValueError("Negative values in data passed to `sample_weight`.")
-    if not sample_weight.sum() > 0:
-        raise ValueError("sample_weight must have a positive sum; all weights are zero.")
-    return sample_weight
-
-
-def _as_tuple(X):
-    """The network input as a tuple of arrays (one per model input)."""
-    return X if isinstance(X, tuple) else (X,)
-
-
-def _first(X):
-    """The first array of the network input (all share rows and dtype)."""
-    return _as_tuple(X)[0]
-
-
-def _sample_shape(X):
-    """One sample's shape, or a list of them for a model with several inputs."""
-    return [a.shape[1:] for a in X] if isinstance(X, tuple) else X.shape[1:]
-
-
-def _cast(X, dtype):
-    """The network input in ``dtype`` (no copy when it already is)."""
-    if isinstance(X, tuple):
-        return tuple(a.astype(dtype, copy=False) for a in X)
-    return X.astype(dtype, copy=False)
-
-
-def _csr(X):
-    """Sparse X as CSR (batches take rows); arrays unchanged."""
-    return X.tocsr() if issparse(X) else X
-
-
-def _init_output_bias(network, target, Y, sample_weight):
-    """Let the target start the output layer's bias (when the last leaf has one that fits)."""
-    last = leaf_layers(network)[-1]
-    bias = last.params.get("b")
-    if bias is not None and bias.shape == (target.n_outputs,):
-        target.init_output_bias(bias, Y, sample_weight)
-
-
-class BaseNeuralEstimator(BaseEstimator):
+class BaseNeuralEstimator(PredictionMixin, BaseEstimator):
     """Shared machinery of :class:`MLPFromScratch` and its siblings.
 
     Subclasses define ``__init__`` (storing parameters only) and
@@ -117,6 +90,7 @@ class BaseNeuralEstimator(BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = True
+        tags.input_tags.sparse = bool(self._sparse_formats)
         tags.target_tags.multi_output = True
         if _is_classification(self):
             tags.estimator_type = "classifier"
@@ -145,17 +119,18 @@ class BaseNeuralEstimator(BaseEstimator):
         """
         return self._fit(X, y, sample_weight, incremental=False)
 
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Train for one epoch on ``(X, y)``, keeping the optimizer's state.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), optional
         classes : array-like of shape (n_classes,), optional
             Every class label; required on the first call for single-label
-            classification, as the first chunk may not hold them all.
-        sample_weight : array-like of shape (n_samples,), optional
+            classification, as the first chunk may not hold them all (the
+            argument order is scikit-learn's ``MLPClassifier.partial_fit``).
 
         Returns
         -------
@@ -180,22 +155,25 @@ class BaseNeuralEstimator(BaseEstimator):
         first = not hasattr(self, "network_") or not (incremental or self.warm_start)
         X, y = self._validate_Xy(X, y, reset=first)
         self._check_classes(y, classes, incremental, first)
+        if self.batch_size != "auto" and self.batch_size > n_rows(X):
+            warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is "
+                          "going to be clipped", UserWarning, stacklevel=4)
         target = (self._make_target(y, classes if incremental else None) if first
                   else self._fitted.target)
-        Y = target.encode(y, _first(X).dtype)
-        dtype = _first(X).dtype
-        sample_weight = _validate_sample_weight(sample_weight, _first(X))
+        Y = target.encode(y, first_input(X).dtype)
+        dtype = first_input(X).dtype
+        sample_weight = validate_sample_weight(sample_weight, first_input(X))
         if first:
-            input_shape = _sample_shape(X)
+            input_shape = sample_shape(X)
             network = self._build_network(input_shape, target.n_outputs)
             check_memory(network, input_shape, self._batch_size(n_rows(X)), dtype)
-            rng = _generator(self.random_state)
+            rng = generator(self.random_state)
             network.build(input_shape, rng, dtype)
-            _init_output_bias(network, target, Y, sample_weight)
+            init_output_bias(network, target, Y, sample_weight)
             fitted = FittedState(network, target, None, rng, None)
         else:
             fitted = self._fitted
-            X, Y = _cast(X, fitted.network.dtype), Y.astype(fitted.network.dtype, copy=False)
+            X, Y = cast(X, fitted.network.dtype), Y.astype(fitted.network.dtype, copy=False)
         # partial_fit keeps the optimizer's moments; fit (warm start too) starts afresh
         optimizer = fitted.optimizer if incremental and not first else self._make_optimizer()
         fitted = FittedState(fitted.network, target, optimizer, fitted.rng, fitted.training,
@@ -271,7 +249,7 @@ class BaseNeuralEstimator(BaseEstimator):
         X, y = validate_data(self, X, y, reset=reset, dtype=(np.float64, np.float32),
                              accept_sparse=self._sparse_formats, multi_output=True,
                              y_numeric=not _is_classification(self))
-        return self._shape_input(_csr(X), sample_shape, reset), ravel_column(y)
+        return self._shape_input(csr(X), sample_shape, reset), ravel_column(y)
 
     def _build_network(self, input_shape, n_outputs):
         """Hook: the unbuilt network for samples of ``input_shape`` and ``n_outputs`` outputs.
@@ -363,19 +341,17 @@ class BaseNeuralEstimator(BaseEstimator):
 
     def _network_arrays(self, name):
         check_is_fitted(self)
-        return [leaf.params[name] for leaf in leaf_layers(self.network_) if name in leaf.params]
+        arrays = [leaf.params[name] for leaf in leaf_layers(self.network_) if name in leaf.params]
+        return WeightList(arrays, "coefs_" if name == "W" else "intercepts_")
 
     def _assign_arrays(self, name, values, attribute):
         """Copy ``values`` into the network's arrays, after checking every shape."""
         targets = self._network_arrays(name)
-        values = [np.asarray(v) for v in values]
+        values = list(values)
         if len(values) != len(targets):
             raise ValueError(f"{attribute} needs {len(targets)} arrays; got {len(values)}.")
-        for i, (t, v) in enumerate(zip(targets, values)):
-            if v.shape != t.shape or v.dtype.kind not in "iuf" or not np.isfinite(v).all():
-                raise ValueError(f"{attribute}[{i}] must be a finite numeric array of shape "
-                                 f"{t.shape}; got shape {v.shape} and dtype {v.dtype}.")
-        for t, v in zip(targets, values):
+        checked = [targets.check(i, v) for i, v in enumerate(values)]
+        for t, v in zip(targets, checked):
             np.copyto(t, v, casting="unsafe")
 
     def summary(self):
@@ -387,81 +363,3 @@ class BaseNeuralEstimator(BaseEstimator):
         """
         check_is_fitted(self)
         return self.network_.summary()
-
-    # -------------------------------------------------------------- predict
-    def _raw_output(self, X):
-        check_is_fitted(self)
-        X, sample_shape = self._flatten_input(X)
-        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32),
-                          accept_sparse=self._sparse_formats)
-        X = self._shape_input(_csr(X), sample_shape, reset=False)
-        with np.errstate(over="ignore", invalid="ignore"):
-            raw = self.network_.predict(_cast(X, self.network_.dtype))
-        if not np.isfinite(raw).all():
-            largest = max(float(abs(a).max()) for a in _as_tuple(X))
-            raise ValueError(
-                "The network's outputs overflowed: X holds values too large for this "
-                f"{self.network_.dtype} model (largest magnitude "
-                f"{largest:.3g}). Scale the inputs, e.g. StandardScaler.")
-        return raw
-
-    def predict(self, X):
-        """Predict class labels (classification) or values (regression).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-        """
-        return self._target_of_fitted().decode(self._raw_output(X))
-
-    @available_if(_is_classification)
-    def predict_proba(self, X):
-        """Class probabilities (classification only).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            For multilabel targets, each label's own probability.
-        """
-        return self._target_of_fitted().proba(self._raw_output(X))
-
-    @available_if(_is_classification)
-    def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba` (classification only).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-        """
-        return self._target_of_fitted().log_proba(self._raw_output(X))
-
-    def score(self, X, y, sample_weight=None):
-        """Accuracy for classification, R² for regression.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-        sample_weight : array-like of shape (n_samples,), optional
-
-        Returns
-        -------
-        score : float
-        """
-        return self._target_of_fitted().score(y, self.predict(X), sample_weight)
-
-    def _target_of_fitted(self):
-        check_is_fitted(self)
-        return self._fitted.target

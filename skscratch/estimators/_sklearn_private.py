@@ -4,7 +4,7 @@ scikit-learn's declarative parameter validation (``Interval``, ``StrOptions``,
 ``Options``, ``validate_parameter_constraints``) is what its own estimators
 use, but it lives in a private module that a release may move. Importing it
 only here means a move breaks one import with a clear message (and
-``tests/estimators/test_sklearn_private.py`` fails loudly), never a scattered
+``tests/estimators/test_sklearn_parity.py`` fails loudly), never a scattered
 ``ImportError``; ``pyproject.toml`` caps scikit-learn below the first release
 not yet tested, so a new release cannot break installs silently.
 """

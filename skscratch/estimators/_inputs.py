@@ -1,0 +1,81 @@
+"""What the estimators do to their inputs before training: checks and conversions.
+
+The network input is one array, or a tuple of arrays for a model with several
+inputs; sparse X stays sparse (as CSR rows). Also the per-fit random
+generator and the sample-weight check.
+"""
+
+import numpy as np
+from scipy.sparse import issparse
+from sklearn.utils import check_random_state
+
+from ..layers.base import leaf_layers
+
+
+def generator(random_state):
+    """A Generator for one fit: seeded from ``random_state``, never from global state.
+
+    None means fresh OS entropy (``check_random_state(None)`` would draw from
+    NumPy's global RandomState); an int or a RandomState instance seeds it
+    reproducibly, consuming the instance as scikit-learn estimators do.
+    """
+    if random_state is None:
+        return np.random.default_rng()
+    return np.random.default_rng(check_random_state(random_state).randint(2**31))
+
+
+def validate_sample_weight(sample_weight, X):
+    """Non-negative finite weights, one per sample, with a positive sum (or None)."""
+    if sample_weight is None:
+        return None
+    n = X.shape[0]
+    try:
+        sample_weight = np.asarray(sample_weight).astype(X.dtype, copy=False)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"sample_weight must be numbers; {exc}") from None
+    if sample_weight.ndim == 0:
+        sample_weight = np.full(n, sample_weight)
+    if sample_weight.shape != (n,):
+        raise ValueError(f"sample_weight.shape == {sample_weight.shape}, expected ({n},)!")
+    if not np.isfinite(sample_weight).all():
+        raise ValueError("sample_weight must be finite (no NaN or infinity).")
+    if (sample_weight < 0).any():
+        raise ValueError("Negative values in data passed to `sample_weight`.")
+    if not sample_weight.sum() > 0:
+        raise ValueError("sample_weight must have a positive sum; all weights are zero.")
+    return sample_weight
+
+
+def as_tuple(X):
+    """The network input as a tuple of arrays (one per model input)."""
+    return X if isinstance(X, tuple) else (X,)
+
+
+def first_input(X):
+    """The first array of the network input (all share rows and dtype)."""
+    return as_tuple(X)[0]
+
+
+def sample_shape(X):
+    """One sample's shape, or a list of them for a model with several inputs."""
+    return [a.shape[1:] for a in X] if isinstance(X, tuple) else X.shape[1:]
+
+
+def cast(X, dtype):
+    """The network input in ``dtype`` (no copy when it already is)."""
+    if isinstance(X, tuple):
+        return tuple(a.astype(dtype, copy=False) for a in X)
+    return X.astype(dtype, copy=False)
+
+
+def csr(X):
+    """Sparse X as CSR (batches take rows); arrays unchanged."""
+    return X.tocsr() if issparse(X) else X
+
+
+def init_output_bias(network, target, Y, sample_weight):
+    """Let the target start the output layer's bias (when the last leaf has one that fits)."""
+    last = leaf_layers(network)[-1]
+    bias = last.params.get("b")
+    if bias is not None and bias.shape == (target.n_outputs,):
+        target.init_output_bias(bias, Y, sample_weight)

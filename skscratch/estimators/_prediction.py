@@ -1,0 +1,96 @@
+"""Prediction methods every skscratch estimator shares (after its fit)."""
+
+import numpy as np
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._inputs import as_tuple, cast, csr
+
+
+def _is_classification(estimator):
+    return estimator.task != "regression"
+
+
+class PredictionMixin:
+    """``predict``, ``predict_proba``, ``predict_log_proba`` and ``score``.
+
+    They validate ``X`` as the fit did, run the fitted network in chunks of
+    bounded memory, and decode its raw outputs with the fitted target.
+    """
+
+    def _raw_output(self, X):
+        check_is_fitted(self)
+        X, sample_shape = self._flatten_input(X)
+        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32),
+                          accept_sparse=self._sparse_formats)
+        X = self._shape_input(csr(X), sample_shape, reset=False)
+        with np.errstate(over="ignore", invalid="ignore"):
+            raw = self.network_.predict(cast(X, self.network_.dtype))
+        if not np.isfinite(raw).all():
+            largest = max(float(abs(a).max()) for a in as_tuple(X))
+            raise ValueError(
+                "The network's outputs overflowed: X holds values too large for this "
+                f"{self.network_.dtype} model (largest magnitude "
+                f"{largest:.3g}). Scale the inputs, e.g. StandardScaler.")
+        return raw
+
+    def predict(self, X):
+        """Predict class labels (classification) or values (regression).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        """
+        return self._target_of_fitted().decode(self._raw_output(X))
+
+    @available_if(_is_classification)
+    def predict_proba(self, X):
+        """Class probabilities (classification only).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            For multilabel targets, each label's own probability.
+        """
+        return self._target_of_fitted().proba(self._raw_output(X))
+
+    @available_if(_is_classification)
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba` (classification only).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        return self._target_of_fitted().log_proba(self._raw_output(X))
+
+    def score(self, X, y, sample_weight=None):
+        """Accuracy for classification, R² for regression.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), optional
+
+        Returns
+        -------
+        score : float
+        """
+        return self._target_of_fitted().score(y, self.predict(X), sample_weight)
+
+    def _target_of_fitted(self):
+        check_is_fitted(self)
+        return self._fitted.target
