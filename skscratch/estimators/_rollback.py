@@ -3,6 +3,8 @@
 import copy
 from contextlib import contextmanager
 
+from ._fitted import publish
+
 
 def _fitted_attributes(estimator):
     return {k: v for k, v in vars(estimator).items()
@@ -41,4 +43,7 @@ def rollback_on_failure(estimator):
             fitted.network.set_weights(weights)
             optimizer.set_state(scalars, moments, [fitted.network.flat_params])
             fitted.training, fitted.optimizer = training, optimizer
+            # the public lists (loss_curve_, history_) are the training record's own:
+            # publish them again from the restored copy
+            publish(estimator, fitted)
         raise

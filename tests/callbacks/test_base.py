@@ -152,7 +152,11 @@ def test_a_fit_whose_callback_raises_leaves_the_estimator_as_it_was(digits):
         est.set_params(callbacks=[Explodes(4, RuntimeError("boom"))]).partial_fit(
             X[:, :40], y)
     np.testing.assert_array_equal(est.predict_proba(X[:, :40]), before)
-    assert est.loss_curve_ == curve
+    assert est.loss_curve_ == curve and len(est.history_) == len(curve) == est.t_ // 300
+    est.set_params(callbacks=[Explodes(4, RuntimeError("boom"))], warm_start=True)
+    with pytest.raises(RuntimeError, match="boom"):             # a warm fit's 1st epoch
+        quiet_fit(est, X[:, :40], y)
+    assert est.loss_curve_ == curve and len(est.history_) == len(curve) == est.n_iter_
 
 
 class FailsToStart(Callback):
@@ -182,3 +186,15 @@ def test_every_callback_ends_even_when_one_fails_to(digits, tmp_path):
     with pytest.raises(RuntimeError, match="cannot end"):
         net.fit(X, y, loss="log_loss", epochs=2, callbacks=[EndRaiser(), logger])
     assert logger._file is None
+
+
+@pytest.mark.parametrize("continued", ["warm_start", "partial_fit"])
+def test_a_failed_continued_call_leaves_the_record_as_it_was(continued, digits):
+    X, y = digits[0][:300], digits[1][:300]
+    est = quiet_fit(MLPFromScratch((8,), max_iter=3, warm_start=True, random_state=0), X, y)
+    curve, history, t = list(est.loss_curve_), list(est.history_), est.t_
+    est.set_params(callbacks=[Explodes(4, RuntimeError("boom"))])
+    with pytest.raises(RuntimeError, match="boom"):
+        quiet_fit(est, X, y) if continued == "warm_start" else est.partial_fit(X, y)
+    assert est.loss_curve_ == curve and est.history_ == history
+    assert est.t_ == t and est.n_iter_ == 3 and est._fitted.training.n_iter == 3
