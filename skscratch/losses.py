@@ -197,7 +197,10 @@ class SoftmaxCrossEntropy(Loss):
 
     ``l = logsumexp(z) - sum_j y_j z_j`` (equal to ``-sum_j y_j log softmax(z)_j``
     for targets summing to 1), gradient ``softmax(z) - y``. Stable for any
-    finite logits: no ``exp`` overflow, no ``log(0)``.
+    finite logits: no ``exp`` overflow, no ``log(0)``; and computed as
+    ``(m - sum_j y_j z_j) + log1p(s)`` with ``m`` the largest logit and ``s``
+    the sum of the other classes' ``exp(z_j - m)``, so a confident correct
+    prediction's tiny loss keeps its full relative precision.
     """
 
     output_activation = "softmax"
@@ -223,13 +226,19 @@ class SoftmaxCrossEntropy(Loss):
     def _per_sample(self, output, target):
         # one exp serves both the loss and the gradient: with m the row maximum,
         # logsumexp(z) = m + log(sum(exp(z - m))) and softmax(z) = exp(z - m) / sum
-        peak = output.max(axis=1, keepdims=True)
+        top = output.argmax(axis=1)
+        rows = np.arange(output.shape[0])
+        peak = output[rows, top][:, None]
         prob = np.subtract(output, peak)
         np.exp(prob, out=prob)
-        total = prob.sum(axis=1, keepdims=True)
-        lse = (peak + np.log(total))[:, 0]
-        loss = lse - np.einsum("ij,ij->i", target, output)
-        prob /= total
+        # no cancellation when a prediction is confident: the loss is
+        # (m - <y, z>) + log1p(s), with s the sum of the *other* classes' exp(z - m)
+        # summed on its own (log(1 + s) of a rounded 1 + s would lose all of a tiny s)
+        prob[rows, top] = 0.0
+        others = prob.sum(axis=1)
+        prob[rows, top] = 1.0
+        loss = (peak[:, 0] - np.einsum("ij,ij->i", target, output)) + np.log1p(others)
+        prob /= (1.0 + others)[:, None]
         prob -= target
         return loss, prob
 
@@ -238,8 +247,9 @@ class SoftmaxCrossEntropy(Loss):
 class SigmoidCrossEntropy(Loss):
     """Sigmoid fused with binary log-loss, summed over outputs (multilabel).
 
-    ``l = sum_j softplus(z_j) - y_j z_j``, with
-    ``softplus(z) = max(z, 0) + log1p(exp(-|z|))`` so nothing overflows;
+    ``l = sum_j softplus(z_j) - y_j z_j``, computed as
+    ``(max(z, 0) - y z) + log1p(exp(-|z|))`` so nothing overflows and a
+    confident correct prediction's tiny loss is not cancelled away;
     gradient ``sigmoid(z) - y``.
     """
 
@@ -256,8 +266,10 @@ class SigmoidCrossEntropy(Loss):
         return target
 
     def _per_sample(self, output, target):
-        softplus = np.maximum(output, 0) + np.log1p(np.exp(-np.abs(output)))
-        loss = np.sum(softplus - target * output, axis=1)
+        # max(z, 0) - y z first: exactly 0 for a confident correct prediction, so the
+        # tiny log1p(exp(-|z|)) survives instead of vanishing into a large sum
+        loss = np.sum((np.maximum(output, 0) - target * output)
+                      + np.log1p(np.exp(-np.abs(output))), axis=1)
         return loss, expit(output) - target
 
 

@@ -97,3 +97,31 @@ def test_get_loss():
         get_loss("hinge")
     with pytest.raises(ValueError, match="delta"):
         Huber(delta=0)
+
+
+def _exact_sigmoid_loss(z, y):
+    from decimal import Decimal, getcontext
+    getcontext().prec = 400            # enough digits to hold 1 + exp(-700)
+    z = Decimal(z)
+    p_log = -(1 + (-z).exp()).ln()                 # log sigmoid(z)
+    q_log = -(1 + z.exp()).ln()                    # log (1 - sigmoid(z))
+    return float(-(y * p_log + (1 - y) * q_log))
+
+
+def _exact_softmax_loss(z, label):
+    from decimal import Decimal, getcontext
+    getcontext().prec = 400            # enough digits to hold 1 + exp(-700)
+    zs = [Decimal(v) for v in z]
+    return float(sum((v - zs[label]).exp() for v in zs).ln())
+
+
+@pytest.mark.parametrize("margin", [0.5, 5.0, 20.0, 30.0, 40.0, 100.0, 700.0, 1e4])
+def test_cross_entropy_values_keep_full_precision_at_any_margin(margin):
+    for z, y in [(margin, 1), (-margin, 0), (margin, 0), (-margin, 1)]:
+        ours = SigmoidCrossEntropy()._per_sample(np.array([[z]]), np.array([[float(y)]]))[0][0]
+        assert ours == pytest.approx(_exact_sigmoid_loss(z, y), rel=1e-13, abs=0)
+    logits = np.array([[margin, 0.0, -1.0, -margin / 2]])
+    for label in range(4):
+        target = np.eye(4)[[label]]
+        ours = SoftmaxCrossEntropy()._per_sample(logits, target)[0][0]
+        assert ours == pytest.approx(_exact_softmax_loss(logits[0], label), rel=1e-13, abs=0)
