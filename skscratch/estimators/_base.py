@@ -58,6 +58,9 @@ class WeightList(list):
     def check(self, i, value):
         """``value`` as an array that may replace item ``i``; ValueError otherwise."""
         value, target = np.asarray(value), self[i]
+        if value.dtype.kind in "iuf":
+            with np.errstate(over="ignore"):
+                value = value.astype(target.dtype)       # finite in the network's dtype
         if value.shape != target.shape or value.dtype.kind not in "iuf" or not (
                 np.isfinite(value).all()):
             raise ValueError(f"{self.attribute}[{i}] must be a finite numeric array of shape "
@@ -67,7 +70,7 @@ class WeightList(list):
     def __setitem__(self, i, value):
         if not isinstance(i, (int, np.integer)):
             raise TypeError(f"{self.attribute} items are set one index at a time.")
-        np.copyto(self[i], self.check(i, value), casting="unsafe")
+        np.copyto(self[i], self.check(i, value))
 
 
 class BaseNeuralEstimator(PredictionMixin, BaseEstimator):
@@ -294,7 +297,8 @@ class BaseNeuralEstimator(PredictionMixin, BaseEstimator):
 
     def _split_validation(self, X, y, Y, sample_weight, fitted):
         """Hold out ``validation_fraction`` of the data; return a scorer on it."""
-        stratify = y if _is_classification(self) and y.ndim == 1 else None
+        # as scikit-learn: stratified only for one output (binary classification)
+        stratify = y if _is_classification(self) and fitted.target.n_outputs == 1 else None
         (X_tr, Y_tr, w_tr), (_, y_val, w_val), X_val = hold_out(
             X, y, Y, sample_weight, self.validation_fraction, stratify, fitted.rng)
         target, network = fitted.target, fitted.network
@@ -352,7 +356,7 @@ class BaseNeuralEstimator(PredictionMixin, BaseEstimator):
             raise ValueError(f"{attribute} needs {len(targets)} arrays; got {len(values)}.")
         checked = [targets.check(i, v) for i, v in enumerate(values)]
         for t, v in zip(targets, checked):
-            np.copyto(t, v, casting="unsafe")
+            np.copyto(t, v)
 
     def summary(self):
         """The fitted network's layers, output shapes and parameter counts.

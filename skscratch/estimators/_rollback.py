@@ -17,9 +17,11 @@ def rollback_on_failure(estimator):
 
     A fresh fit builds a new network, so putting back the previous fitted
     attributes is enough; a continued fit (``warm_start``, ``partial_fit``)
-    trains the existing network and optimizer in place, so their arrays and
-    the training record are copied first. An interrupted fit (Ctrl-C) is not
-    a failure: it keeps its last complete epoch.
+    trains the existing network and optimizer in place, so their arrays, the
+    training record and the random generator's state are copied first: the
+    next call then computes exactly what it would have without the failed one.
+    An interrupted fit (Ctrl-C) is not a failure: it keeps its last complete
+    epoch.
 
     Parameters
     ----------
@@ -31,7 +33,8 @@ def rollback_on_failure(estimator):
     if fitted is not None:
         scalars, moments = fitted.optimizer.get_state()
         saved = (fitted.network.get_weights(), scalars, [m.copy() for m in moments],
-                 copy.deepcopy(fitted.training), fitted.optimizer)
+                 copy.deepcopy(fitted.training), fitted.optimizer,
+                 copy.deepcopy(fitted.rng.bit_generator.state))
     try:
         yield
     except BaseException:
@@ -39,7 +42,8 @@ def rollback_on_failure(estimator):
             delattr(estimator, key)
         estimator.__dict__.update(attributes)
         if saved is not None:
-            weights, scalars, moments, training, optimizer = saved
+            weights, scalars, moments, training, optimizer, rng_state = saved
+            fitted.rng.bit_generator.state = rng_state     # shuffling, dropout, splits
             fitted.network.set_weights(weights)
             optimizer.set_state(scalars, moments, [fitted.network.flat_params])
             fitted.training, fitted.optimizer = training, optimizer

@@ -237,6 +237,9 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
         if self.inputs is not None:
             raise ValueError("Pass X as one 2-D array when inputs= gives the column layout, "
                              "or as a tuple of arrays without it; not both.")
+        if any(issparse(a) for a in X):
+            raise ValueError("Sparse inputs come as one sparse X with inputs= giving each "
+                             "model input's columns, not as a tuple of matrices.")
         blocks = [np.asarray(a) for a in X]
         if len({len(b) for b in blocks}) > 1:
             raise ValueError(f"The arrays of X have different numbers of samples: "

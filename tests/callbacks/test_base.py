@@ -198,3 +198,21 @@ def test_a_failed_continued_call_leaves_the_record_as_it_was(continued, digits):
         quiet_fit(est, X, y) if continued == "warm_start" else est.partial_fit(X, y)
     assert est.loss_curve_ == curve and est.history_ == history
     assert est.t_ == t and est.n_iter_ == 3 and est._fitted.training.n_iter == 3
+
+
+def test_after_a_failed_partial_fit_the_next_one_computes_what_it_would_have(digits):
+    X, y = digits[0][:300], digits[1][:300]
+
+    def make():
+        est = MLPFromScratch((8,), dropout=0.2, random_state=0)
+        est.partial_fit(X, y, classes=np.arange(10))
+        return est
+
+    clean, failed = make(), make()
+    failed.set_params(callbacks=[Explodes(2, RuntimeError("boom"))])
+    with pytest.raises(RuntimeError, match="boom"):
+        failed.partial_fit(X, y)                 # shuffled and dropped out, then failed
+    failed.set_params(callbacks=None)
+    clean.partial_fit(X, y)
+    failed.partial_fit(X, y)
+    np.testing.assert_array_equal(failed.network_.flat_params, clean.network_.flat_params)
