@@ -13,13 +13,12 @@ registered layer, loss or optimizer is saved and loaded with no change here.
 Files of format version 1 (skscratch 0.1) still load.
 """
 
-import json
 import warnings
-import zipfile
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from .archive import allowed, expect, jsonable, plain, read_archive, write_archive
 from .container import Container
 from .estimators import ConvNetFromScratch, MLPFromScratch, NetworkEstimator
 from .estimators._fitted import FittedState, publish
@@ -72,9 +71,7 @@ def save(model, path):
     else:
         raise TypeError("save() takes an skscratch estimator, Network or Model; got "
                         f"{type(model).__name__}.")
-    arrays["header"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
-    with open(path, "wb") as f:
-        np.savez(f, **arrays)
+    write_archive(path, header, arrays)
 
 
 def _model_param(params, network):
@@ -90,19 +87,19 @@ def _model_param(params, network):
         return None
     params["model"] = None
     if isinstance(model, Container):
-        return _jsonable(layer_config(model))
+        return jsonable(layer_config(model))
     routed = sorted(k for k in params if k.startswith("model__"))
     for key in routed:
         del params[key]
     warnings.warn("model is a build function, which is code and is not saved: the loaded "
                   f"estimator's model is the fitted architecture{' (without ' if routed else ''}"
                   f"{', '.join(routed)}{')' if routed else ''}.", UserWarning, stacklevel=4)
-    return _jsonable(layer_config(network))
+    return jsonable(layer_config(network))
 
 
 def _network_header(network):
-    return {"dtype": network.dtype.name, "input_shape": _jsonable(network.input_shape),
-            "model": _jsonable(layer_config(network))}
+    return {"dtype": network.dtype.name, "input_shape": jsonable(network.input_shape),
+            "model": jsonable(layer_config(network))}
 
 
 def _model_contents(model):
@@ -114,6 +111,9 @@ def _model_contents(model):
 
 def _estimator_contents(estimator):
     check_is_fitted(estimator)
+    if not np.isfinite(estimator._fitted.network.flat_params).all():
+        raise ValueError("This estimator's weights are not finite; load() would refuse the "
+                         "file, so it is not written.")
     params = estimator.get_params(deep=False)
     if params.get("callbacks"):
         warnings.warn("callbacks are code and are not saved; the loaded model has none.",
@@ -127,26 +127,26 @@ def _estimator_contents(estimator):
     header = {
         "format": FORMAT, "version": VERSION, "kind": "estimator",
         "estimator": type(estimator).__name__,
-        "params": _jsonable(params), "target": _target_header(fitted.target),
+        "params": jsonable(params), "target": _target_header(fitted.target),
         "network": _network_header(fitted.network),
         "optimizer": {"name": OPTIMIZERS.name_of(fitted.optimizer),
-                      "scalars": _jsonable(scalars), "n_arrays": len(moments)},
-        "state": _jsonable({name: getattr(fitted.training, name) for name in STATE_FIELDS}),
+                      "scalars": jsonable(scalars), "n_arrays": len(moments)},
+        "state": jsonable({name: getattr(fitted.training, name) for name in STATE_FIELDS}),
         "early_stopping": fitted.early_stopping,
-        "rng": _jsonable(fitted.rng.bit_generator.state),
+        "rng": jsonable(fitted.rng.bit_generator.state),
         "fitted": {"n_features_in_": int(estimator.n_features_in_),
                    "epochs_before": int(fitted.epochs_before),
                    "input_shape_": list(getattr(estimator, "input_shape_", ()) or ()),
-                   "input_columns_": _jsonable(getattr(estimator, "input_columns_", None)),
-                   "input_shapes_": _jsonable(getattr(estimator, "input_shapes_", None))},
+                   "input_columns_": jsonable(getattr(estimator, "input_columns_", None)),
+                   "input_shapes_": jsonable(getattr(estimator, "input_shapes_", None))},
         "model": model_config,
     }
     arrays = {f"weight.{i}": w for i, w in enumerate(fitted.network.get_weights())}
     arrays.update({f"moment.{i}": m for i, m in enumerate(moments)})
     if hasattr(estimator, "classes_"):
-        arrays["classes_"] = _plain(estimator.classes_, "classes_")
+        arrays["classes_"] = plain(estimator.classes_, "classes_")
     if hasattr(estimator, "feature_names_in_"):
-        arrays["feature_names_in_"] = _plain(estimator.feature_names_in_, "feature_names_in_")
+        arrays["feature_names_in_"] = plain(estimator.feature_names_in_, "feature_names_in_")
     return header, arrays
 
 
@@ -166,26 +166,18 @@ def load(path):
 
     Raises
     ------
+    FileNotFoundError
+        When there is no file at ``path``.
     ValueError
         When the file is not a valid skscratch model (malformed, tampered,
-        or holding objects that would need pickle).
+        inconsistent, over the size limits of :mod:`skscratch.archive`, or
+        holding objects that would need pickle).
     """
-    if not zipfile.is_zipfile(path):
-        raise ValueError(f"{path} is not an skscratch model file: not an .npz archive.")
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {name: archive[name] for name in archive.files}
-        header = json.loads(bytes(_expect(arrays, "header", np.uint8, ndim=1)).decode())
-        if not isinstance(header, dict):
-            raise ValueError("its header is not a JSON object")
-    except (OSError, zipfile.BadZipFile, UnicodeDecodeError, json.JSONDecodeError,
-            EOFError, RecursionError) as exc:
-        raise ValueError(f"{path} is not an skscratch model file: {exc}") from exc
-    except ValueError as exc:   # e.g. object arrays refused by allow_pickle=False
-        raise ValueError(f"{path} is not a safe skscratch model file: {exc}") from exc
+    header, arrays = read_archive(path)
     try:
         return _rebuild(header, arrays)
-    except (KeyError, TypeError, IndexError, AttributeError, RecursionError) as exc:
+    except (KeyError, TypeError, IndexError, AttributeError, RecursionError, OverflowError,
+            MemoryError) as exc:
         raise ValueError(f"{path} has a malformed header: {exc!r}") from exc
 
 
@@ -196,7 +188,7 @@ def _rebuild(header, arrays):
     if header.get("kind") == "model":
         _refuse_unknown(arrays, n_weights, 0)
         return network
-    cls = _allowed(ESTIMATORS, header["estimator"], "estimator")
+    cls = allowed(ESTIMATORS, header["estimator"], "estimator")
     params = header["params"]
     validate_parameter_constraints(cls._parameter_constraints, params, cls.__name__)
     if header.get("model") is not None:           # NetworkEstimator(model=a Network/Model)
@@ -211,6 +203,9 @@ def _rebuild(header, arrays):
         if hasattr(leaf, "rng"):
             leaf.rng = rng
     target = _rebuild_target(header["target"], arrays)
+    if network.output_shape != (target.n_outputs,):
+        raise ValueError(f"The model file's target needs {target.n_outputs} output(s); its "
+                         f"network gives {network.output_shape}.")
     optimizer = estimator._make_optimizer()
     n_moments = _restore_optimizer(optimizer, header["optimizer"], arrays, network)
     state = TrainingState(**{name: header["state"][name] for name in STATE_FIELDS})
@@ -226,7 +221,7 @@ def _rebuild(header, arrays):
         estimator.input_shapes_ = (None if shapes is None else
                                    [tuple(int(d) for d in s) for s in shapes])
     if "feature_names_in_" in arrays:
-        estimator.feature_names_in_ = _expect(arrays, "feature_names_in_", kinds="U", ndim=1)
+        estimator.feature_names_in_ = expect(arrays, "feature_names_in_", kinds="U", ndim=1)
     _check_input_layout(estimator, network)
     publish(estimator, FittedState(network, target, optimizer, rng, state,
                                    bool(header["early_stopping"]),
@@ -254,7 +249,7 @@ def _check_input_layout(estimator, network):
 
 def _rebuild_network(spec, arrays):
     """The built network or model the header describes, with the file's weights."""
-    dtype = _allowed({d: d for d in DTYPES}, spec["dtype"], "dtype")
+    dtype = allowed({d: d for d in DTYPES}, spec["dtype"], "dtype")
     if "model" in spec:
         network = layer_from_config(spec["model"])
     else:                                  # version 1: a flat list of layers
@@ -272,8 +267,10 @@ def _rebuild_network(spec, arrays):
                          "architecture.")
     network.build(shape, 0, dtype)
     expected = network.get_weights()
-    network.set_weights([_expect(arrays, f"weight.{i}", dtype, w.shape)
-                         for i, w in enumerate(expected)])
+    weights = [expect(arrays, f"weight.{i}", dtype, w.shape) for i, w in enumerate(expected)]
+    if not all(np.isfinite(w).all() for w in weights):
+        raise ValueError("The model file holds non-finite weights (NaN or infinity).")
+    network.set_weights(weights)
     return network, len(expected)
 
 
@@ -293,20 +290,31 @@ def _refuse_unknown(arrays, n_weights, n_moments, *optional):
 
 def _target_header(target):
     if isinstance(target, ClassificationTarget):
-        return {"task": "classification", "multilabel": target.multilabel}
+        # the loss is implied by the flag and the classes: stored too, so a lone edit of
+        # either is caught
+        return {"task": "classification", "multilabel": target.multilabel,
+                "loss": LOSSES.name_of(target.loss)}
     return {"task": "regression", "n_outputs": target.n_outputs, "one_d": target.one_d,
             "loss": target.loss_name}
 
 
 def _rebuild_target(spec, arrays):
     if spec["task"] == "classification":
-        classes = _expect(arrays, "classes_", kinds="iubfU", ndim=1)
-        return ClassificationTarget(classes, multilabel=bool(spec["multilabel"]))
+        classes = expect(arrays, "classes_", kinds="iubfU", ndim=1)
+        if classes.dtype.kind == "f" and not np.isfinite(classes).all():
+            raise ValueError("The model file's classes_ hold NaN or infinity.")
+        if classes.size > 1 and not (classes[1:] > classes[:-1]).all():
+            raise ValueError("The model file's classes_ are not sorted and unique.")
+        target = ClassificationTarget(classes, multilabel=bool(spec["multilabel"]))
+        if "loss" in spec and spec["loss"] != LOSSES.name_of(target.loss):
+            raise ValueError(f"The model file's target (multilabel={target.multilabel}, "
+                             f"{len(classes)} classes) does not match its loss {spec['loss']!r}.")
+        return target
     # version 1 stored the loss's class name ("SquaredError")
     names = {**{n: n for n in REGRESSION_LOSSES if n != "auto"},
              **{LOSSES[n].__name__: n for n in REGRESSION_LOSSES if n != "auto"}}
     return RegressionTarget(int(spec["n_outputs"]), bool(spec["one_d"]),
-                            _allowed(names, spec["loss"], "loss"))
+                            allowed(names, spec["loss"], "loss"))
 
 
 def _restore_optimizer(optimizer, spec, arrays, network):
@@ -319,56 +327,16 @@ def _restore_optimizer(optimizer, spec, arrays, network):
         matches = saved == type(optimizer).__name__
     if not matches:
         raise ValueError(f"The optimizer state ({saved!r}) does not match the saved solver.")
+    rate, steps = scalars.get("learning_rate"), scalars.get("t", 0)
+    if not (isinstance(rate, (int, float)) and np.isfinite(rate) and rate > 0) or not (
+            isinstance(steps, int) and 0 <= steps < 2**62):
+        raise ValueError(f"The model file's optimizer state is out of range: {scalars}.")
     n = int(spec["n_arrays"])
     params = [network.flat_params]
     if n not in (0, len(optimizer.state_slots) * len(params)):
         raise ValueError(f"Expected {len(optimizer.state_slots)} optimizer arrays; the file "
                          f"says {n}.")
-    moments = [_expect(arrays, f"moment.{i}", network.dtype, params[0].shape)
+    moments = [expect(arrays, f"moment.{i}", network.dtype, params[0].shape)
                for i in range(n)]
     optimizer.set_state(scalars, moments, params)
     return n
-
-
-def _expect(arrays, name, dtype=None, shape=None, ndim=None, kinds=None):
-    """The array ``name``, checked for presence, dtype (or dtype kinds) and shape."""
-    if name not in arrays:
-        raise ValueError(f"The model file lacks the array {name!r}.")
-    a = arrays[name]
-    if (dtype is not None and a.dtype != np.dtype(dtype)) or (
-            kinds is not None and a.dtype.kind not in kinds):
-        raise ValueError(f"Array {name!r} has dtype {a.dtype}; expected "
-                         f"{dtype if dtype is not None else 'kind in ' + kinds}.")
-    if (shape is not None and a.shape != tuple(shape)) or (ndim is not None and a.ndim != ndim):
-        expected = tuple(shape) if shape is not None else f"{ndim} dimension(s)"
-        raise ValueError(f"Array {name!r} has shape {a.shape}; expected {expected}.")
-    return a
-
-
-def _allowed(table, name, what):
-    if not isinstance(name, str) or name not in table:
-        raise ValueError(f"Unknown {what} {name!r} in the model file; expected one of "
-                         f"{sorted(table)}.")
-    return table[name]
-
-
-def _plain(values, name):
-    values = np.asarray(values)
-    if values.dtype.kind == "O":
-        kinds = {type(v) for v in values}
-        values = values.astype(str) if kinds <= {str} else values
-        if values.dtype.kind == "O":
-            raise TypeError(f"{name} holds Python objects; only numbers and strings can be "
-                            "saved without pickle.")
-    return values
-
-
-def _jsonable(value):
-    """Tuples and NumPy scalars/arrays to JSON types, recursively."""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, range, np.ndarray)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    return value

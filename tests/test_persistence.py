@@ -304,3 +304,68 @@ def test_headers_declaring_more_than_the_file_holds_are_refused(saved, tmp_path)
                                                                          np.uint8)))
     with pytest.raises(ValueError, match="not an skscratch model file"):
         load(bad)
+
+
+def test_unknown_members_are_refused_before_anything_is_decompressed(saved, tmp_path,
+                                                                      monkeypatch):
+    import zipfile
+    bomb = tmp_path / "bomb.npz"
+    bomb.write_bytes(saved.read_bytes())
+    with zipfile.ZipFile(bomb, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("evil.npy", b"\0" * (20 << 20))      # 20 MiB of zeros, ~20 KiB
+    monkeypatch.setattr(np, "load", lambda *a, **k: pytest.fail("decompressed"))
+    with pytest.raises(ValueError, match=r"Unexpected arrays in the model file: \['evil.npy'\]"):
+        load(bomb)
+
+
+def test_declared_sizes_over_the_limit_are_refused_from_the_directory(saved, monkeypatch):
+    import skscratch.archive
+    monkeypatch.setattr(skscratch.archive, "MAX_ARCHIVE_BYTES", 1000)
+    monkeypatch.setattr(np, "load", lambda *a, **k: pytest.fail("decompressed"))
+    with pytest.raises(ValueError, match="would decompress to"):
+        load(saved)
+
+
+def test_a_missing_file_is_named_as_missing(tmp_path):
+    with pytest.raises(FileNotFoundError, match="No model file"):
+        load(tmp_path / "nothing.npz")
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda a: a.__setitem__("classes_", np.array([0, 1])), "target"),
+    (lambda a: a.__setitem__("classes_", np.array([0.0, np.nan, 2.0])), "NaN"),
+    (lambda a: a.__setitem__("classes_", np.array([2, 1, 0])), "sorted and unique"),
+    (lambda a: a.__setitem__("classes_", np.array([0, 0, 2])), "sorted and unique"),
+    (lambda a: a.__setitem__("weight.0", np.full_like(a["weight.0"], np.nan)), "non-finite"),
+    (_edit_header(lambda h: h["optimizer"]["scalars"].__setitem__("learning_rate", -1.0)),
+     "out of range"),
+    (_edit_header(lambda h: h["rng"]["state"].__setitem__("state", 2**200)), "malformed"),
+    (_edit_header(lambda h: h["target"].__setitem__("multilabel", True)), "does not match its"),
+    (_edit_header(lambda h: h["network"]["model"]["config"]["layers"].pop()), "output"),
+])
+def test_inconsistent_files_are_refused(saved, tmp_path, change, message):
+    _rewrite(saved, tmp_path / "bad.npz", change)
+    with pytest.raises(ValueError, match=message):
+        load(tmp_path / "bad.npz")
+
+
+def test_save_is_atomic_and_refuses_what_load_would_refuse(saved, iris, tmp_path, monkeypatch):
+    X, y = iris
+    good = saved.read_bytes()
+    model = load(saved)
+
+    def broken(f, **arrays):
+        f.write(b"half a file")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np, "savez", broken)
+    with pytest.raises(OSError, match="disk full"):
+        save(model, saved)
+    monkeypatch.undo()
+    assert saved.read_bytes() == good                             # the good file survives
+    assert [p.name for p in saved.parent.iterdir() if p.name.startswith(".skscratch")] == []
+    dates = np.array(["2020-01-01", "2021-01-01"], dtype="datetime64[D]")[y % 2]
+    dated = _fit(MLPFromScratch((4,), max_iter=2, random_state=0), X, dates)
+    with pytest.raises(TypeError, match="datetime64"):
+        save(dated, tmp_path / "dates.npz")
+    assert not (tmp_path / "dates.npz").exists()

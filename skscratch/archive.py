@@ -1,0 +1,172 @@
+"""The model file as an archive: written atomically, read within limits, never pickled.
+
+A model file is an ``.npz`` (zip) archive of ``.npy`` members: ``header``
+(JSON as bytes), ``weight.<i>``, ``moment.<i>``, ``classes_`` and
+``feature_names_in_``. :func:`read_archive` checks the archive's directory
+before decompressing anything: every member's name (unknown names are
+refused at once) and every member's declared size, against limits; only
+then are the arrays read, with ``allow_pickle=False``.
+"""
+
+import json
+import os
+import re
+import tempfile
+import zipfile
+
+import numpy as np
+
+# the members a model file may hold
+MEMBER = re.compile(r"(header|weight\.\d{1,6}|moment\.\d{1,6}|classes_|feature_names_in_)\.npy")
+# the most a model file may decompress to, in all, and its header alone
+MAX_ARCHIVE_BYTES = 4 << 30
+MAX_HEADER_BYTES = 16 << 20
+
+
+def write_archive(path, header, arrays):
+    """Write ``header`` and ``arrays`` to ``path`` atomically.
+
+    The archive goes to a temporary file in the same folder, which then
+    replaces ``path`` in one step: a failure part-way never leaves a
+    truncated file in place of a good one.
+
+    Parameters
+    ----------
+    path : str or path-like
+    header : dict
+        JSON-ready.
+    arrays : dict of str to ndarray
+    """
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    arrays = {**arrays, "header": np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)}
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".skscratch-", suffix=".npz")
+    try:
+        with os.fdopen(handle, "wb") as f:
+            np.savez(f, **arrays)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def read_archive(path):
+    """``(header, arrays)`` of a model file, checked before anything is decompressed.
+
+    Parameters
+    ----------
+    path : str or path-like
+
+    Returns
+    -------
+    header : dict
+    arrays : dict of str to ndarray
+
+    Raises
+    ------
+    FileNotFoundError
+        When there is no file at ``path``.
+    ValueError
+        For anything else that is not a well-formed model archive.
+    """
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"No model file at {path}.")
+    try:
+        _check_directory(path)
+        with np.load(path, allow_pickle=False) as archive:
+            arrays = {name: archive[name] for name in archive.files}
+        header = json.loads(bytes(expect(arrays, "header", np.uint8, ndim=1)).decode())
+        if not isinstance(header, dict):
+            raise ValueError("its header is not a JSON object")
+    except (OSError, zipfile.BadZipFile, UnicodeDecodeError, json.JSONDecodeError,
+            EOFError, RecursionError, MemoryError) as exc:
+        raise ValueError(f"{path} is not an skscratch model file: {exc}") from exc
+    except ValueError as exc:   # object arrays refused by allow_pickle=False, and the checks
+        raise ValueError(f"{path} is not a safe skscratch model file: {exc}") from exc
+    return header, arrays
+
+
+def _check_directory(path):
+    """Names and declared sizes of the members, from the zip directory alone."""
+    if not zipfile.is_zipfile(path):
+        raise zipfile.BadZipFile("not an .npz archive")
+    with zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+    names = [m.filename for m in members]
+    unknown = sorted(n for n in names if not MEMBER.fullmatch(n))
+    if unknown:
+        raise ValueError(f"Unexpected arrays in the model file: {unknown[:5]}")
+    if len(set(names)) != len(names):
+        raise ValueError("a member is stored twice")
+    if "header.npy" not in names:
+        raise ValueError("the model file lacks the array 'header'")
+    total = sum(m.file_size for m in members)
+    header = next(m for m in members if m.filename == "header.npy")
+    if total > MAX_ARCHIVE_BYTES or header.file_size > MAX_HEADER_BYTES:
+        raise ValueError(f"its members would decompress to {total:,} bytes; the limit is "
+                         f"{MAX_ARCHIVE_BYTES:,} ({MAX_HEADER_BYTES:,} for the header)")
+
+
+def expect(arrays, name, dtype=None, shape=None, ndim=None, kinds=None):
+    """The array ``name``, checked for presence, dtype (or dtype kinds) and shape.
+
+    Parameters
+    ----------
+    arrays : dict of str to ndarray
+    name : str
+    dtype : numpy dtype, optional
+    shape : tuple of int, optional
+    ndim : int, optional
+    kinds : str, optional
+        Allowed dtype kinds (``"iubfU"``).
+
+    Returns
+    -------
+    array : ndarray
+    """
+    if name not in arrays:
+        raise ValueError(f"The model file lacks the array {name!r}.")
+    a = arrays[name]
+    if (dtype is not None and a.dtype != np.dtype(dtype)) or (
+            kinds is not None and a.dtype.kind not in kinds):
+        raise ValueError(f"Array {name!r} has dtype {a.dtype}; expected "
+                         f"{dtype if dtype is not None else 'kind in ' + kinds}.")
+    if (shape is not None and a.shape != tuple(shape)) or (ndim is not None and a.ndim != ndim):
+        expected = tuple(shape) if shape is not None else f"{ndim} dimension(s)"
+        raise ValueError(f"Array {name!r} has shape {a.shape}; expected {expected}.")
+    return a
+
+
+def allowed(table, name, what):
+    """``table[name]`` for a name from a file; ValueError naming the choices otherwise."""
+    if not isinstance(name, str) or name not in table:
+        raise ValueError(f"Unknown {what} {name!r} in the model file; expected one of "
+                         f"{sorted(table)}.")
+    return table[name]
+
+
+def plain(values, name):
+    """``values`` as an array of numbers or strings (never objects, which need pickle)."""
+    values = np.asarray(values)
+    if values.dtype.kind == "O":
+        kinds = {type(v) for v in values}
+        values = values.astype(str) if kinds <= {str} else values
+        if values.dtype.kind == "O":
+            raise TypeError(f"{name} holds Python objects; only numbers and strings can be "
+                            "saved without pickle.")
+    if values.dtype.kind not in "iubfU":
+        raise TypeError(f"{name} of dtype {values.dtype} cannot be saved: a model file holds "
+                        "numbers and strings only (encode dates as strings or numbers).")
+    return values
+
+
+def jsonable(value):
+    """Tuples and NumPy scalars/arrays to JSON types, recursively."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, range, np.ndarray)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
