@@ -22,6 +22,9 @@ import numpy as np
 
 from .callbacks import CallbackList, EpochPrinter, PlateauStopping, ProgressBar, as_callbacks
 
+# an epoch whose loss exceeds the first epoch's this many times is blowing up
+BLOWUP_FACTOR = 1e8
+
 
 @dataclass
 class TrainingState:
@@ -258,8 +261,12 @@ class Trainer:
         return state
 
     def _epoch(self, X, Y, sample_weight, callbacks, evaluate):
-        """One epoch and its callbacks; ``(record, stop)``. Restores weights on failure."""
-        last_good, complete = self.network.get_weights(), False
+        """One epoch and its callbacks; ``(record, stop)``.
+
+        An epoch that does not complete (an error, Ctrl-C) puts back the
+        weights *and* the optimizer's state it started from.
+        """
+        last_good, complete = self._snapshot(), False
         try:
             record = {"epoch": self.state.n_iter + 1}
             callbacks.epoch_begin(self, record)
@@ -274,15 +281,43 @@ class Trainer:
             return record, callbacks.epoch_end(self, record)
         except BaseException:
             if not complete:
-                self.network.set_weights(last_good)
+                self._restore(last_good)
             raise
 
+    def _snapshot(self):
+        scalars, moments = self.optimizer.get_state()
+        return self.network.get_weights(), scalars, [m.copy() for m in moments]
+
+    def _restore(self, snapshot):
+        weights, scalars, moments = snapshot
+        self.network.set_weights(weights)
+        self.optimizer.set_state(scalars, moments, [self.network.flat_params])
+
     def _check_finite(self, loss):
-        if not np.isfinite(loss) or not np.isfinite(self.network.flat_params).all():
+        """Raise FloatingPointError when the epoch diverged, blew up, or poisoned the optimizer.
+
+        Non-finite losses or weights diverged; a loss a hundred million
+        times the first epoch's, or weights whose squares overflow the dtype
+        (beyond what it can train with: the penalty and Adam's moments square
+        them), are a finite blow-up that would otherwise "converge" silently;
+        an optimizer whose moments overflowed (a batch of huge values) would
+        freeze every later step.
+        """
+        epoch, flat = self.state.n_iter + 1, self.network.flat_params
+        problem = None
+        if not np.isfinite(loss) or not np.isfinite(flat).all():
+            problem = f"the loss became {loss}"
+        elif flat.size and np.abs(flat).max() > np.sqrt(np.finfo(flat.dtype).max):
+            problem = f"the weights grew to {np.abs(flat).max():.3g}"
+        elif self.state.loss_curve and loss > BLOWUP_FACTOR * max(self.state.loss_curve[0],
+                                                                  np.finfo(float).tiny):
+            problem = f"the loss grew from {self.state.loss_curve[0]:.3g} to {loss:.3g}"
+        elif not all(np.isfinite(m).all() for m in self.optimizer.get_state()[1]):
+            problem = "the optimizer's moments overflowed (a batch of huge values?)"
+        if problem is not None:
             raise FloatingPointError(
-                f"Training diverged at epoch {self.state.n_iter + 1}: the loss became "
-                f"{loss}. Try a smaller learning rate (it was "
-                f"{self.optimizer.learning_rate:g}) or scale the inputs.")
+                f"Training diverged at epoch {epoch}: {problem}. Try a smaller learning rate "
+                f"(it was {self.optimizer.learning_rate:g}) or scale the inputs.")
 
     def _record(self, loss, rate, seconds, evaluate):
         """Count the epoch in the state and return its history record."""

@@ -176,7 +176,8 @@ class Activation(Layer):
 
     def forward(self, x, training=False):
         y = self._f(x, out=self._buffer("y", x.shape) if training else None)
-        self._y = y if training else None
+        if training:                    # inference leaves the training caches alone
+            self._y = y
         return y
 
     def backward(self, grad_output, need_input_grad=True):

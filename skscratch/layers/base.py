@@ -279,7 +279,8 @@ class Layer:
         and may write its output into a scratch array it reuses: a training-mode
         output is valid until the same layer's next training-mode forward
         (copy it to keep it). Inference (``training=False``) always returns
-        fresh arrays.
+        fresh arrays and changes nothing on the layer, so ``predict`` can run
+        while another thread trains.
         """
         raise NotImplementedError
 

@@ -135,7 +135,8 @@ class Conv2D(Layer):
         out = self._buffer("z", (cols.shape[0], self.filters)) if training else None
         z = np.matmul(cols, self._Wb, out=out)
         y = self._f(z, out=z).reshape(x.shape[0], *self.output_shape)
-        self._cols, self._y = (cols, y) if training else (None, None)
+        if training:                    # inference leaves the training caches alone
+            self._cols, self._y = cols, y
         return y
 
     def backward(self, grad_output, need_input_grad=True):

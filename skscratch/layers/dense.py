@@ -84,10 +84,8 @@ class Dense(Layer):
                           out=self._buffer("z", (x.shape[0], self.units)) if training else None)
         z += b
         y = self._f(z, out=z)
-        if training:
+        if training:                    # inference leaves the training caches alone
             self._x, self._y = x, y
-        else:
-            self._x = self._y = None
         return y
 
     def backward(self, grad_output, need_input_grad=True):

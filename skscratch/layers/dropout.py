@@ -39,7 +39,9 @@ class Dropout(Layer):
         return keep.astype(self.dtype) / self.dtype.type(1.0 - self.rate)
 
     def forward(self, x, training=False):
-        if not training or self.rate == 0:
+        if not training:                # inference leaves the training mask alone
+            return x
+        if self.rate == 0:
             self._mask = None
             return x
         self._mask = self._draw_mask(x.shape)

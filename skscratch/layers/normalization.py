@@ -50,8 +50,7 @@ class BatchNorm(Layer):
     def forward(self, x, training=False):
         axes = tuple(range(x.ndim - 1))
         gamma, beta = self.params["gamma"], self.params["beta"]
-        if not training:
-            self._cache = None
+        if not training:                # inference leaves the training cache alone
             scale = gamma / np.sqrt(self.state["running_var"] + self.epsilon)
             return (x - self.state["running_mean"]) * scale + beta
         mean, var = x.mean(axis=axes), x.var(axis=axes)

@@ -74,7 +74,8 @@ class MaxPool2D(_Pool2D):
         np.copyto(y, xp[offsets[0][2]])
         for _, _, where in offsets[1:]:
             np.maximum(y, xp[where], out=y)
-        self._cache = (xp, y) if training else None
+        if training:                    # inference leaves the training caches alone
+            self._cache = (xp, y)
         return y
 
     def backward(self, grad_output, need_input_grad=True):
@@ -130,7 +131,8 @@ class AvgPool2D(_Pool2D):
         return total
 
     def forward(self, x, training=False):
-        self._cache = True if training else None
+        if training:
+            self._cache = True
         return self._window_sums(x) / self._counts
 
     def backward(self, grad_output, need_input_grad=True):

@@ -161,8 +161,11 @@ class _Sabotage(Callback):
     def on_batch_end(self, trainer, record):
         last_batch = (record["batch"] + 1) * trainer.batch_size >= trainer.n_samples
         if last_batch and record["epoch"] in (self.k - 1, self.k):
+            # below sqrt(max) (weights a dtype can still train with: larger ones are
+            # refused as a blow-up), yet the two layers' product overflows
             for p, _ in trainer.network.penalized:
-                p[...] = 0 if record["epoch"] == self.k - 1 else np.finfo(p.dtype).max / 4
+                p[...] = 0 if record["epoch"] == self.k - 1 else np.sqrt(
+                    np.finfo(p.dtype).max) / 3
 
     def on_epoch_end(self, trainer, record):
         self.snapshots.append(_weights(trainer.owner))      # fitted attributes: up to date

@@ -1,0 +1,117 @@
+"""Training never poisons or destroys a model; inference never touches training state."""
+
+import threading
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_breast_cancer, load_digits
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import StandardScaler
+
+from skscratch import MLPFromScratch, Trainer
+from skscratch.training import TrainingState
+
+
+@pytest.fixture(scope="module")
+def cancer():
+    X, y = load_breast_cancer(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def _quiet(fn, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return fn(*args, **kwargs)
+
+
+@pytest.mark.parametrize("solver, rate", [("sgd", 1e3), ("adam", 1e10)])
+def test_a_finite_but_exploding_run_is_reported_not_converged(solver, rate, cancer):
+    X, y = cancer
+    good = _quiet(MLPFromScratch((16,), solver=solver, max_iter=20, random_state=0).fit, X, y)
+    before = good.predict_proba(X)
+    good.set_params(learning_rate_init=rate, warm_start=True)
+    with pytest.raises(ValueError, match="Training diverged"), \
+            np.errstate(over="ignore", invalid="ignore"):
+        _quiet(good.fit, X, y)
+    np.testing.assert_array_equal(good.predict_proba(X), before)   # nothing destroyed
+    assert good.score(X, y) > 0.9 and len(good.loss_curve_) == good.n_iter_ == 20
+
+
+def test_a_batch_of_huge_values_does_not_poison_adam(cancer):
+    X, y = cancer
+    est = MLPFromScratch((16,), random_state=0)
+    for _ in range(3):
+        est.partial_fit(X, y, classes=[0, 1])
+    before = [m.copy() for m in est._fitted.optimizer.get_state()[1]]
+    with pytest.raises(ValueError, match="diverged"), np.errstate(over="ignore"):
+        est.partial_fit(X * 1e160, y)
+    for m, b in zip(est._fitted.optimizer.get_state()[1], before):
+        np.testing.assert_array_equal(m, b)                        # moments untouched
+    loss = est.loss_curve_[-1]
+    est.partial_fit(X, y)
+    assert est.loss_curve_[-1] < loss                             # and it keeps learning
+
+
+def test_ctrl_c_mid_epoch_restores_the_optimizer_with_the_weights(cancer, monkeypatch):
+    X, y = cancer
+    reference = MLPFromScratch((16,), batch_size=64, random_state=0)
+    reference.partial_fit(X, y, classes=[0, 1])
+    est = MLPFromScratch((16,), batch_size=64, random_state=0)
+    est.partial_fit(X, y, classes=[0, 1])
+    moments = [m.copy() for m in est._fitted.optimizer.get_state()[1]]
+    steps = est._fitted.optimizer.t
+    calls = {"n": 0}
+    original = Trainer.train_batch
+
+    def interrupted(self, *args):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise KeyboardInterrupt
+        return original(self, *args)
+
+    monkeypatch.setattr(Trainer, "train_batch", interrupted)
+    with pytest.warns(UserWarning, match="interrupted"):
+        est.partial_fit(X, y)
+    assert est._fitted.optimizer.t == steps                       # three steps undone
+    for m, b in zip(est._fitted.optimizer.get_state()[1], moments):
+        np.testing.assert_array_equal(m, b)
+    np.testing.assert_array_equal(est.network_.flat_params, reference.network_.flat_params)
+
+
+def test_predict_while_another_thread_trains_changes_nothing():
+    X, y = load_digits(return_X_y=True)
+    X = X / 16
+
+    def train(est, stop, errors=None):
+        try:
+            for _ in range(15):
+                est.partial_fit(X, y)
+        except Exception as exc:        # noqa: BLE001 - the main thread reports it
+            errors.append(exc)
+        finally:
+            stop.set()
+
+    quiet, busy = (MLPFromScratch((64,), dropout=0.2, random_state=0) for _ in range(2))
+    for est in (quiet, busy):
+        est.partial_fit(X, y, classes=np.arange(10))
+    train(quiet, threading.Event())
+    stop, errors = threading.Event(), []
+    worker = threading.Thread(target=train, args=(busy, stop, errors))
+    worker.start()
+    while not stop.is_set():
+        try:
+            assert np.isfinite(busy.predict_proba(X[:300])).all()
+        except Exception as exc:        # noqa: BLE001 - report whatever predict raised
+            errors.append(exc)
+            break
+    worker.join()
+    assert not errors
+    np.testing.assert_array_equal(busy.network_.flat_params, quiet.network_.flat_params)
+
+
+def test_the_plateau_rule_and_blow_up_check_do_not_misfire_on_a_good_run(cancer):
+    X, y = cancer
+    est = _quiet(MLPFromScratch((32,), solver="sgd", learning_rate_init=0.5, max_iter=50,
+                                random_state=0).fit, X, y)
+    assert est.score(X, y) > 0.97 and isinstance(est._fitted.training, TrainingState)
