@@ -203,7 +203,8 @@ def _wide_and_deep():
 def test_graph_models_and_networks_round_trip(iris, tmp_path):
     X, y = iris
     model = _wide_and_deep()
-    model.fit((X[:, :2], X[:, 1:]), (X[:, 3], X[:, :2]), epochs=3, random_state=0)
+    model.fit((X[:, :2], X[:, 1:]), (X[:, 3], X[:, :2]), epochs=3, learning_rate=1e-3,
+              random_state=0)
     save(model, tmp_path / "graph.npz")
     loaded = load(tmp_path / "graph.npz")
     assert type(loaded) is skscratch.Model

@@ -13,13 +13,15 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import ClassifierTags, RegressorTags
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..callbacks import InvScaling, PlateauStopping, as_callbacks
+from ..callbacks import PlateauStopping, as_callbacks
 from ..container import check_memory
+from ..layers import BatchNorm
 from ..layers.base import leaf_layers
 from ..network import Network
 from ..optimizers import OPTIMIZERS
 from ..training import Trainer, n_rows
-from ._constraints import TRAINING_CONSTRAINTS
+from ._architecture import check_unchanged
+from ._constraints import TRAINING_CONSTRAINTS, reject_bools
 from ._fitted import FittedState, Published, publish
 from ._holdout import hold_out
 from ._inputs import (
@@ -28,13 +30,21 @@ from ._inputs import (
     first_input,
     generator,
     init_output_bias,
+    reject_datetimes,
     sample_shape,
     validate_sample_weight,
 )
 from ._prediction import PredictionMixin, _is_classification
 from ._rollback import rollback_on_failure
+from ._schedules import CheckedInvScaling
 from ._sklearn_private import validate_parameter_constraints
-from ._targets import CLASSIFICATION_LOSSES, ClassificationTarget, RegressionTarget, ravel_column
+from ._targets import (
+    CLASSIFICATION_LOSSES,
+    ClassificationTarget,
+    RegressionTarget,
+    check_label_types,
+    ravel_column,
+)
 
 
 class WeightList(list):
@@ -146,16 +156,13 @@ class BaseNeuralEstimator(PredictionMixin, BaseEstimator):
             try:
                 return self._fit_unsafe(X, y, sample_weight, incremental, classes)
             except FloatingPointError as exc:
-                raise ValueError(str(exc)) from exc
+                # name the estimator's parameter behind the trainer's "learning rate"
+                raise ValueError(f"{exc} The step size is learning_rate_init="
+                                 f"{self.learning_rate_init!r}.") from exc
 
     def _fit_unsafe(self, X, y, sample_weight, incremental, classes=None):
         """:meth:`_fit`'s work; a failure part-way is rolled back by the caller."""
-        validate_parameter_constraints(self._parameter_constraints,
-                                       self.get_params(deep=False), type(self).__name__)
-        as_callbacks(self.callbacks)       # a bad callback fails here, not after an epoch
-        if incremental and self.early_stopping:
-            raise ValueError("partial_fit does not support early_stopping=True.")
-        first = not hasattr(self, "network_") or not (incremental or self.warm_start)
+        first = self._check_call(incremental)
         X, y = self._validate_Xy(X, y, reset=first)
         self._check_classes(y, classes, incremental, first)
         if self.batch_size != "auto" and self.batch_size > n_rows(X):
@@ -164,16 +171,9 @@ class BaseNeuralEstimator(PredictionMixin, BaseEstimator):
         target = (self._make_target(y, classes if incremental else None) if first
                   else self._fitted.target)
         Y = target.encode(y, first_input(X).dtype)
-        dtype = first_input(X).dtype
         sample_weight = validate_sample_weight(sample_weight, first_input(X))
         if first:
-            input_shape = sample_shape(X)
-            network = self._build_network(input_shape, target.n_outputs)
-            check_memory(network, input_shape, self._batch_size(n_rows(X)), dtype)
-            rng = generator(self.random_state)
-            network.build(input_shape, rng, dtype)
-            init_output_bias(network, target, Y, sample_weight)
-            fitted = FittedState(network, target, None, rng, None)
+            fitted = self._new_state(X, Y, target, sample_weight)
         else:
             fitted = self._fitted
             X, Y = cast(X, fitted.network.dtype), Y.astype(fitted.network.dtype, copy=False)
@@ -181,9 +181,46 @@ class BaseNeuralEstimator(PredictionMixin, BaseEstimator):
         optimizer = fitted.optimizer if incremental and not first else self._make_optimizer()
         fitted = FittedState(fitted.network, target, optimizer, fitted.rng, fitted.training,
                              self.early_stopping and not incremental,
-                             0 if fitted.training is None else fitted.training.n_iter)
+                             0 if fitted.training is None else fitted.training.n_iter,
+                             fitted.architecture)
         self._train(fitted, (X, y, Y, sample_weight), incremental)
         return self
+
+    def _check_call(self, incremental):
+        """Validate the parameters for this call; return whether it builds a new network.
+
+        A continued fit (``partial_fit``, ``warm_start``) trains the network
+        of the first fit: the parameters it was built from may not change.
+        """
+        params = self.get_params(deep=False)
+        validate_parameter_constraints(self._parameter_constraints, params, type(self).__name__)
+        reject_bools(self._parameter_constraints, params, type(self).__name__)
+        as_callbacks(self.callbacks)       # a bad callback fails here, not after an epoch
+        if incremental and self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True.")
+        first = not hasattr(self, "network_") or not (incremental or self.warm_start)
+        if not first and self._fitted.architecture is not None:   # (None: an older pickle)
+            check_unchanged(self._fitted.architecture, self._architecture(), incremental)
+        return first
+
+    def _new_state(self, X, Y, target, sample_weight):
+        """Build the network of a first fit; its state, without optimizer or training yet."""
+        input_shape, dtype = sample_shape(X), first_input(X).dtype
+        architecture = self._architecture()
+        network = self._build_network(input_shape, target.n_outputs)
+        check_memory(network, input_shape, self._batch_size(n_rows(X)), dtype)
+        rng = generator(self.random_state)
+        network.build(input_shape, rng, dtype)
+        init_output_bias(network, target, Y, sample_weight)
+        return FittedState(network, target, None, rng, None, architecture=architecture)
+
+    def _architecture(self):
+        """Hook: the parameters the network is built from, in a comparable form.
+
+        Recorded at the first fit; a continued fit with different values is
+        refused. Each estimator lists its architecture parameters.
+        """
+        return {}
 
     def _check_classes(self, y, classes, incremental, first):
         """scikit-learn's rules for the classes of continued fits.
@@ -216,6 +253,7 @@ class BaseNeuralEstimator(PredictionMixin, BaseEstimator):
         evaluate = None
         if fitted.early_stopping:
             X, Y, sample_weight, evaluate = self._split_validation(X, y, Y, sample_weight, fitted)
+        self._check_batch_norm(fitted.network, n_rows(X))
         trainer = Trainer(
             fitted.network, fitted.target.loss, fitted.optimizer, alpha=self.alpha,
             batch_size=self._batch_size(n_rows(X)), shuffle=self.shuffle, rng=fitted.rng,
@@ -229,6 +267,22 @@ class BaseNeuralEstimator(PredictionMixin, BaseEstimator):
                           ConvergenceWarning, stacklevel=4)
         publish(self, fitted)
 
+    def _check_batch_norm(self, network, n_samples):
+        """Refuse mini-batches of one sample when the network normalizes batches.
+
+        The batch statistics of one sample are its own values (variance 0):
+        such a step trains nothing and drags the running variance to zero.
+        """
+        if not any(isinstance(leaf, BatchNorm) for leaf in leaf_layers(network)):
+            return
+        size = self._batch_size(n_samples)
+        if size == 1 or n_samples % size == 1:
+            raise ValueError(
+                f"Batch normalization needs batches of at least 2 samples: batch_size="
+                f"{self.batch_size!r} on {n_samples} training samples makes a batch of 1. "
+                "Choose a batch_size of at least 2 that leaves no single sample over "
+                "(n_samples % batch_size != 1).")
+
     def _callbacks(self, fitted):
         """scikit-learn's stopping rule and schedules, then the user's callbacks.
 
@@ -241,17 +295,20 @@ class BaseNeuralEstimator(PredictionMixin, BaseEstimator):
                                      adaptive=sgd and self.learning_rate == "adaptive",
                                      restore_best_weights=fitted.early_stopping)]
         if sgd and self.learning_rate == "invscaling":
-            callbacks.append(InvScaling(self.power_t))
+            callbacks.append(CheckedInvScaling(self.power_t))
         user = as_callbacks(self.callbacks)
         if user:
             callbacks += [Published(fitted)] + user
         return callbacks
 
     def _validate_Xy(self, X, y, reset):
+        reject_datetimes(X)
         X, sample_shape = self._flatten_input(X)
         X, y = validate_data(self, X, y, reset=reset, dtype=(np.float64, np.float32),
                              accept_sparse=self._sparse_formats, multi_output=True,
                              y_numeric=not _is_classification(self))
+        if _is_classification(self):
+            check_label_types(y)
         return self._shape_input(csr(X), sample_shape, reset), ravel_column(y)
 
     def _build_network(self, input_shape, n_outputs):

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..layers.activation import ACTIVATIONS
 from ..optimizers import OPTIMIZERS
-from ._sklearn_private import Interval, Options, StrOptions
+from ._sklearn_private import Interval, InvalidParameterError, Options, StrOptions
 from ._targets import CLASSIFICATION_LOSSES, REGRESSION_LOSSES
 
 # softmax normalises over the features: an output activation, not a hidden one
@@ -45,3 +45,34 @@ TRAINING_CONSTRAINTS = {
     "dropout": [Interval(Real, 0, 1, closed="left")],
     "callbacks": [list, tuple, None],
 }
+
+
+def reject_bools(constraints, params, owner):
+    """Refuse True/False where a parameter takes numbers, not booleans.
+
+    scikit-learn's ``Interval(Integral, ...)`` and ``Interval(Real, ...)``
+    accept ``True`` (``bool`` subclasses ``int``), so ``batch_size=True``
+    would train with batches of one sample.
+
+    Parameters
+    ----------
+    constraints : dict
+        The estimator's ``_parameter_constraints``.
+    params : dict
+        Its parameters (``get_params(deep=False)``).
+    owner : str
+        The estimator's name, for the message.
+
+    Raises
+    ------
+    InvalidParameterError
+        scikit-learn's parameter error (both a ValueError and a TypeError).
+    """
+    for name, value in params.items():
+        allowed = constraints.get(name, ())
+        numeric = any(isinstance(c, Interval) for c in allowed)
+        takes_bools = any(c in ("boolean", "verbose", bool) for c in allowed
+                          if isinstance(c, (str, type)))
+        if isinstance(value, bool) and numeric and not takes_bools:
+            raise InvalidParameterError(
+                f"The {name!r} parameter of {owner} takes numbers, not a bool; got {value!r}.")

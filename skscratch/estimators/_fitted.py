@@ -33,6 +33,11 @@ class FittedState:
     epochs_before : int
         Epochs run before the current call: ``n_iter_`` counts the epochs of
         the latest call (as scikit-learn does), ``loss_curve_`` all of them.
+    architecture : dict or None
+        The parameters the network was built from (the estimator's
+        ``_architecture()`` at the first fit): continued fits are refused when
+        they changed. None (a state made elsewhere, e.g. by ``load``) is
+        filled from the estimator's parameters by :func:`publish`.
     """
 
     network: object
@@ -42,10 +47,13 @@ class FittedState:
     training: TrainingState
     early_stopping: bool = False
     epochs_before: int = 0
+    architecture: dict = None
 
 
 def publish(estimator, fitted):
     """Store ``fitted`` on the estimator and set the public fitted attributes from it."""
+    if fitted.architecture is None:
+        fitted.architecture = estimator._architecture()
     estimator._fitted = fitted
     network, state, target = fitted.network, fitted.training, fitted.target
     early = fitted.early_stopping

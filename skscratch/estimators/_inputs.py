@@ -79,3 +79,26 @@ def init_output_bias(network, target, Y, sample_weight):
     bias = last.params.get("b")
     if bias is not None and bias.shape == (target.n_outputs,):
         target.init_output_bias(bias, Y, sample_weight)
+
+
+def reject_datetimes(X):
+    """Raise ValueError naming the datetime and timedelta columns of ``X``.
+
+    NumPy cannot turn them into floats (pandas gives a bare
+    ``DTypePromotionError``, time-zone-aware columns a ``TypeError``); the
+    network needs numbers, e.g. elapsed seconds or calendar features.
+
+    Parameters
+    ----------
+    X : DataFrame, array-like or sparse matrix
+    """
+    dtypes = getattr(X, "dtypes", None)
+    if hasattr(dtypes, "items"):                       # a pandas DataFrame
+        columns = [name for name, dtype in dtypes.items()
+                   if getattr(dtype, "kind", None) in ("m", "M")]
+    else:
+        columns = ["X"] if getattr(getattr(X, "dtype", None), "kind", None) in ("m", "M") else []
+    if columns:
+        raise ValueError(f"X has datetime or timedelta column(s) {columns}: the network "
+                         "takes numbers. Convert them first (e.g. to elapsed seconds, or to "
+                         "calendar features such as month and weekday).")

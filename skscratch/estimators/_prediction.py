@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._inputs import as_tuple, cast, csr
+from ._inputs import as_tuple, cast, csr, reject_datetimes
 
 
 def _is_classification(estimator):
@@ -20,6 +20,7 @@ class PredictionMixin:
 
     def _raw_output(self, X):
         check_is_fitted(self)
+        reject_datetimes(X)
         X, sample_shape = self._flatten_input(X)
         X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32),
                           accept_sparse=self._sparse_formats)

@@ -12,6 +12,7 @@ not yet tested, so a new release cannot break installs silently.
 try:
     from sklearn.utils._param_validation import (
         Interval,
+        InvalidParameterError,
         Options,
         StrOptions,
         validate_parameter_constraints,
@@ -23,4 +24,5 @@ except ImportError as exc:                                    # pragma: no cover
         f"{sklearn.__version__} does not provide; install a scikit-learn release that "
         "skscratch supports (see its pyproject.toml).") from exc
 
-__all__ = ["Interval", "Options", "StrOptions", "validate_parameter_constraints"]
+__all__ = ["Interval", "InvalidParameterError", "Options", "StrOptions",
+           "validate_parameter_constraints"]

@@ -29,6 +29,28 @@ def ravel_column(y):
     return y
 
 
+def check_label_types(y):
+    """Raise ValueError naming the types when class labels cannot be compared.
+
+    Labels are sorted (``classes_``); a mix of strings and numbers, or a None
+    among them, makes NumPy raise a bare ``TypeError: '<' not supported``.
+
+    Parameters
+    ----------
+    y : ndarray
+        Classification target (labels or an indicator matrix).
+    """
+    if y.dtype != object:
+        return
+    try:
+        np.unique(y)
+    except TypeError:
+        names = sorted({type(v).__name__ for v in y.ravel()})
+        raise ValueError(f"y mixes labels of types {names}, which cannot be compared: class "
+                         "labels must be all strings or all numbers (None is not a label)."
+                         ) from None
+
+
 class ClassificationTarget:
     """Labels <-> network outputs for binary, multiclass and multilabel targets.
 
@@ -76,6 +98,9 @@ class ClassificationTarget:
                 raise ValueError(f"Expected a multilabel indicator y with {len(self.classes)} "
                                  f"columns; got shape {y.shape}.")
             return np.asarray(y, dtype=dtype)
+        if y.ndim != 1:
+            raise ValueError(f"y has shape {y.shape}; the model was fitted on one column of "
+                             f"the classes {self.classes.tolist()}: y must be 1-D.")
         unseen = np.setdiff1d(y, self.classes)
         if unseen.size:
             raise ValueError(f"y contains labels not seen in classes_ {self.classes.tolist()}: "

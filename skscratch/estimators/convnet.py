@@ -1,11 +1,13 @@
 """ConvNetFromScratch: a small convolutional network for images and signals."""
 
+import warnings
 from numbers import Integral
 
 import numpy as np
 
 from ..layers import Activation, BatchNorm, Conv2D, Dense, Dropout, Flatten, MaxPool2D
 from ..layers._windows import pair
+from ._architecture import canonical, sizes
 from ._base import BaseNeuralEstimator
 from ._sklearn_private import Interval, StrOptions
 from .mlp import _hidden_sizes
@@ -27,13 +29,29 @@ class ConvNetFromScratch(BaseNeuralEstimator):
     Images are channels-last. ``X`` may be ``(n, height, width, channels)``,
     ``(n, height, width)``, or scikit-learn's flat rows ``(n, n_features)``,
     which are reshaped with ``input_shape``; this is what makes the estimator
-    work after a ``StandardScaler`` in a ``Pipeline``.
+    work after a ``StandardScaler`` in a ``Pipeline``. A 4-D ``X`` that looks
+    channels-first (NCHW: a second axis of 1 or 3, then two equal, larger
+    ones, such as ``(n, 1, 8, 8)``) is read as channels-last all the same,
+    with a ``UserWarning``; pass ``X.transpose(0, 2, 3, 1)``, or
+    ``input_shape`` to confirm the layout and silence it.
+
+    Two configurations are refused before training, with a ``ValueError``:
+    with ``padding="same"``, a kernel larger than ``2 * size + 1`` along an
+    axis of a feature map of ``size`` pixels (the extra rows or columns would
+    only ever multiply padding, at a high cost in time; 3x3 kernels still fit
+    1-pixel-high signals and 2x2 maps); and with ``batch_norm=True``, any
+    mini-batch of a single sample, as batch normalization needs batches of at
+    least 2 samples: ``batch_size=1``, or a number of training samples
+    leaving a last batch of one row (``n_samples % batch_size == 1``, after
+    the validation split of ``early_stopping``).
 
     Parameters
     ----------
     filters : array-like of int, default=(8, 16)
         Output channels of each convolution block.
     kernel_size : int or (int, int), default=3
+        Convolution window; with ``padding="same"`` at most ``2 * size + 1``
+        along each axis of the feature map it slides over.
     strides : int or (int, int), default=1
         Convolution strides.
     padding : {"same", "valid"}, default="same"
@@ -46,6 +64,7 @@ class ConvNetFromScratch(BaseNeuralEstimator):
         Dropout rate after each hidden dense layer.
     batch_norm : bool, default=False
         Insert ``BatchNorm`` after each convolution and hidden dense layer.
+        Every mini-batch must then hold at least 2 samples (see above).
     input_shape : tuple of int or None, default=None
         ``(height, width, channels)`` or ``(height, width)`` of one sample.
         None infers it: a 3-D/4-D ``X`` gives its own shape; flat rows of a
@@ -145,12 +164,16 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
             if X.ndim > 4:
                 raise ValueError(f"Expected images of 2 or 3 axes per sample; got X of shape "
                                  f"{X.shape}.")
-            return X.reshape(X.shape[0], -1), _as_image_shape(X.shape[1:])
+            # explicit width: reshaping 0 samples with -1 fails before validation says why
+            rows = X.reshape(X.shape[0], int(np.prod(X.shape[1:])))
+            return rows, _as_image_shape(X.shape[1:])
         return X, None
 
     def _shape_input(self, X, sample_shape, reset):
         if reset:
             self.input_shape_ = self._infer_input_shape(X.shape[1], sample_shape)
+            if sample_shape is not None and self.input_shape is None:
+                _warn_if_channels_first(sample_shape)
         elif sample_shape is not None and sample_shape != self.input_shape_:
             raise ValueError(f"X has images of shape {sample_shape}; the model was fitted "
                              f"on input_shape_={self.input_shape_}.")
@@ -170,11 +193,24 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
         return (side, side, 1) if side * side == n_features else (1, n_features, 1)
 
     # ---------------------------------------------------------------- layers
+    def _architecture(self):
+        shape = None if self.input_shape is None else canonical(self.input_shape)
+        if shape is not None and len(shape) == 2:
+            shape = (*shape, 1)
+        return {"filters": sizes(self.filters), "kernel_size": sizes(self.kernel_size, 2),
+                "strides": sizes(self.strides, 2), "padding": self.padding,
+                "pool_size": sizes(self.pool_size, 2),
+                "hidden_layer_sizes": sizes(self.hidden_layer_sizes),
+                "batch_norm": canonical(self.batch_norm), "input_shape": shape,
+                "activation": self.activation, "dropout": canonical(self.dropout)}
+
     def _make_layers(self, input_shape, n_outputs):
         layers = []
         shape = tuple(input_shape)
         pool_h, pool_w = pair(self.pool_size, "pool_size")
         for filters in _hidden_sizes(self.filters, "filters"):
+            if self.padding == "same":
+                _check_kernel(self.kernel_size, shape)
             conv = Conv2D(filters, self.kernel_size, self.strides, self.padding)
             shape = conv.compute_output_shape(shape)
             layers += [conv, BatchNorm()] if self.batch_norm else [conv]
@@ -208,3 +244,24 @@ def _as_image_shape(shape):
                          f"of positive ints; got {shape}.")
     return shape
 
+
+def _warn_if_channels_first(shape):
+    """Warn when an image shape read as ``(h, w, c)`` looks like ``(c, h, w)``."""
+    height, width, channels = shape
+    if height in (1, 3) and width == channels > height:
+        warnings.warn(
+            f"X has images of shape {shape}, read as (height, width, channels): "
+            f"{height}x{width} pixels of {channels} channels. If they are channels-first "
+            f"(NCHW) images of {width}x{channels} pixels, pass X.transpose(0, 2, 3, 1); "
+            "give input_shape to confirm this layout.", UserWarning, stacklevel=7)
+
+
+def _check_kernel(kernel_size, shape):
+    """Refuse a "same" kernel over twice the size of the feature map it slides over."""
+    for kernel, size, axis in zip(pair(kernel_size, "kernel_size"), shape, ("high", "wide")):
+        if kernel > 2 * size + 1:
+            raise ValueError(
+                f"kernel_size={kernel_size!r} makes a kernel {kernel} {axis} for a feature map "
+                f"{size} {axis} (of shape {shape[:2]}): with padding='same' a kernel is at most "
+                f"2 * size + 1 = {2 * size + 1} there, as larger ones only add weights that "
+                "always multiply padding. Use a smaller kernel_size (e.g. (1, k) for signals).")

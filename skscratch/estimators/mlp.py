@@ -5,6 +5,7 @@ from numbers import Integral
 import numpy as np
 
 from ..layers import Dense, Dropout
+from ._architecture import canonical, sizes
 from ._base import BaseNeuralEstimator
 from ._sklearn_private import Interval
 
@@ -164,6 +165,10 @@ class MLPFromScratch(BaseNeuralEstimator):
         self.n_iter_no_change = n_iter_no_change
         self.callbacks = callbacks
         self.dropout = dropout
+
+    def _architecture(self):
+        return {"hidden_layer_sizes": sizes(self.hidden_layer_sizes),
+                "activation": self.activation, "dropout": canonical(self.dropout)}
 
     def _make_layers(self, input_shape, n_outputs):
         if len(input_shape) != 1:

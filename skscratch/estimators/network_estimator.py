@@ -9,6 +9,7 @@ from ..configs import layer_config, layer_from_config
 from ..container import Container
 from ..layers import Dense, Flatten, Layer
 from ..network import Network
+from ._architecture import canonical
 from ._base import BaseNeuralEstimator
 from ._constraints import TRAINING_CONSTRAINTS
 
@@ -182,6 +183,11 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
         return super().set_params(**params)
 
     # ----------------------------------------------------------- the model
+    def _architecture(self):
+        # the build function or network itself (compared by identity), and its parameters
+        return {"model": self.model,
+                **{k: canonical(v) for k, v in sorted(self._routed().items())}}
+
     def _build_network(self, input_shape, n_outputs):
         model = self.model if self.model is not None else default_model
         routed = {k[len(PREFIX):]: v for k, v in self._routed().items()}
@@ -244,7 +250,8 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
         if len({len(b) for b in blocks}) > 1:
             raise ValueError(f"The arrays of X have different numbers of samples: "
                              f"{[len(b) for b in blocks]}.")
-        return np.hstack([b.reshape(len(b), -1) for b in blocks]), [b.shape[1:] for b in blocks]
+        rows = [b.reshape(len(b), int(np.prod(b.shape[1:]))) for b in blocks]   # 0 rows too
+        return np.hstack(rows), [b.shape[1:] for b in blocks]
 
     def _shape_input(self, X, shapes, reset):
         """The network input: one array, or a tuple with one array per model input."""

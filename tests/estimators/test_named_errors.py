@@ -1,0 +1,261 @@
+"""Continued fits checked against the fitted model, and named errors instead of raw ones."""
+
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_breast_cancer, load_digits, load_iris
+from sklearn.exceptions import ConvergenceWarning
+
+from skscratch import ConvNetFromScratch, MLPFromScratch, Network, NetworkEstimator
+from skscratch.layers import BatchNorm, Dense
+
+
+def _quiet(fn, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return fn(*args, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def iris():
+    return load_iris(return_X_y=True)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return X[:120] / 16, y[:120]
+
+
+def small_convnet(**kw):
+    return ConvNetFromScratch(**{"filters": (2,), "hidden_layer_sizes": (4,), "max_iter": 2,
+                                 "random_state": 0, **kw})
+
+
+def continue_fit(model, how, X, y):
+    return getattr(model, "partial_fit" if how == "partial_fit" else "fit")(X, y)
+
+
+# ------------------------------------------------- target shape on continued fits
+@pytest.mark.parametrize("how", ["partial_fit", "warm_start"])
+def test_a_two_column_y_on_a_binary_model_is_refused(how):
+    X, y = load_breast_cancer(return_X_y=True)
+    X = (X - X.mean(0)) / X.std(0)
+    model = _quiet(MLPFromScratch((8,), max_iter=3, warm_start=True, random_state=0).fit, X, y)
+    before = [w.copy() for w in model.coefs_]
+    with pytest.raises(ValueError, match=r"y has shape \(569, 2\).*1-D"):
+        continue_fit(model, how, X, np.c_[y, y])
+    for w, b in zip(model.coefs_, before):
+        np.testing.assert_array_equal(w, b)
+
+
+@pytest.mark.parametrize("how", ["partial_fit", "warm_start"])
+def test_an_indicator_y_on_a_multiclass_model_is_refused(iris, how):
+    X, y = iris
+    model = _quiet(MLPFromScratch((8,), max_iter=3, warm_start=True, random_state=0).fit, X, y)
+    indicator = np.eye(3, dtype=int)[y]
+    with pytest.raises(ValueError, match=r"y has shape \(150, 3\).*classes \[0, 1, 2\]"):
+        continue_fit(model, how, X, indicator)
+
+
+def test_regression_with_another_number_of_outputs_is_still_refused(iris):
+    X, y = iris
+    model = _quiet(MLPFromScratch((8,), task="regression", max_iter=3).fit, X, y)
+    with pytest.raises(ValueError, match="2 outputs; the model was fitted with 1"):
+        model.partial_fit(X, np.c_[y, y])
+
+
+# ------------------------------------------------- architecture of continued fits
+@pytest.mark.parametrize("change", [{"hidden_layer_sizes": (5,)}, {"activation": "tanh"},
+                                    {"dropout": 0.5}])
+@pytest.mark.parametrize("how", ["partial_fit", "warm_start"])
+def test_mlp_refuses_to_continue_with_another_architecture(iris, change, how):
+    X, y = iris
+    model = _quiet(MLPFromScratch((8,), max_iter=3, warm_start=True, random_state=0).fit, X, y)
+    model.set_params(**change)
+    (name, value), = change.items()
+    message = f"{name}={value!r} differs from the previous fit's {name}="
+    with pytest.raises(ValueError, match=re.escape(message)):
+        continue_fit(model, how, X, y)
+
+
+def test_an_equal_architecture_written_differently_continues(iris):
+    X, y = iris
+    model = _quiet(MLPFromScratch(8, max_iter=3, warm_start=True, random_state=0).fit, X, y)
+    model.set_params(hidden_layer_sizes=[8], dropout=0)
+    _quiet(model.fit, X, y)
+    model.partial_fit(X, y)
+    # a fresh fit builds the new network
+    _quiet(model.set_params(hidden_layer_sizes=(3,), warm_start=False).fit, X, y)
+    assert model.coefs_[0].shape == (4, 3)
+
+
+@pytest.mark.parametrize("change", [{"filters": (3,)}, {"kernel_size": 5}, {"strides": 2},
+                                    {"padding": "valid"}, {"pool_size": 1},
+                                    {"hidden_layer_sizes": (6,)}, {"batch_norm": True},
+                                    {"input_shape": (8, 8)}, {"activation": "tanh"},
+                                    {"dropout": 0.3}])
+def test_convnet_refuses_to_continue_with_another_architecture(digits, change):
+    X, y = digits
+    model = _quiet(small_convnet(warm_start=True).fit, X, y)
+    (name, _), = change.items()
+    with pytest.raises(ValueError, match=rf"{name}=.*previous fit"):
+        _quiet(model.set_params(**change).fit, X, y)
+    with pytest.raises(ValueError, match=rf"{name}=.*previous fit"):
+        model.partial_fit(X, y)
+
+
+def build(input_shape, n_outputs, units=4):
+    return Network([Dense(units, "relu"), Dense(n_outputs)])
+
+
+def build_other(input_shape, n_outputs, units=4):
+    return Network([Dense(units, "tanh"), Dense(n_outputs)])
+
+
+@pytest.mark.parametrize("change", [{"model__units": 6}, {"model": build_other}])
+def test_network_estimator_refuses_to_continue_with_another_model(iris, change):
+    X, y = iris
+    model = _quiet(NetworkEstimator(build, max_iter=3, warm_start=True, random_state=0).fit,
+                   X, y)
+    _quiet(model.fit, X, y)                       # unchanged: continues
+    (name, _), = change.items()
+    with pytest.raises(ValueError, match=rf"{name}=.*previous fit"):
+        _quiet(model.set_params(**change).fit, X, y)
+
+
+def test_a_network_model_continues_when_it_is_the_same_object(iris):
+    X, y = iris
+    net = Network([Dense(4, "relu"), Dense(3)])
+    model = _quiet(NetworkEstimator(net, max_iter=3, warm_start=True, random_state=0).fit, X, y)
+    _quiet(model.fit, X, y)
+    with pytest.raises(ValueError, match="model=.*previous fit"):
+        _quiet(model.set_params(model=Network([Dense(5, "relu"), Dense(3)])).fit, X, y)
+
+
+def test_a_loaded_model_remembers_its_architecture(iris, tmp_path):
+    from skscratch import load, save
+    X, y = iris
+    save(_quiet(MLPFromScratch((8,), max_iter=3, random_state=0).fit, X, y), tmp_path / "m.npz")
+    model = load(tmp_path / "m.npz")
+    model.partial_fit(X, y)
+    with pytest.raises(ValueError, match=r"hidden_layer_sizes=\(5,\) differs"):
+        model.set_params(hidden_layer_sizes=(5,)).partial_fit(X, y)
+
+
+# ------------------------------------------------------ batch norm and batches of one
+def batch_norm_model(input_shape, n_outputs):
+    return Network([Dense(4), BatchNorm(), Dense(n_outputs)])
+
+
+@pytest.mark.parametrize("n_samples, batch_size", [(120, 1), (121, 10), (201, "auto")])
+def test_batch_norm_refuses_batches_of_one_sample(n_samples, batch_size):
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:n_samples] / 16, y[:n_samples]
+    model = small_convnet(batch_norm=True, batch_size=batch_size)
+    with pytest.raises(ValueError, match="batches of at least 2 samples"):
+        model.fit(X, y)
+    network = NetworkEstimator(batch_norm_model, batch_size=batch_size, max_iter=2)
+    with pytest.raises(ValueError, match="batches of at least 2 samples"):
+        network.fit(X, y)
+
+
+def test_batch_norm_trains_when_no_batch_has_one_sample(digits):
+    X, y = digits
+    model = _quiet(small_convnet(batch_norm=True, batch_size=7).fit, X[:119], y[:119])
+    assert model.n_iter_ == 2                     # 119 = 17 batches of 7
+
+
+# ----------------------------------------------------------- channels-first images
+def test_channels_first_images_warn_and_still_fit(digits):
+    X, y = digits
+    with pytest.warns(UserWarning, match=r"channels-first.*transpose\(0, 2, 3, 1\)"):
+        model = _quiet(small_convnet().fit, X.reshape(-1, 1, 8, 8), y)
+    assert model.input_shape_ == (1, 8, 8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        _quiet(small_convnet().fit, X.reshape(-1, 8, 8, 1), y)
+        _quiet(small_convnet().fit, X.reshape(-1, 8, 8), y)
+        _quiet(small_convnet(input_shape=(1, 8, 8)).fit, X.reshape(-1, 1, 8, 8), y)
+
+
+# ------------------------------------------------------------------ named errors
+def test_a_huge_power_t_is_a_named_error(iris):
+    X, y = iris
+    model = MLPFromScratch((4,), solver="sgd", learning_rate="invscaling", power_t=1e300,
+                           max_iter=3, random_state=0)
+    with pytest.raises(ValueError, match="power_t=1e\\+300.*invscaling"):
+        model.fit(X, y)
+    assert not hasattr(model, "network_")
+
+
+def test_invscaling_is_unchanged_for_usual_powers(iris):
+    X, y = iris
+    model = _quiet(MLPFromScratch((4,), solver="sgd", learning_rate="invscaling",
+                                  power_t=0.5, max_iter=3, random_state=0).fit, X, y)
+    assert model._fitted.optimizer.learning_rate == pytest.approx(1e-3 / (2 * 150 + 1) ** 0.5)
+
+
+@pytest.mark.parametrize("shape", [(0, 8, 8), (0, 8, 8, 1), (0, 64)])
+def test_convnet_on_zero_samples_says_so(shape):
+    with pytest.raises(ValueError, match=r"0 sample\(s\)"):
+        small_convnet().fit(np.zeros(shape), np.zeros(0))
+
+
+def test_network_estimator_on_zero_images_says_so():
+    with pytest.raises(ValueError, match=r"0 sample\(s\)"):
+        NetworkEstimator(max_iter=1).fit(np.zeros((0, 8, 8)), np.zeros(0))
+
+
+@pytest.mark.parametrize("labels, named", [(["a", 1, "b", 2], "int.*str"),
+                                           (["a", None, "b", "a"], "NoneType.*str")])
+def test_labels_of_mixed_types_are_a_named_error(iris, labels, named):
+    y = np.array(labels * 5, dtype=object)
+    with pytest.raises(ValueError, match=rf"y mixes labels of types .*{named}"):
+        MLPFromScratch(max_iter=1).fit(iris[0][:20], y)
+
+
+@pytest.mark.parametrize("param", ["batch_size", "max_iter", "n_iter_no_change", "alpha",
+                                   "learning_rate_init"])
+def test_bools_are_not_numbers(iris, param):
+    with pytest.raises((TypeError, ValueError), match=rf"'{param}'.*bool.*True"):
+        MLPFromScratch(**{"max_iter": 1, param: True}).fit(*iris)
+
+
+@pytest.mark.parametrize("param", ["filters", "kernel_size", "strides", "pool_size"])
+def test_convnet_refuses_bool_sizes(digits, param):
+    with pytest.raises((TypeError, ValueError), match=rf"'{param}'.*bool"):
+        small_convnet(**{param: True}).fit(*digits)
+
+
+@pytest.mark.parametrize("kernel_size, shape", [(100, (8, 8)), ((3, 40), (8, 8)),
+                                                (5, (1, 64))])
+def test_a_kernel_far_larger_than_the_image_is_refused(kernel_size, shape):
+    X = np.random.default_rng(0).random((10, *shape))
+    model = small_convnet(kernel_size=kernel_size, padding="same")
+    with pytest.raises(ValueError, match="kernel_size=.*at most"):
+        model.fit(X, np.arange(10) % 2)
+
+
+def test_usual_kernels_on_small_maps_and_signals_still_fit(digits):
+    X, y = digits
+    _quiet(ConvNetFromScratch((2, 2, 2), hidden_layer_sizes=(), max_iter=1).fit, X, y)
+    signals = np.random.default_rng(0).random((10, 1, 30))
+    _quiet(small_convnet().fit, signals, np.arange(10) % 2)
+    _quiet(small_convnet(kernel_size=(1, 7)).fit, signals, np.arange(10) % 2)
+
+
+@pytest.mark.parametrize("column", [pd.date_range("2020", periods=150),
+                                    pd.date_range("2020", periods=150, tz="UTC"),
+                                    pd.to_timedelta(np.arange(150), "s")])
+def test_datetime_columns_are_named(iris, column):
+    X, y = iris
+    df = pd.DataFrame(X, columns=list("abcd")).assign(when=column)
+    with pytest.raises(ValueError, match="'when'"):
+        MLPFromScratch(max_iter=1).fit(df, y)
+    model = _quiet(MLPFromScratch(max_iter=1).fit, df.drop(columns="when"), y)
+    with pytest.raises(ValueError, match="'when'"):
+        model.predict(df.drop(columns="a"))
