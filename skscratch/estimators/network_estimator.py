@@ -228,14 +228,7 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
     def _flatten_input(self, X):
         """Rows for validation: a tuple/dict (or images) is flattened, its shapes kept."""
         if isinstance(X, dict) and not issparse(X):       # (a DOK matrix is a dict too)
-            names = self._input_names()
-            if names is None:
-                raise ValueError("X as a dict needs model= a Model, whose inputs have names; "
-                                 "with a build function pass a tuple in its inputs' order.")
-            if set(X) != set(names):
-                raise ValueError(f"X is a dict with keys {sorted(map(str, X))}; the model's "
-                                 f"inputs are named {names}.")
-            X = tuple(X[n] for n in names)
+            X = tuple(self._by_input_name(X, "X"))
         if not isinstance(X, tuple):
             if getattr(X, "ndim", 2) <= 2:
                 return X, None
@@ -282,14 +275,7 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
             return None
         layout = self.inputs
         if isinstance(layout, dict):
-            names = self._input_names()
-            if names is None:
-                raise ValueError("inputs as a dict needs model= a Model, whose inputs have "
-                                 "names; with a build function list the columns in order.")
-            if set(layout) != set(names):
-                raise ValueError(f"inputs names {sorted(map(str, layout))}; the model's inputs "
-                                 f"are named {names}.")
-            layout = [layout[n] for n in names]
+            layout = self._by_input_name(layout, "inputs")
         everything = range(n_features)
         columns = [np.asarray(list(everything[c]) if isinstance(c, slice) else
                               list(c) if isinstance(c, range) else c) for c in layout]
@@ -299,6 +285,17 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
                 raise ValueError(f"inputs must list column indices 0 to {n_features - 1} for "
                                  f"each model input; got {self.inputs!r}.")
         return columns
+
+    def _by_input_name(self, mapping, what):
+        """The values of a dict keyed by the model's input names, in the inputs' order."""
+        names = self._input_names()
+        if names is None:
+            raise ValueError(f"{what} as a dict needs model= a Model, whose inputs have names; "
+                             "with a build function give them in the inputs' order.")
+        if set(mapping) != set(names):
+            raise ValueError(f"{what} is a dict with keys {sorted(map(str, mapping))}; the "
+                             f"model's inputs are named {names}.")
+        return [mapping[n] for n in names]
 
     def _input_names(self):
         """The names of the model's inputs, when the model is given as a Model."""
