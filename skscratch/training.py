@@ -15,14 +15,14 @@ several inputs or outputs; batches take the same rows of each.
 """
 
 import time
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .callbacks import CallbackList, EpochPrinter, PlateauStopping, ProgressBar, as_callbacks
 
-# an epoch whose loss exceeds the first epoch's this many times is blowing up
+# an epoch whose loss exceeds the untrained network's this many times (and this
+# many times 1) is blowing up
 BLOWUP_FACTOR = 1e8
 
 
@@ -45,7 +45,10 @@ class TrainingState:
     best_weights : list of ndarray or None
         Copy of the parameters at the best validation score.
     stopped : str or None
-        Why the last run stopped early ("converged", "interrupted"), or None.
+        Why the last run stopped early ("converged", "callback"), or None.
+    start_loss : float or None
+        Loss of the untrained network on the first batch: the scale a
+        blow-up is measured against.
     """
 
     n_iter: int = 0
@@ -58,6 +61,7 @@ class TrainingState:
     best_weights: list = None
     stopped: str = None
     history: list = field(default_factory=list)
+    start_loss: float = None
 
 
 class Trainer:
@@ -229,15 +233,16 @@ class Trainer:
         -------
         state : TrainingState
             ``state.stopped`` says why it stopped early: "converged" (plateau
-            rule), "callback", "interrupted" (Ctrl-C: the weights of the last
-            complete epoch are kept), or None.
+            rule), "callback", or None.
 
         Raises
         ------
         FloatingPointError
-            When the loss or a weight becomes non-finite; the weights of the
-            last complete epoch are restored first. Any exception (a callback
-            that raises, say) restores them too, unless the epoch was complete.
+            When the loss or a weight becomes non-finite, or blows up; the
+            weights and optimizer state of the last complete epoch are
+            restored first. Any exception, Ctrl-C (``KeyboardInterrupt``)
+            included, restores them too, unless the epoch was complete, and
+            propagates after every callback's ``on_train_end``.
         """
         self.state = state = TrainingState() if state is None else state
         state.stopped = None
@@ -245,6 +250,8 @@ class Trainer:
         self.first_epoch = state.n_iter + 1
         callbacks = CallbackList(self.callbacks)
         record = {"epoch": state.n_iter + 1}
+        if state.start_loss is None:
+            state.start_loss = self._start_loss(X, Y, sample_weight)
         try:
             callbacks.train_begin(self, record)
             for _ in range(max_epochs):
@@ -252,10 +259,6 @@ class Trainer:
                 if stop:
                     state.stopped = state.stopped or "callback"
                     break
-        except KeyboardInterrupt:
-            warnings.warn("Training interrupted: keeping the weights of the last "
-                          "complete epoch.", UserWarning, stacklevel=2)
-            state.stopped = "interrupted"
         finally:
             callbacks.train_end(self, record)
         return state
@@ -284,6 +287,26 @@ class Trainer:
                 self._restore(last_good)
             raise
 
+    def _start_loss(self, X, Y, sample_weight):
+        """Loss of the network as it is (penalty included) on the first batch, in inference mode."""
+        rows = slice(0, self.batch_size)
+        w = None if sample_weight is None else sample_weight[rows]
+        if w is not None and not w.sum() > 0:
+            w = None
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            output = self.network.forward(_rows(X, rows), training=False)
+            target = _rows(Y, rows)
+            if self.losses is None:
+                value = self.loss(output, target, w)[0]
+            else:
+                value = sum(weight * loss(out, y, w)[0] for loss, weight, out, y in
+                            zip(self.losses, self.loss_weights, output, target))
+            if self.alpha:
+                n = n_rows(target) if w is None else w.sum()
+                value += 0.5 * self.alpha / n * sum(float(p.ravel() @ p.ravel())
+                                                    for p, _ in self.network.penalized)
+        return float(value) if np.isfinite(value) else None
+
     def _snapshot(self):
         scalars, moments = self.optimizer.get_state()
         return self.network.get_weights(), scalars, [m.copy() for m in moments]
@@ -297,7 +320,8 @@ class Trainer:
         """Raise FloatingPointError when the epoch diverged, blew up, or poisoned the optimizer.
 
         Non-finite losses or weights diverged; a loss a hundred million
-        times the first epoch's, or weights whose squares overflow the dtype
+        times the untrained network's (and above 1e8), or weights whose
+        squares overflow the dtype
         (beyond what it can train with: the penalty and Adam's moments square
         them), are a finite blow-up that would otherwise "converge" silently;
         an optimizer whose moments overflowed (a batch of huge values) would
@@ -309,9 +333,10 @@ class Trainer:
             problem = f"the loss became {loss}"
         elif flat.size and np.abs(flat).max() > np.sqrt(np.finfo(flat.dtype).max):
             problem = f"the weights grew to {np.abs(flat).max():.3g}"
-        elif self.state.loss_curve and loss > BLOWUP_FACTOR * max(self.state.loss_curve[0],
-                                                                  np.finfo(float).tiny):
-            problem = f"the loss grew from {self.state.loss_curve[0]:.3g} to {loss:.3g}"
+        elif loss > BLOWUP_FACTOR * max(self.state.start_loss or 0.0, 1.0):
+            start = self.state.start_loss
+            problem = f"the loss grew to {loss:.3g}" + (
+                "" if start is None else f" from {start:.3g} before training")
         elif not all(np.isfinite(m).all() for m in self.optimizer.get_state()[1]):
             problem = "the optimizer's moments overflowed (a batch of huge values?)"
         if problem is not None:

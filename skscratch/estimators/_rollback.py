@@ -20,8 +20,9 @@ def rollback_on_failure(estimator):
     trains the existing network and optimizer in place, so their arrays, the
     training record and the random generator's state are copied first: the
     next call then computes exactly what it would have without the failed one.
-    An interrupted fit (Ctrl-C) is not a failure: it keeps its last complete
-    epoch.
+    Ctrl-C (``KeyboardInterrupt``) is handled like any failure: the estimator
+    is put back and the interrupt propagates, so it also stops a grid search
+    or a script rather than letting it carry on with a half-trained model.
 
     Parameters
     ----------

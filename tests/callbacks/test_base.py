@@ -86,16 +86,22 @@ class ExplodesMidEpoch(Callback):
             raise KeyboardInterrupt
 
 
-def test_ctrl_c_in_a_callback_keeps_the_last_complete_epoch(digits):
+def test_ctrl_c_in_a_callback_leaves_the_estimator_as_it_was(digits):
     X, y = digits[0][:300], digits[1][:300]
-    reference = quiet_fit(MLPFromScratch((8,), max_iter=3, batch_size=50, random_state=0), X, y)
     for callback in (Explodes(3, KeyboardInterrupt()), ExplodesMidEpoch(4)):
-        est = MLPFromScratch((8,), max_iter=10, batch_size=50, callbacks=[callback],
-                             random_state=0)
-        with pytest.warns(UserWarning, match="interrupted"):
-            quiet_fit(est, X, y)
-        assert est.n_iter_ == 3          # three complete epochs, usable
-        np.testing.assert_array_equal(est.predict_proba(X), reference.predict_proba(X))
+        fresh = MLPFromScratch((8,), max_iter=10, batch_size=50, callbacks=[callback],
+                               random_state=0)
+        with pytest.raises(KeyboardInterrupt):
+            quiet_fit(fresh, X, y)
+        assert not hasattr(fresh, "n_iter_")            # a first fit: still unfitted
+        fitted = quiet_fit(MLPFromScratch((8,), max_iter=3, batch_size=50, random_state=0),
+                           X, y)
+        before = fitted.predict_proba(X)
+        fitted.set_params(max_iter=10, callbacks=[callback])
+        with pytest.raises(KeyboardInterrupt):
+            quiet_fit(fitted, X, y)
+        assert fitted.n_iter_ == 3 and len(fitted.loss_curve_) == 3   # the previous model
+        np.testing.assert_array_equal(fitted.predict_proba(X), before)
 
 
 def test_a_callback_that_raises_leaves_the_weights_of_the_complete_epoch(digits):

@@ -81,9 +81,8 @@ def test_pickles_carry_weights_not_training_caches(digits):
     restored.partial_fit(X[:100], y[:100])       # and it still trains
 
 
-def test_keyboard_interrupt_keeps_a_usable_model(digits, monkeypatch):
+def test_keyboard_interrupt_leaves_the_estimator_as_it_was(digits, monkeypatch):
     X, y = digits
-    est = MLPFromScratch((16,), max_iter=50, random_state=0)
     from skscratch.training import Trainer
     original, calls = Trainer.run_epoch, {"n": 0}
 
@@ -93,13 +92,19 @@ def test_keyboard_interrupt_keeps_a_usable_model(digits, monkeypatch):
             raise KeyboardInterrupt
         return original(self, *args)
 
+    fresh = MLPFromScratch((16,), max_iter=50, random_state=0)
+    previous = _quiet(MLPFromScratch((16,), max_iter=3, random_state=0).fit, X, y)
+    before = previous.predict_proba(X)
+    previous.set_params(max_iter=50)
     monkeypatch.setattr(Trainer, "run_epoch", interrupted_on_the_fourth_epoch)
-    with pytest.warns(UserWarning, match="interrupted"):
-        est.fit(X, y)
-    assert est.n_iter_ == 3
-    # exactly the model of a clean three-epoch fit: the weights of the last complete epoch
-    three = _quiet(MLPFromScratch((16,), max_iter=3, random_state=0).fit, X, y)
-    np.testing.assert_array_equal(est.predict_proba(X), three.predict_proba(X))
+    with pytest.raises(KeyboardInterrupt):
+        fresh.fit(X, y)
+    assert not hasattr(fresh, "n_iter_")        # a first fit: unfitted, as before
+    calls["n"] = 0
+    with pytest.raises(KeyboardInterrupt):
+        previous.fit(X, y)                      # a refit: the previous model, untouched
+    assert previous.n_iter_ == 3 and len(previous.loss_curve_) == 3
+    np.testing.assert_array_equal(previous.predict_proba(X), before)
 
 
 @pytest.mark.parametrize("make, shape", [

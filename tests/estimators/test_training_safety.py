@@ -38,6 +38,30 @@ def test_a_finite_but_exploding_run_is_reported_not_converged(solver, rate, canc
     assert good.score(X, y) > 0.9 and len(good.loss_curve_) == good.n_iter_ == 20
 
 
+@pytest.mark.parametrize("solver, rate", [("sgd", 1e3), ("adam", 1e10)])
+def test_a_blow_up_within_the_first_epoch_is_reported(solver, rate):
+    # unscaled data: the first epoch's loss is already astronomical (1e23), so only
+    # the untrained network's loss shows how far it went; it used to "converge"
+    # on a constant prediction
+    X, y = load_breast_cancer(return_X_y=True)
+    est = MLPFromScratch((16,), solver=solver, learning_rate_init=rate, max_iter=20,
+                         random_state=0)
+    with pytest.raises(ValueError, match="diverged at epoch 1: the loss grew to .* before"), \
+            np.errstate(over="ignore", invalid="ignore"):
+        _quiet(est.fit, X, y)
+    assert not hasattr(est, "n_iter_")
+
+
+def test_a_large_but_shrinking_loss_is_no_blow_up():
+    # targets in the thousands: the loss starts near 1e7 and only comes down
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((300, 4))
+    y = 3e3 * X[:, 0] + 1e3
+    est = _quiet(MLPFromScratch((16,), task="regression", learning_rate_init=0.1, max_iter=30,
+                                random_state=0).fit, X, y)
+    assert est.loss_curve_[-1] < est.loss_curve_[0] and est._fitted.training.start_loss > 1e5
+
+
 def test_a_batch_of_huge_values_does_not_poison_adam(cancer):
     X, y = cancer
     est = MLPFromScratch((16,), random_state=0)
@@ -71,12 +95,17 @@ def test_ctrl_c_mid_epoch_restores_the_optimizer_with_the_weights(cancer, monkey
         return original(self, *args)
 
     monkeypatch.setattr(Trainer, "train_batch", interrupted)
-    with pytest.warns(UserWarning, match="interrupted"):
+    with pytest.raises(KeyboardInterrupt):
         est.partial_fit(X, y)
     assert est._fitted.optimizer.t == steps                       # three steps undone
     for m, b in zip(est._fitted.optimizer.get_state()[1], moments):
         np.testing.assert_array_equal(m, b)
     np.testing.assert_array_equal(est.network_.flat_params, reference.network_.flat_params)
+    monkeypatch.undo()                  # and the next call computes what it would have
+    est.partial_fit(X, y)
+    reference.partial_fit(X, y)
+    np.testing.assert_array_equal(est.network_.flat_params, reference.network_.flat_params)
+    assert est.loss_curve_ == reference.loss_curve_
 
 
 def test_predict_while_another_thread_trains_changes_nothing():
