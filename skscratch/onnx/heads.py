@@ -120,15 +120,14 @@ def classifier_outputs(graph, estimator, raw, names, dtype, classes=None):
     label, proba = names
     n_outputs = estimator.n_outputs_
     multilabel = estimator.out_activation_ == "logistic" and n_outputs > 1
-    positive = graph.add("Greater", [raw.name, graph.scalar(0.0, "zero")], hint="positive")
     if multilabel:                             # predict: (logit > 0) as integers
-        graph.add("Cast", [positive], outputs=[label], to=INT64)
+        graph.add("Cast", [_positive(graph, raw)], outputs=[label], to=INT64)
         probabilities = graph.add("Sigmoid", [raw.name], hint="probability")
         label_type, label_shape = INT64, [None, n_outputs]
     else:
         classes, label_type = label_constant(estimator.classes_ if classes is None else classes)
         if n_outputs == 1:                     # binary: one logit, the class is logit > 0
-            index = graph.add("Cast", [positive], hint="index", to=INT64)
+            index = graph.add("Cast", [_positive(graph, raw)], hint="index", to=INT64)
             index = graph.add("Reshape", [index, graph.ints([-1])], hint="index")
             p = graph.add("Sigmoid", [raw.name], hint="p")
             q = graph.add("Sub", [graph.scalar(1.0, "one"), p], hint="q")
@@ -142,6 +141,11 @@ def classifier_outputs(graph, estimator, raw, names, dtype, classes=None):
     _name_output(graph, probabilities, proba, dtype)
     width = max(n_outputs, 2) if not multilabel else n_outputs
     return [(label, label_type, label_shape), (proba, element_type(dtype), [None, width])]
+
+
+def _positive(graph, raw):
+    """``logit > 0``: a class's sigmoid above one half, as ``predict`` decides."""
+    return graph.add("Greater", [raw.name, graph.scalar(0.0, "zero")], hint="positive")
 
 
 def regressor_outputs(graph, raw, name, dtype):
