@@ -268,20 +268,21 @@ class BaseNeuralEstimator(PredictionMixin, BaseEstimator):
         publish(self, fitted)
 
     def _check_batch_norm(self, network, n_samples):
-        """Refuse mini-batches of one sample when the network normalizes batches.
+        """Refuse batches of one sample when the network normalizes batches.
 
         The batch statistics of one sample are its own values (variance 0):
-        such a step trains nothing and drags the running variance to zero.
+        with only such batches the layer never learns any. A single sample
+        left over at the end of an epoch is fine: ``BatchNorm`` normalizes it
+        with its running statistics (see :class:`~skscratch.layers.BatchNorm`).
         """
         if not any(isinstance(leaf, BatchNorm) for leaf in leaf_layers(network)):
             return
-        size = self._batch_size(n_samples)
-        if size == 1 or n_samples % size == 1:
+        if self._batch_size(n_samples) == 1:
             raise ValueError(
                 f"Batch normalization needs batches of at least 2 samples: batch_size="
-                f"{self.batch_size!r} on {n_samples} training samples makes a batch of 1. "
-                "Choose a batch_size of at least 2 that leaves no single sample over "
-                "(n_samples % batch_size != 1).")
+                f"{self.batch_size!r} on {n_samples} training sample(s) makes every batch "
+                "a single sample, whose statistics are its own values. Use batch_size >= 2 "
+                "(and at least 2 training samples), or batch_norm=False.")
 
     def _callbacks(self, fitted):
         """scikit-learn's stopping rule and schedules, then the user's callbacks.

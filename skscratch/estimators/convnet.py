@@ -39,11 +39,11 @@ class ConvNetFromScratch(BaseNeuralEstimator):
     with ``padding="same"``, a kernel larger than ``2 * size + 1`` along an
     axis of a feature map of ``size`` pixels (the extra rows or columns would
     only ever multiply padding, at a high cost in time; 3x3 kernels still fit
-    1-pixel-high signals and 2x2 maps); and with ``batch_norm=True``, any
-    mini-batch of a single sample, as batch normalization needs batches of at
-    least 2 samples: ``batch_size=1``, or a number of training samples
-    leaving a last batch of one row (``n_samples % batch_size == 1``, after
-    the validation split of ``early_stopping``).
+    1-pixel-high signals and 2x2 maps); and with ``batch_norm=True``,
+    batches of a single sample (``batch_size=1``, or one training sample), as
+    batch normalization needs batches of at least 2 samples. A last batch of
+    one row left over by the data size is fine: ``BatchNorm`` normalizes it
+    with its running statistics.
 
     Parameters
     ----------

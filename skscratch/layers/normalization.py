@@ -25,6 +25,14 @@ class BatchNorm(Layer):
         dE/dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / sqrt(var + epsilon)
         dE/dgamma = sum(dE/dy * xhat)       dE/dbeta = sum(dE/dy)
 
+    A training batch with one value per channel (one row of features, e.g.
+    the last batch of an epoch of 201 samples in batches of 200) has no
+    statistics to speak of: its variance is 0, so it would normalize every
+    value to 0, train nothing and drag the running variance towards 0. Such
+    a batch is normalized with the running statistics instead, as at
+    inference, and leaves them unchanged; its gradient is then
+    ``dE/dx = dE/dy * gamma / sqrt(running_var + epsilon)``.
+
     Parameters
     ----------
     momentum : float in [0, 1), default=0.9
@@ -53,6 +61,11 @@ class BatchNorm(Layer):
         if not training:                # inference leaves the training cache alone
             scale = gamma / np.sqrt(self.state["running_var"] + self.epsilon)
             return (x - self.state["running_mean"]) * scale + beta
+        if x.size == x.shape[-1]:       # one row: the running statistics, unchanged
+            inv_std = 1.0 / np.sqrt(self.state["running_var"] + self.epsilon)
+            xhat = (x - self.state["running_mean"]) * inv_std
+            self._cache = (xhat, inv_std, axes, False)
+            return xhat * gamma + beta
         mean, var = x.mean(axis=axes), x.var(axis=axes)
         inv_std = 1.0 / np.sqrt(var + self.epsilon)
         xhat = (x - mean) * inv_std
@@ -61,18 +74,20 @@ class BatchNorm(Layer):
         self.state["running_mean"] += (1 - m) * mean
         self.state["running_var"] *= m
         self.state["running_var"] += (1 - m) * var
-        self._cache = (xhat, inv_std, axes)
+        self._cache = (xhat, inv_std, axes, True)
         return xhat * gamma + beta
 
     def backward(self, grad_output, need_input_grad=True):
         if self._cache is None:
             raise RuntimeError("backward() needs a forward(x, training=True) first.")
-        xhat, inv_std, axes = self._cache
+        xhat, inv_std, axes, batch_statistics = self._cache
         np.sum(grad_output * xhat, axis=axes, out=self.grads["gamma"])
         np.sum(grad_output, axis=axes, out=self.grads["beta"])
         if not need_input_grad:
             return None
         dxhat = grad_output * self.params["gamma"]
+        if not batch_statistics:        # constants: no dependence through the statistics
+            return dxhat * inv_std
         return (dxhat - dxhat.mean(axis=axes)
                 - xhat * (dxhat * xhat).mean(axis=axes)) * inv_std
 

@@ -151,22 +151,49 @@ def batch_norm_model(input_shape, n_outputs):
     return Network([Dense(4), BatchNorm(), Dense(n_outputs)])
 
 
-@pytest.mark.parametrize("n_samples, batch_size", [(120, 1), (121, 10), (201, "auto")])
+@pytest.mark.parametrize("n_samples, batch_size", [(120, 1), (1, "auto")])
 def test_batch_norm_refuses_batches_of_one_sample(n_samples, batch_size):
     X, y = load_digits(return_X_y=True)
-    X, y = X[:n_samples] / 16, y[:n_samples]
-    model = small_convnet(batch_norm=True, batch_size=batch_size)
-    with pytest.raises(ValueError, match="batches of at least 2 samples"):
+    X, y = X[:n_samples] / 16, y[:n_samples].astype(float)
+    model = small_convnet(batch_norm=True, batch_size=batch_size, task="regression")
+    with pytest.raises(ValueError, match="batches of at least 2 samples.*every batch"):
         model.fit(X, y)
-    network = NetworkEstimator(batch_norm_model, batch_size=batch_size, max_iter=2)
-    with pytest.raises(ValueError, match="batches of at least 2 samples"):
+    network = NetworkEstimator(batch_norm_model, batch_size=batch_size, max_iter=2,
+                               task="regression")
+    with pytest.raises(ValueError, match="batches of at least 2 samples.*every batch"):
         network.fit(X, y)
 
 
-def test_batch_norm_trains_when_no_batch_has_one_sample(digits):
-    X, y = digits
-    model = _quiet(small_convnet(batch_norm=True, batch_size=7).fit, X[:119], y[:119])
-    assert model.n_iter_ == 2                     # 119 = 17 batches of 7
+@pytest.mark.parametrize("n_samples, batch_size", [(121, 10), (201, "auto")])
+def test_batch_norm_takes_a_last_batch_of_one_sample(n_samples, batch_size, monkeypatch):
+    # a Keras/scikit-learn user's batch_size="auto" on 201 samples: the last batch is
+    # one row, which BatchNorm normalizes with its running statistics (unchanged)
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:n_samples] / 16, y[:n_samples]
+    seen = []
+    forward = BatchNorm.forward
+
+    def recording(self, x, training=False):
+        if training:
+            seen.append((x.size // x.shape[-1], self.state["running_var"].copy()))
+        out = forward(self, x, training)
+        if training:
+            seen[-1] += (self.state["running_var"].copy(),)
+        return out
+
+    monkeypatch.setattr(BatchNorm, "forward", recording)
+    model = _quiet(small_convnet(batch_norm=True, batch_size=batch_size).fit, X, y)
+    assert model.n_iter_ == 2 and np.isfinite(model.predict_proba(X)).all()
+    # one value per channel: the dense BatchNorm's last batch, in both epochs (the
+    # convolution's BatchNorm has 8x8 values per channel even in one image)
+    ones = [(before, after) for values, before, after in seen if values == 1]
+    assert len(ones) == 2
+    for before, after in ones:
+        np.testing.assert_array_equal(before, after)
+    assert all(var.min() > 1e-3 for _, _, var in seen)      # no collapse towards 0
+    network = _quiet(NetworkEstimator(batch_norm_model, batch_size=batch_size, max_iter=2,
+                                      random_state=0).fit, X, y)
+    assert np.isfinite(network.predict_proba(X)).all()
 
 
 # ----------------------------------------------------------- channels-first images

@@ -44,3 +44,23 @@ def test_bad_arguments():
         BatchNorm(momentum=1.0)
     with pytest.raises(ValueError, match="epsilon"):
         BatchNorm(epsilon=0)
+
+
+@pytest.mark.parametrize("shape", [(1, 3), (1, 1, 1, 3)])
+def test_a_batch_of_one_row_uses_the_running_statistics_and_keeps_them(shape, rng):
+    # its own statistics are its values (variance 0): they would normalize it to
+    # beta, train nothing and drag the running variance towards 0
+    layer = BatchNorm(momentum=0.5)
+    layer.build(shape[1:])
+    layer.state["running_mean"][:] = rng.standard_normal(shape[-1])
+    layer.state["running_var"][:] = rng.uniform(0.5, 2, shape[-1])
+    layer.params["gamma"][:] = rng.uniform(0.5, 2, shape[-1])
+    before = [a.copy() for a in layer.state.values()]
+    x = rng.standard_normal(shape)
+    np.testing.assert_allclose(layer.forward(x, training=True), layer.forward(x))
+    for a, b in zip(layer.state.values(), before):
+        np.testing.assert_array_equal(a, b)
+    assert_gradients_ok(check_layer_gradients(layer, x, rng=rng))
+    x_batch = rng.standard_normal((2, *shape[1:]))
+    layer.forward(x_batch, training=True)       # two rows: batch statistics again
+    assert not np.array_equal(layer.state["running_mean"], before[0])
