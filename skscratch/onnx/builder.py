@@ -112,6 +112,7 @@ class OnnxGraph:
 
     @property
     def native(self):
+        """Whether onnxruntime has kernels for every standard operator in this dtype."""
         return self.dtype == np.dtype(np.float32)
 
     @property

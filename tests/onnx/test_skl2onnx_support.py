@@ -7,7 +7,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skscratch import ConvNetFromScratch, MLPFromScratch, NetworkEstimator
-from tests.onnx.runtime import SKIP_REASON, TOL, fit, run
+from tests.onnx.runtime import SKIP_REASON, TOL, assert_values_close, fit, run
 
 skl2onnx = pytest.importorskip("skl2onnx", reason=SKIP_REASON)
 pytest.importorskip("onnxruntime", reason=SKIP_REASON)
@@ -67,8 +67,8 @@ def test_nocl_gives_class_indices(digits):
     X, y = digits
     X = X.astype(np.float32)
     pipeline = _pipeline(MLPFromScratch((16,), max_iter=5, random_state=0), X, y + 10)
-    onnx_model = skl2onnx.to_onnx(pipeline, X[:1], options={
-        MLPFromScratch: {"zipmap": False, "nocl": True}})
+    onnx_model = skl2onnx.to_onnx(pipeline, X[:1], options={       # keyed by the step itself
+        id(pipeline[-1]): {"zipmap": False, "nocl": True}})
     label, _ = run(onnx_model, X=X)
     np.testing.assert_array_equal(label, pipeline.predict(X) - 10)
 
@@ -89,7 +89,10 @@ def test_regression_pipeline_on_diabetes(dtype):
     onnx_model = skl2onnx.to_onnx(pipeline, X[:1])
     (values,) = run(onnx_model, X=X)
     assert [o.name for o in onnx_model.graph.output] == ["variable"] and values.shape == (442, 1)
-    np.testing.assert_allclose(values[:, 0], pipeline.predict(X), rtol=TOL[np.dtype(dtype)])
+    assert_values_close(values[:, 0], pipeline.predict(X), dtype)
+    scaled, model = pipeline[0].transform(X), pipeline[-1]          # the estimator alone
+    (values,) = run(skl2onnx.to_onnx(model, scaled[:1]), X=scaled)
+    assert_values_close(values[:, 0], model.predict(scaled), dtype)
 
 
 def test_convnet_and_multilabel_network_estimator_in_pipelines(digits):

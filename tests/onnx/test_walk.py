@@ -11,6 +11,7 @@ from tests.onnx.runtime import (
     SKIP_REASON,
     assert_network_matches,
     assert_regressor_matches,
+    assert_values_close,
     fit,
     run,
 )
@@ -52,8 +53,7 @@ def test_wide_and_deep_estimator_fitted_on_a_tuple_takes_the_arrays_side_by_side
     model = fit(NetworkEstimator(wide_and_deep(), task="regression", batch_size=32,
                                  max_iter=10, random_state=0), parts, y)
     (values,) = run(to_onnx(model), X=np.hstack(parts))
-    np.testing.assert_allclose(values[:, 0], model.predict(parts),
-                               rtol=1e-5 if dtype == np.float32 else 1e-10)
+    assert_values_close(values[:, 0], model.predict(parts), dtype)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
