@@ -29,6 +29,10 @@ def model_proto(graph, inputs, outputs, doc_string=""):
 
     from .. import __version__
 
+    if graph.opset > onnx.defs.onnx_opset_version():
+        raise ValueError(f"target_opset={graph.opset} is newer than the installed onnx "
+                         f"{onnx.__version__} knows ({onnx.defs.onnx_opset_version()}).")
+
     nodes = [helper.make_node(op, ins, outs, name=f"{op}_{k}", domain=domain or None, **attrs)
              for k, (op, ins, outs, attrs, domain) in enumerate(graph.nodes)]
     body = helper.make_graph(

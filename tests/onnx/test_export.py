@@ -46,6 +46,9 @@ def test_refuses_what_it_cannot_export(float32_model):
         to_onnx(model, X[:2, :3])
     with pytest.raises(ValueError, match="target_opset >= 13"):
         to_onnx(model, target_opset=12)
+    pytest.importorskip("onnx", reason=SKIP_REASON)
+    with pytest.raises(ValueError, match="target_opset=999 is newer than the installed onnx"):
+        to_onnx(model, target_opset=999)
 
 
 def test_a_float64_sample_makes_a_double_input_cast_as_predict_casts_it(float32_model):
