@@ -17,7 +17,6 @@ softmax losses, and any other mismatch is a clear ``ValueError``.
 """
 
 import numpy as np
-from scipy.special import expit
 
 from .layers.activation import get_activation
 from .registry import Registry
@@ -200,7 +199,8 @@ class SoftmaxCrossEntropy(Loss):
     finite logits: no ``exp`` overflow, no ``log(0)``; and computed as
     ``(m - sum_j y_j z_j) + log1p(s)`` with ``m`` the largest logit and ``s``
     the sum of the other classes' ``exp(z_j - m)``, so a confident correct
-    prediction's tiny loss keeps its full relative precision.
+    prediction's tiny loss keeps its full relative precision; so does its
+    gradient, ``(1 - y_top) - s / (1 + s)`` for the top class.
     """
 
     output_activation = "softmax"
@@ -236,10 +236,12 @@ class SoftmaxCrossEntropy(Loss):
         # summed on its own (log(1 + s) of a rounded 1 + s would lose all of a tiny s)
         prob[rows, top] = 0.0
         others = prob.sum(axis=1)
-        prob[rows, top] = 1.0
         loss = (peak[:, 0] - np.einsum("ij,ij->i", target, output)) + np.log1p(others)
         prob /= (1.0 + others)[:, None]
         prob -= target
+        # the top class's gradient, softmax - y = 1 / (1 + s) - y, written as
+        # (1 - y) - s / (1 + s): a rounded 1 / (1 + s) minus 1 would lose a tiny s
+        prob[rows, top] = (1.0 - target[rows, top]) - others / (1.0 + others)
         return loss, prob
 
 
@@ -250,7 +252,8 @@ class SigmoidCrossEntropy(Loss):
     ``l = sum_j softplus(z_j) - y_j z_j``, computed as
     ``(max(z, 0) - y z) + log1p(exp(-|z|))`` so nothing overflows and a
     confident correct prediction's tiny loss is not cancelled away;
-    gradient ``sigmoid(z) - y``.
+    gradient ``sigmoid(z) - y``, computed from ``t = sigmoid(-|z|)`` as
+    ``(1 - y) - t`` for ``z >= 0`` and ``t - y`` below, for the same reason.
     """
 
     output_activation = "logistic"
@@ -268,9 +271,13 @@ class SigmoidCrossEntropy(Loss):
     def _per_sample(self, output, target):
         # max(z, 0) - y z first: exactly 0 for a confident correct prediction, so the
         # tiny log1p(exp(-|z|)) survives instead of vanishing into a large sum
-        loss = np.sum((np.maximum(output, 0) - target * output)
-                      + np.log1p(np.exp(-np.abs(output))), axis=1)
-        return loss, expit(output) - target
+        small = np.exp(-np.abs(output))
+        loss = np.sum((np.maximum(output, 0) - target * output) + np.log1p(small), axis=1)
+        # the gradient sigmoid(z) - y from t = sigmoid(-|z|), which is never rounded
+        # away: for z >= 0 it is (1 - y) - t, so a confident correct prediction keeps
+        # its tiny -t instead of a rounded sigmoid(z) minus 1
+        t = small / (1.0 + small)
+        return loss, np.where(output >= 0, (1.0 - target) - t, t - target)
 
 
 @LOSSES.register("log_loss")

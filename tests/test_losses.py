@@ -125,3 +125,47 @@ def test_cross_entropy_values_keep_full_precision_at_any_margin(margin):
         target = np.eye(4)[[label]]
         ours = SoftmaxCrossEntropy()._per_sample(logits, target)[0][0]
         assert ours == pytest.approx(_exact_softmax_loss(logits[0], label), rel=1e-13, abs=0)
+
+
+def _exact_sigmoid_gradient(z, y):
+    from decimal import Decimal, getcontext
+    getcontext().prec = 400
+    return float(1 / (1 + (-Decimal(z)).exp()) - y)
+
+
+def _exact_softmax_gradient(z, label):
+    from decimal import Decimal, getcontext
+    getcontext().prec = 400
+    zs = [Decimal(v) for v in z]
+    total = sum((v - zs[0]).exp() for v in zs)
+    return np.array([float((v - zs[0]).exp() / total - (j == label)) for j, v in enumerate(zs)])
+
+
+@pytest.mark.parametrize("margin", [0.5, 5.0, 20.0, 30.0, 40.0, 100.0, 700.0, 1e4])
+def test_cross_entropy_gradients_keep_full_precision_at_any_margin(margin):
+    # sigmoid(z) - 1 and softmax(z)_top - 1 used to round a confident correct
+    # prediction's tiny gradient to 0 (logit 40: 0 instead of -4.2e-18)
+    for z, y in [(margin, 1), (-margin, 0), (margin, 0), (-margin, 1)]:
+        ours = SigmoidCrossEntropy()._per_sample(np.array([[z]]), np.array([[float(y)]]))[1]
+        assert ours[0, 0] == pytest.approx(_exact_sigmoid_gradient(z, y), rel=1e-13, abs=0)
+    logits = np.array([[margin, 0.0, -1.0, -margin / 2]])
+    for label in range(4):
+        ours = SoftmaxCrossEntropy()._per_sample(logits, np.eye(4)[[label]])[1][0]
+        np.testing.assert_allclose(ours, _exact_softmax_gradient(logits[0], label),
+                                   rtol=1e-13, atol=0)
+
+
+@pytest.mark.parametrize("residual", [1e-12, -1e-3, 0.9, -1.1, 1e3, -1e12])
+def test_huber_and_squared_errors_have_no_cancellation(residual):
+    # the audit: each is one subtraction of the inputs, then products of it
+    from decimal import Decimal, getcontext
+    getcontext().prec = 60
+    out, target = np.array([[residual + 2.0]]), np.array([[2.0]])
+    r = Decimal(out[0, 0]) - 2           # the residual the float inputs really hold
+    huber = r * r / 2 if abs(r) <= 1 else abs(r) - Decimal("0.5")
+    loss, grad = Huber()._per_sample(out, target)
+    assert loss[0] == pytest.approx(float(huber), rel=1e-15, abs=0)
+    assert grad[0, 0] == float(max(min(r, Decimal(1)), Decimal(-1)))
+    loss, grad = SquaredError()._per_sample(out, target)
+    assert loss[0] == pytest.approx(float(r * r), rel=1e-15, abs=0)
+    assert grad[0, 0] == float(2 * r)

@@ -1,8 +1,20 @@
 """Element-wise activation functions and the `Activation` layer.
 
-Every derivative here is written in terms of the activation's *output* ``y``
-rather than its input ``z``: dE/dz = dE/dy * f'(z), and for each function below
-f'(z) is a cheap expression of y. A layer therefore caches only its output.
+Derivatives are written in terms of the activation's *output* ``y`` where
+that is exact enough: dE/dz = dE/dy * f'(z), and f'(z) is a cheap expression
+of y, so a layer caches only its output (and a fused layer writes y over z).
+ELU is the exception (:data:`FROM_INPUT`): its derivative for ``z <= 0`` is
+``e^z = y + 1``, and ``y = e^z - 1`` rounds e^z away (exactly 0 below about
+-37 in float64, -17 in float32), so its derivative reads the input ``z``
+(``e^min(z, 0)``), as PyTorch's ELU does; layers then keep z and write y
+elsewhere.
+
+The logistic, tanh and softmax derivatives (``y(1 - y)``, ``1 - y**2``,
+``y * (dy - <dy, y>)``) stay on the output, as in PyTorch and JAX: their
+absolute error is below one unit in the last place of 1 (1.1e-16 in
+float64), so only a saturated unit's derivative, itself below that, loses
+relative precision; reading z instead would cost a transcendental pass per
+backward step on the hot path.
 """
 
 import numpy as np
@@ -83,11 +95,11 @@ def _elu(z, out=None):
     return _store(np.where(z > 0, z, ELU_ALPHA * np.expm1(np.minimum(z, 0))), out)
 
 
-def _elu_grad(y, dy, out=None):
-    # for z <= 0: d/dz alpha*(e^z - 1) = alpha*e^z = y + alpha, which is <= 1 there;
-    # for z > 0 it is 1 while y + alpha > 1 (alpha = 1), so f'(z) = min(y + alpha, 1)
-    out = np.add(y, ELU_ALPHA, out=out)
-    np.minimum(out, 1.0, out=out)
+def _elu_grad(z, dy, out=None):
+    # from the input: d/dz alpha*(e^z - 1) = alpha*e^z for z <= 0, and 1 for z > 0;
+    # with alpha = 1 both are e^min(z, 0), exact for any z (y + 1 would cancel)
+    out = np.minimum(z, 0, out=out)
+    np.exp(out, out=out)
     out *= dy
     return out
 
@@ -109,7 +121,7 @@ def _softmax_grad(y, dy, out=None):
     return out
 
 
-# name -> (function, gradient from the output)
+# name -> (function, gradient from the output, or from the input for FROM_INPUT)
 ACTIVATIONS = Registry("activation", aliases={"sigmoid": "logistic", "linear": "identity"})
 for _name, _pair in {
     "identity": (_identity, _identity_grad),
@@ -121,6 +133,47 @@ for _name, _pair in {
     "softmax": (_softmax, _softmax_grad),
 }.items():
     ACTIVATIONS.register(_name)(_pair)
+
+
+# activations whose derivative reads the input z, not the output y (see above)
+FROM_INPUT = frozenset({"elu"})
+
+
+def gradient_reads_input(name):
+    """Whether the activation's gradient function reads its input ``z`` (else its output).
+
+    Parameters
+    ----------
+    name : str or None
+
+    Returns
+    -------
+    bool
+    """
+    return canonical_activation(name) in FROM_INPUT
+
+
+def output_array(layer, z, training):
+    """Where a layer with a fused activation writes ``f(z)``.
+
+    Over ``z`` itself (no copy), unless the derivative reads ``z``: then a
+    reused training buffer, or a fresh array at inference.
+
+    Parameters
+    ----------
+    layer : Layer
+        With ``activation`` set (``Dense``, ``Conv2D``).
+    z : ndarray
+        The pre-activation.
+    training : bool
+
+    Returns
+    -------
+    out : ndarray or None
+    """
+    if layer.activation not in FROM_INPUT:        # canonical already
+        return z
+    return layer._buffer("y", z.shape) if training else None
 
 
 def get_activation(name):
@@ -137,7 +190,8 @@ def get_activation(name):
     -------
     function : callable ``f(z, out=None) -> y``
     gradient : callable ``g(y, dy, out=None) -> dz``, the chain rule from the
-        output; ``out`` (an array shaped like ``y``) receives the result.
+        output (from the input ``z`` instead when :func:`gradient_reads_input`);
+        ``out`` (an array shaped like ``y``) receives the result.
     """
     return ACTIVATIONS.get_class("identity" if name is None else name)
 
@@ -177,7 +231,8 @@ class Activation(Layer):
     def forward(self, x, training=False):
         y = self._f(x, out=self._buffer("y", x.shape) if training else None)
         if training:                    # inference leaves the training caches alone
-            self._y = y
+            # what the derivative reads: the output, or the input for FROM_INPUT
+            self._y = x if self.activation in FROM_INPUT else y
         return y
 
     def backward(self, grad_output, need_input_grad=True):

@@ -3,7 +3,7 @@
 import numpy as np
 
 from ._windows import WindowGeometry, check_padding, pair
-from .activation import canonical_activation, get_activation
+from .activation import FROM_INPUT, canonical_activation, get_activation, output_array
 from .base import LAYERS, Layer, WeightSpec, check_positive_int
 from .initializers import check_initializer, kernel_initializer_for
 
@@ -134,9 +134,11 @@ class Conv2D(Layer):
         cols = self._im2col(x, training)
         out = self._buffer("z", (cols.shape[0], self.filters)) if training else None
         z = np.matmul(cols, self._Wb, out=out)
-        y = self._f(z, out=z).reshape(x.shape[0], *self.output_shape)
+        y = self._f(z, out=output_array(self, z, training)).reshape(x.shape[0], *self.output_shape)
         if training:                    # inference leaves the training caches alone
-            self._cols, self._y = cols, y
+            # _y: what the derivative reads (z for FROM_INPUT activations)
+            self._cols = cols
+            self._y = z.reshape(y.shape) if self.activation in FROM_INPUT else y
         return y
 
     def backward(self, grad_output, need_input_grad=True):

@@ -3,7 +3,7 @@
 import numpy as np
 from scipy.sparse import issparse
 
-from .activation import canonical_activation, get_activation
+from .activation import FROM_INPUT, canonical_activation, get_activation, output_array
 from .base import LAYERS, Layer, WeightSpec, check_positive_int, sum_over_rows
 from .initializers import check_initializer, kernel_initializer_for
 
@@ -83,9 +83,10 @@ class Dense(Layer):
             z = np.matmul(x, W,
                           out=self._buffer("z", (x.shape[0], self.units)) if training else None)
         z += b
-        y = self._f(z, out=z)
+        y = self._f(z, out=output_array(self, z, training))
         if training:                    # inference leaves the training caches alone
-            self._x, self._y = x, y
+            # _y: what the derivative reads (z for FROM_INPUT activations)
+            self._x, self._y = x, (z if self.activation in FROM_INPUT else y)
         return y
 
     def backward(self, grad_output, need_input_grad=True):

@@ -68,3 +68,97 @@ def test_backward_before_forward_is_an_error():
     layer.build((3,))
     with pytest.raises(RuntimeError, match="forward"):
         layer.backward(np.ones((2, 3)))
+
+
+# ------------------------------------------------ derivatives against 60-digit references
+def _decimal(z):
+    from decimal import Decimal, getcontext
+    getcontext().prec = 60
+    return Decimal(float(z))
+
+
+def _exact_derivative(name, z):
+    """f'(z) to 60 digits, rounded once to float64 (no output-based shortcut)."""
+    d = _decimal(z)
+    if name == "elu":
+        return 1.0 if z > 0 else float(d.exp())
+    if name == "logistic":          # e^-|z| / (1 + e^-|z|)^2
+        e = (-abs(d)).exp()
+        return float(e / (1 + e) ** 2)
+    if name == "tanh":              # 4 e^-2|z| / (1 + e^-2|z|)^2
+        e = (-2 * abs(d)).exp()
+        return float(4 * e / (1 + e) ** 2)
+    raise ValueError(name)
+
+
+ELU_INPUTS = [-1e3, -744.0, -700.0, -100.0, -40.0, -37.0, -20.0, -1.0, -1e-5, -1e-300, 0.0,
+              1e-300, 1e-5, 1.0, 50.0]
+
+
+def _fused_layers(name):
+    """The same activation as an Activation layer, fused in Dense(1) and in a 1x1 Conv2D."""
+    from skscratch.layers import Conv2D, Dense
+    layers = [(Activation(name), (1,)), (Dense(1, name), (1,)), (Conv2D(1, 1, activation=name),
+                                                                 (1, 1, 1))]
+    for layer, shape in layers:
+        layer.build(shape, rng=0)
+        if layer.params:                 # z = x: weight 1, bias 0
+            layer.params["W"][...] = 1.0
+            layer.params["b"][...] = 0.0
+    return layers
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_elu_derivative_is_exact_down_to_minus_a_thousand(dtype):
+    # it used to be read from the output, y + 1 = (e^z - 1) + 1: exactly 0 below -37
+    # (float32: -17) and ever less precise on the way there
+    z = np.array(ELU_INPUTS)
+    exact = np.array([_exact_derivative("elu", v) for v in z]).astype(dtype)
+    dy = np.linspace(0.5, 2.0, z.size)
+    tiny = np.finfo(dtype).tiny               # subnormal results carry fewer digits
+    for layer, shape in _fused_layers("elu"):
+        layer.build(shape, rng=0, dtype=dtype)
+        if layer.params:
+            layer.params["W"][...] = 1.0
+            layer.params["b"][...] = 0.0
+        x = z.astype(dtype).reshape(-1, *shape)
+        layer.forward(x, training=True)
+        dx = layer.backward(dy.astype(dtype).reshape(x.shape)).ravel()
+        expected = (exact * dy.astype(dtype)).astype(dtype)
+        normal = np.abs(expected) >= tiny
+        np.testing.assert_allclose(dx[normal], expected[normal],
+                                   rtol=4 * np.finfo(dtype).eps, atol=0, err_msg=type(layer))
+        assert np.all(np.abs(dx[~normal]) <= tiny), type(layer)
+
+
+@pytest.mark.parametrize("name", ["logistic", "tanh"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_output_based_derivatives_are_within_an_ulp_of_one(name, dtype):
+    # the audit behind keeping y(1 - y) and 1 - y**2 (as PyTorch and JAX do): the
+    # absolute error stays below a couple of units in the last place of 1, so only a
+    # derivative already below that (a saturated unit) loses relative precision
+    z = np.concatenate([-np.logspace(-8, 3, 60), [0.0], np.logspace(-8, 3, 60)])
+    exact = np.array([_exact_derivative(name, v) for v in z.astype(dtype)])
+    layer = Activation(name)
+    layer.build((1,), dtype=dtype)
+    layer.forward(z.astype(dtype).reshape(-1, 1), training=True)
+    ours = layer.backward(np.ones((z.size, 1), dtype)).ravel()
+    assert np.max(np.abs(ours - exact)) <= 2 * np.finfo(dtype).eps
+
+
+def test_softmax_derivative_is_within_an_ulp_of_one():
+    from decimal import getcontext
+    getcontext().prec = 60
+    rng = np.random.default_rng(0)
+    layer = Softmax()
+    layer.build((4,))
+    for margin in (0.1, 5.0, 20.0, 40.0, 700.0):
+        z = np.array([[margin, 0.0, -1.0, 0.5]])
+        dy = rng.standard_normal((1, 4))
+        layer.forward(z, training=True)
+        ours = layer.backward(dy)[0]
+        e = [(_decimal(v) - _decimal(margin)).exp() for v in z[0]]
+        y = [v / sum(e) for v in e]
+        inner = sum(_decimal(g) * p for g, p in zip(dy[0], y))
+        exact = np.array([float(p * (_decimal(g) - inner)) for g, p in zip(dy[0], y)])
+        assert np.max(np.abs(ours - exact)) <= 4 * np.finfo(float).eps * np.abs(dy).max()
