@@ -1,4 +1,8 @@
-"""Callbacks: stop early, checkpoint the best epoch, log every epoch, lower the rate.
+"""
+Callbacks: early stopping, checkpoints, logs, schedules
+=======================================================
+
+Stop early, checkpoint the best epoch, log every epoch, lower the rate.
 
 An ``MLPFromScratch`` on the 8x8 digits trains with five callbacks: Keras-style
 ``EarlyStopping`` on the validation score (restoring the best weights),

@@ -1,4 +1,8 @@
-"""Cross-validate both estimators, for both tasks, as any scikit-learn model.
+"""
+Cross-validation for both estimators and both tasks
+===================================================
+
+Cross-validate both estimators, for both tasks, as any scikit-learn model.
 
 ``cross_val_score`` stratifies the folds and scores accuracy for the
 classifiers, and scores R² for the regressor, because each estimator's

@@ -1,4 +1,8 @@
-"""Bring your own network: NetworkEstimator in a grid search and after a ColumnTransformer.
+"""
+Bring your own network: NetworkEstimator
+========================================
+
+A network of your own in a grid search, and after a ``ColumnTransformer``.
 
 Part 1: a build function whose architecture parameters (``units``, ``depth``,
 ``dropout``) are estimator parameters (``model__units``...), grid-searched with

@@ -1,4 +1,8 @@
-"""Grid-search learning rates on a dask cluster through joblib's dask backend.
+"""
+Grid search on a dask cluster
+=============================
+
+Grid-search learning rates on a dask cluster through joblib's dask backend.
 
 The script is the ordinary scikit-learn one; only the ``with`` block changes
 where the work runs. Here a ``LocalCluster`` of two single-threaded worker

@@ -1,21 +1,48 @@
-"""Early stopping that keeps the best weights, not the last ones.
+"""
+Early stopping that keeps the best weights
+==========================================
 
 With ``early_stopping=True`` the estimator holds out ``validation_fraction`` of
 the training data, scores it after every epoch, stops once the score has not
 improved for ``n_iter_no_change`` epochs, and restores the weights of the best
-epoch. ``history_`` and ``validation_scores_`` show the whole run.
+epoch, not the last one's. ``history_`` and ``validation_scores_`` show the
+whole run; the figure (with matplotlib) marks the epoch whose weights were kept.
 
-Run: ``python examples/early_stopping.py``
+Run: ``python examples/early_stopping.py [--save DIR]`` (``--save`` also writes
+the figure to ``DIR/early_stopping.png``)
 """
+
+import argparse
+import os
 
 import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
 from skscratch import MLPFromScratch
+from skscratch.plotting import LossCurveDisplay
+
+try:
+    import matplotlib.pyplot as plt
+except ImportError:           # figures are optional: pip install "skscratch[plot]"
+    plt = None
 
 
-def main():
+def plot(model, save_dir=None):
+    """Training loss and validation score per epoch; the figure, or None without matplotlib."""
+    if plt is None:
+        print("matplotlib is not installed: no figure")
+        return None
+    fig = LossCurveDisplay.from_estimator(model, name="early stopping on digits").figure_
+    if save_dir:
+        os.makedirs(save_dir, exist_ok=True)
+        path = os.path.join(save_dir, "early_stopping.png")
+        fig.savefig(path, dpi=100, bbox_inches="tight")
+        print(f"figure saved to {path}")
+    return fig
+
+
+def main(save_dir=None):
     X, y = load_digits(return_X_y=True)
     X_train, X_test, y_train, y_test = train_test_split(X / 16, y, test_size=0.3,
                                                         stratify=y, random_state=0)
@@ -31,8 +58,13 @@ def main():
         print(f"  epoch {record['epoch']:3d}: loss {record['loss']:.4f}, "
               f"validation {record['validation_score']:.4f}")
     print(f"test accuracy with the restored best weights: {model.score(X_test, y_test):.4f}")
+    plot(model, save_dir)
     return model, best
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description="Early stopping that keeps the best weights.")
+    parser.add_argument("--save", metavar="DIR", help="also save the figure into DIR")
+    main(parser.parse_args().save)
+    if plt is not None:
+        plt.show()

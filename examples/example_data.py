@@ -54,14 +54,36 @@ def california_or_diabetes():
     return data.data, data.target, "California housing"
 
 
-def save_learning_curves(model, path):
-    """Save the model's loss and validation curves to ``path`` when matplotlib is there."""
-    if not path:
-        return
+def save_figure(fig, save_dir, name):
+    """Save ``fig`` as ``save_dir/name`` when a folder was asked for; return the path."""
+    if not save_dir:
+        return None
+    os.makedirs(save_dir, exist_ok=True)
+    path = os.path.join(save_dir, name)
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    print(f"figure saved to {path}")
+    return path
+
+
+def plot_learning_curves(model, save_dir=None, name="learning_curves.png"):
+    """Draw the model's loss and validation curves (and save them when asked).
+
+    Returns the figure, or None when matplotlib is not installed.
+    """
     try:
         from skscratch.plotting import LossCurveDisplay
-        LossCurveDisplay.from_estimator(model).figure_.savefig(path)
+        fig = LossCurveDisplay.from_estimator(model).figure_
     except ImportError:
         print("matplotlib is not installed: no figure")
-    else:
-        print(f"learning curves saved to {path}")
+        return None
+    save_figure(fig, save_dir, name)
+    return fig
+
+
+def show_figures():
+    """Show the figures drawn, in windows; nothing without matplotlib or a display."""
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return
+    plt.show()

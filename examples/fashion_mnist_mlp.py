@@ -1,24 +1,28 @@
-"""An image-classifier MLP in the style of the Keras Fashion-MNIST example.
+"""
+An image-classifier MLP on Fashion-MNIST
+========================================
 
-Flattened images -> Dense(300, relu) -> Dense(100, relu) -> softmax, trained
+In the style of the Keras Fashion-MNIST example: flattened images ->
+Dense(300, relu) -> Dense(100, relu) -> softmax, trained
 with plain SGD (learning rate 0.01, batches of 32) for 30 epochs, holding out
 a validation split to watch. Fashion-MNIST is fetched from OpenML (cached);
 offline, the same pipeline runs on scikit-learn's digits.
 
-Run: ``python examples/fashion_mnist_mlp.py [curve.png]``
+Run: ``python examples/fashion_mnist_mlp.py [--save DIR]`` (``--save`` also
+writes the learning curves to ``DIR/fashion_mnist_mlp.png``)
 """
 
-import sys
+import argparse
 import warnings
 
-from example_data import fashion_mnist_or_digits, save_learning_curves
+from example_data import fashion_mnist_or_digits, plot_learning_curves, show_figures
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 from skscratch import MLPFromScratch
 
 
-def main(figure_path=None, epochs=30):
+def main(save_dir=None, epochs=30):
     X, y, name = fashion_mnist_or_digits()
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=1 / 7, stratify=y,
                                                         random_state=42)
@@ -34,9 +38,12 @@ def main(figure_path=None, epochs=30):
     accuracy = model.score(X_test, y_test)
     print(f"{name}: test accuracy {accuracy:.4f} (best validation score "
           f"{model.best_validation_score_:.4f}, weights of that epoch kept)")
-    save_learning_curves(model, figure_path)
+    plot_learning_curves(model, save_dir, "fashion_mnist_mlp.png")
     return accuracy
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:2])
+    parser = argparse.ArgumentParser(description="An image-classifier MLP.")
+    parser.add_argument("--save", metavar="DIR", help="also save the figure into DIR")
+    main(parser.parse_args().save)
+    show_figures()

@@ -1,4 +1,8 @@
-"""Gradient checking, step by step: how we know every backward pass is right.
+"""
+Gradient checking, step by step
+===============================
+
+How we know every backward pass is right:
 
 1. Numerical differentiation of a plain function by central differences.
 2. A Dense layer's analytic gradients against numerical ones, with a random

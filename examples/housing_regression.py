@@ -1,18 +1,21 @@
-"""A regression MLP in the style of the Keras California-housing example.
+"""
+A regression MLP on housing data
+================================
 
-Standard scaling of the features *and* of the target (``TransformedTargetRegressor``:
-plain SGD on targets in the hundreds takes steps in the hundreds), Dense(30,
-relu), one linear output, mean squared error, SGD; a validation split gives
-the validation curve (R² per epoch). California housing is fetched (cached);
-offline, diabetes stands in.
+In the style of the Keras California-housing example: standard scaling of the
+features *and* of the target (``TransformedTargetRegressor``: plain SGD on targets
+in the hundreds takes steps in the hundreds), Dense(30, relu), one linear output,
+mean squared error, SGD; a validation split gives the validation curve (R² per
+epoch). California housing is fetched (cached); offline, diabetes stands in.
 
-Run: ``python examples/housing_regression.py [curve.png]``
+Run: ``python examples/housing_regression.py [--save DIR]`` (``--save`` also
+writes the learning curves to ``DIR/housing_regression.png``)
 """
 
-import sys
+import argparse
 import warnings
 
-from example_data import california_or_diabetes, save_learning_curves
+from example_data import california_or_diabetes, plot_learning_curves, show_figures
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import mean_squared_error
@@ -23,7 +26,7 @@ from sklearn.preprocessing import StandardScaler
 from skscratch import MLPFromScratch
 
 
-def main(figure_path=None):
+def main(save_dir=None):
     X, y, name = california_or_diabetes()
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=42)
     network = make_pipeline(StandardScaler(), MLPFromScratch(
@@ -40,9 +43,12 @@ def main(figure_path=None):
     print(f"{name}: {mlp.n_iter_} epochs, test R² {r2:.3f}, test MSE {mse:.4g}")
     print("validation R² every 10 epochs:",
           [round(s, 3) for s in mlp.validation_scores_[::10]])
-    save_learning_curves(mlp, figure_path)
+    plot_learning_curves(mlp, save_dir, "housing_regression.png")
     return r2
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:2])
+    parser = argparse.ArgumentParser(description="A regression MLP on housing data.")
+    parser.add_argument("--save", metavar="DIR", help="also save the figure into DIR")
+    main(parser.parse_args().save)
+    show_figures()

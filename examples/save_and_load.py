@@ -1,4 +1,8 @@
-"""Save a fitted model as plain arrays + JSON, load it back, keep training.
+"""
+Save, load and keep training
+============================
+
+Save a fitted model as plain arrays + JSON, load it back, keep training.
 
 ``skscratch.save`` writes one ``.npz`` archive; ``skscratch.load`` reads it
 without pickle (loading never runs code from the file) and checks every key,

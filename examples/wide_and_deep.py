@@ -1,20 +1,24 @@
-"""Wide & Deep with the functional API: two inputs, a main and an auxiliary output.
+"""
+Wide & Deep with the functional API
+===================================
 
-The Keras book's housing model: a "wide" path sends features 0-4 straight to
-the output, a "deep" path sends features 2-7 through two Dense(30, relu)
-layers, and an auxiliary output reads the deep path alone. Its loss (weight
+Two inputs, a main and an auxiliary output: the Keras book's housing model.
+A "wide" path sends features 0-4 straight to the output, a "deep" path sends
+features 2-7 through two Dense(30, relu) layers, and an auxiliary output reads
+the deep path alone. Its loss (weight
 0.1 against the main output's 0.9) pushes the deep layers to be useful on
 their own: a regularizer. Features and target are standard-scaled on the
 training rows; the errors are reported in the target's original units.
 California housing is fetched (cached); offline, diabetes stands in (its
 last two features unused).
 
-Run: ``python examples/wide_and_deep.py [curves.png]``
+Run: ``python examples/wide_and_deep.py [--save DIR]`` (``--save`` also writes
+the learning curves to ``DIR/wide_and_deep.png``)
 """
 
-import sys
+import argparse
 
-from example_data import california_or_diabetes
+from example_data import california_or_diabetes, save_figure, show_figures
 from sklearn.metrics import mean_squared_error
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
@@ -32,7 +36,7 @@ def wide_and_deep():
     return Model(inputs=[wide, deep], outputs=[main, aux])
 
 
-def main(figure_path=None):
+def main(save_dir=None):
     X, y, name = california_or_diabetes()
     X_full, X_test, y_full, y_test = train_test_split(X, y, random_state=42)
     X_train, X_valid, y_train, y_valid = train_test_split(X_full, y_full, random_state=42)
@@ -61,31 +65,32 @@ def main(figure_path=None):
     main_mse, aux_mse = (mean_squared_error(y_test, p[:, 0]) for p in predictions)
     print(f"{name}: {epochs} epochs on {len(X_train)} rows; test MSE (target variance "
           f"{y_test.var():.4g}): main output {main_mse:.4g}, auxiliary output {aux_mse:.4g}")
-    plot_history(model.history, figure_path)
+    fig = plot_history(model.history)
+    if fig is not None:
+        save_figure(fig, save_dir, "wide_and_deep.png")
     return {"main_mse": main_mse, "aux_mse": aux_mse, "target_variance": y_test.var(),
             "history": model.history}
 
 
-def plot_history(history, path):
-    """Save the per-epoch losses to ``path`` when matplotlib is there."""
-    if not path:
-        return
+def plot_history(history):
+    """The per-epoch losses as a figure; None when matplotlib is not installed."""
     try:
-        from matplotlib.figure import Figure  # no pyplot: no window, no global state
+        import matplotlib.pyplot as plt
     except ImportError:
         print("matplotlib is not installed: no figure")
-        return
-    fig = Figure(figsize=(7, 4.5))
-    ax = fig.subplots()
+        return None
+    fig, ax = plt.subplots(figsize=(7, 4.5))
     for key, style in [("loss", "k-"), ("main_loss", "C0-"), ("aux_loss", "C1-"),
                        ("val_loss", "k--"), ("val_main_loss", "C0--"), ("val_aux_loss", "C1--")]:
         ax.plot(range(1, len(history) + 1), [r[key] for r in history], style, label=key)
     ax.set(xlabel="epoch", ylabel="mean squared error (scaled target)", yscale="log",
            title="Wide & Deep: weighted total, main and auxiliary losses")
     ax.legend(ncol=2)
-    fig.savefig(path, dpi=120, bbox_inches="tight")
-    print(f"learning curves saved to {path}")
+    return fig
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:2])
+    parser = argparse.ArgumentParser(description="Wide & Deep with the functional API.")
+    parser.add_argument("--save", metavar="DIR", help="also save the figure into DIR")
+    main(parser.parse_args().save)
+    show_figures()

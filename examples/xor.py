@@ -1,4 +1,8 @@
-"""XOR with the hand-built layer engine, as in the classic from-scratch tutorial.
+"""
+XOR with the hand-built layer engine
+====================================
+
+The classic from-scratch tutorial, on skscratch's engine without scikit-learn.
 
 Two inputs, a hidden layer of 3 tanh units, one tanh output; squared error,
 per-sample gradient descent at learning rate 0.1 for 1000 epochs.

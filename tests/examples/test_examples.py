@@ -1,23 +1,61 @@
 """Every example runs as a script and shows what its docstring promises."""
 
+import re
 import runpy
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+HELPERS = {"example_data.py"}        # imported by examples, not an example itself
 
 
 @pytest.fixture(autouse=True)
-def _offline_examples(monkeypatch):
+def _offline_examples(monkeypatch, tmp_path):
     # examples import their shared loader module; tests never download data
     monkeypatch.syspath_prepend(str(EXAMPLES))
     monkeypatch.setenv("SKSCRATCH_OFFLINE", "1")
+    # run from an empty folder: an example may write only where it is told to
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    yield
+    assert not list(cwd.iterdir()), "an example wrote into the current directory"
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+
+
+@pytest.fixture
+def figures():
+    """pyplot's open figures after the test's example ran (what the gallery collects)."""
+    plt = pytest.importorskip("matplotlib.pyplot")
+    plt.close("all")
+    return lambda: [plt.figure(n) for n in plt.get_fignums()]
 
 
 def _run(name, *args, **kwargs):
     return runpy.run_path(str(EXAMPLES / name), run_name="example")["main"](*args, **kwargs)
+
+
+def _run_as_script(name, monkeypatch, *argv):
+    """Run an example as ``python examples/NAME ARGV...`` would (its ``__main__`` block)."""
+    monkeypatch.setattr(sys, "argv", [str(EXAMPLES / name), *argv])
+    if "matplotlib.pyplot" in sys.modules:          # no window, even with a display
+        monkeypatch.setattr(sys.modules["matplotlib.pyplot"], "show", lambda: None)
+    return runpy.run_path(str(EXAMPLES / name), run_name="__main__")
+
+
+@pytest.mark.parametrize("path", sorted(p.name for p in EXAMPLES.glob("*.py")
+                                        if p.name not in HELPERS))
+def test_example_docstring_opens_with_a_gallery_title(path):
+    # sphinx-gallery builds a page per example from its module docstring: a title
+    # underlined with "=", then the text
+    source = (EXAMPLES / path).read_text(encoding="utf-8")
+    match = re.match(r'"""\n(?P<title>[^\n]+)\n(?P<rule>=+)\n\n\S', source)
+    assert match, f"{path} does not open with a docstring title underlined by ="
+    assert len(match["rule"]) == len(match["title"]), f"{path}: underline length"
 
 
 def test_xor_predictions_round_to_the_truth_table(capsys):
@@ -31,22 +69,21 @@ def test_quickstart_reaches_the_documented_accuracy(capsys):
     results = _run("quickstart.py")
     ours = results["skscratch MLPFromScratch"][0]
     assert ours >= 0.97
-    assert "MLPClassifier" in capsys.readouterr().out
-
-
-def test_convnet_example_reaches_its_accuracy_and_draws_when_it_can(tmp_path, capsys):
-    figure = tmp_path / "convnet.png"
-    accuracy = runpy.run_path(str(EXAMPLES / "convnet_digits.py"), run_name="example")["main"](
-        str(figure))
-    assert accuracy > 0.97
     out = capsys.readouterr().out
+    assert "MLPClassifier" in out
+    assert out.count("fold 5/5: accuracy") == 2          # progress, for both models
+
+
+def test_convnet_example_reaches_its_accuracy_and_saves_its_figure_when_asked(
+        tmp_path, capsys, monkeypatch, figures):
+    namespace = _run_as_script("convnet_digits.py", monkeypatch, "--save", str(tmp_path / "out"))
+    out = capsys.readouterr().out
+    accuracy = float(re.search(r"held-out accuracy: ([\d.]+)", out)[1])
+    assert accuracy > 0.97
     assert "confusion matrix" in out
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        assert "matplotlib is not installed" in out
-    else:
-        assert figure.stat().st_size > 10_000
+    assert out.count("  epoch ") == namespace["EPOCHS"] // 10       # progress lines
+    assert (tmp_path / "out" / "convnet_digits.png").stat().st_size > 10_000
+    assert len(figures()) == 1
 
 
 def test_distributed_grid_search_example(capsys):
@@ -57,25 +94,29 @@ def test_distributed_grid_search_example(capsys):
     assert "dask cluster with 2 workers" in capsys.readouterr().out
 
 
-def test_fashion_mnist_example_falls_back_to_digits_offline(tmp_path, capsys):
-    accuracy = _run("fashion_mnist_mlp.py", str(tmp_path / "curve.png"))
+def test_fashion_mnist_example_falls_back_to_digits_offline(tmp_path, capsys, figures):
+    accuracy = _run("fashion_mnist_mlp.py", str(tmp_path))
     out = capsys.readouterr().out
     assert "using scikit-learn's bundled digits instead" in out
     assert accuracy > 0.9
-    assert (tmp_path / "curve.png").exists()
+    assert (tmp_path / "fashion_mnist_mlp.png").stat().st_size > 5_000
+    assert len(figures()) == 1
 
 
-def test_housing_example_falls_back_to_diabetes_offline(tmp_path, capsys):
-    r2 = _run("housing_regression.py", str(tmp_path / "curve.png"))
+def test_housing_example_falls_back_to_diabetes_offline(capsys, figures):
+    r2 = _run("housing_regression.py")        # draws, saves nothing
     assert "using scikit-learn's bundled diabetes data instead" in capsys.readouterr().out
     assert r2 > 0.4
+    assert len(figures()) == 1
 
 
 @pytest.mark.slow
-def test_grid_search_example(tmp_path):
-    search = _run("grid_search_learning_rates.py", str(tmp_path / "scores.png"), max_iter=15)
+def test_grid_search_example(tmp_path, capsys, figures):
+    search = _run("grid_search_learning_rates.py", str(tmp_path), max_iter=15)
     assert search.best_params_["mlpfromscratch__learning_rate_init"] > 1e-4
-    assert (tmp_path / "scores.png").stat().st_size > 5_000
+    assert "Fitting 5 folds for each of 7 candidates" in capsys.readouterr().out
+    assert (tmp_path / "grid_search_learning_rates.png").stat().st_size > 5_000
+    assert len(figures()) == 1
 
 
 @pytest.mark.slow
@@ -96,15 +137,16 @@ def test_save_and_load_example(tmp_path):
     assert _run("save_and_load.py", str(tmp_path / "m.npz")) == (True, True)
 
 
-def test_early_stopping_example():
+def test_early_stopping_example(figures):
     model, best = _run("early_stopping.py")
+    assert len(figures()) == 1
     assert model.n_iter_ > best + model.n_iter_no_change   # more than n_iter_no_change worse epochs
     assert model.best_validation_score_ == model.validation_scores_[best - 1]
 
 
 def test_wide_and_deep_example_beats_the_mean_on_both_outputs(tmp_path, capsys):
-    figure = tmp_path / "curves.png"
-    results = _run("wide_and_deep.py", str(figure))
+    figure = tmp_path / "wide_and_deep.png"
+    results = _run("wide_and_deep.py", str(tmp_path))
     out = capsys.readouterr().out
     assert "using scikit-learn's bundled diabetes data instead" in out
     assert "Connected to" in out and "wide, dense_1" in out     # the summary, with the merge
