@@ -8,6 +8,7 @@ offline (``SKSCRATCH_OFFLINE=1``: the bundled stand-in data sets).
 
 import os
 import re
+from pathlib import Path
 
 import skscratch
 
@@ -93,6 +94,7 @@ intersphinx_timeout = 1     # never wait on a network: the inventories are local
 #   not download (offline it only repeats the digits examples);
 # - distributed_grid_search: starts a dask cluster of worker processes.
 NOT_RUN = ["quickstart", "fashion_mnist_mlp", "distributed_grid_search"]
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 os.environ["SKSCRATCH_OFFLINE"] = "1"     # the examples' loaders use bundled data
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
@@ -105,6 +107,10 @@ sphinx_gallery_conf = {
     "capture_repr": (),
     "min_reported_time": 1,
     "show_signature": False,
+    # names from skscratch in the examples' code link to the API reference, and each
+    # API page lists the examples that use it (the "minigallery" in the class template)
+    "doc_module": ("skscratch",),
+    "backreferences_dir": os.path.join("generated", "backreferences"),
 }
 
 # ----------------------------------------------------------------------------- HTML
@@ -116,7 +122,12 @@ html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
     "header_links_before_dropdown": 5,
-    "secondary_sidebar_items": ["page-toc", "sourcelink"],
+    # the examples' pages are code and output: their width matters more than a TOC
+    # (exact page names: pydata-sphinx-theme warns when two wildcard patterns match)
+    "secondary_sidebar_items": {
+        "**": ["page-toc", "sourcelink"],
+        **{f"auto_examples/{path.stem}": [] for path in EXAMPLES.glob("*.py")},
+    },
 }
 # the landing page has no section to navigate: no empty left column there
 html_sidebars = {"index": []}

@@ -14,9 +14,9 @@ from sklearn.utils import ClassifierTags, RegressorTags
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..callbacks import PlateauStopping, as_callbacks
-from ..container import check_memory
 from ..layers import BatchNorm
 from ..layers.base import leaf_layers
+from ..memory import check_memory
 from ..network import Network
 from ..optimizers import OPTIMIZERS
 from ..training import Trainer, n_rows
@@ -208,7 +208,11 @@ class BaseNeuralEstimator(PredictionMixin, BaseEstimator):
         input_shape, dtype = sample_shape(X), first_input(X).dtype
         architecture = self._architecture()
         network = self._build_network(input_shape, target.n_outputs)
-        check_memory(network, input_shape, self._batch_size(n_rows(X)), dtype)
+        # continued=True: any fitted estimator may go on with partial_fit or warm_start
+        check_memory(network, input_shape, self._batch_size(n_rows(X)), dtype,
+                     n_samples=n_rows(X), copies_of_x=int(bool(self.early_stopping)),
+                     optimizer_slots=len(OPTIMIZERS.get_class(self.solver).state_slots),
+                     continued=True)
         rng = generator(self.random_state)
         network.build(input_shape, rng, dtype)
         init_output_bias(network, target, Y, sample_weight)
