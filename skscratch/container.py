@@ -17,36 +17,6 @@ from .model_inputs import model_inputs, rows_as
 # this many numbers (4 MiB in float32): memory is bounded by the chunk, not by
 # the dataset, and chunks stay big enough for efficient BLAS calls
 PREDICT_ELEMENTS = 1 << 20
-# refuse to build a model whose training would need more than this
-MEMORY_LIMIT_BYTES = 8 << 30
-
-
-def check_memory(model, input_shape, batch_size, dtype, limit=MEMORY_LIMIT_BYTES):
-    """Raise ValueError when training ``model`` would clearly not fit in memory.
-
-    The estimate counts each parameter four times (weight, gradient and two
-    optimizer moments) and each layer's output three times per batch sample
-    (activation, cache, gradient), from the layers' weight declarations and
-    output shapes alone, before anything is allocated: absurd layer sizes
-    fail fast instead of being killed by the operating system.
-
-    Parameters
-    ----------
-    model : Layer
-        A layer, network or model (built or not).
-    input_shape : tuple of int, or list of them
-    batch_size : int
-    dtype : numpy dtype
-    limit : int, default=8 GiB
-    """
-    params = model.count_params(input_shape)
-    activations = model.count_activations(input_shape)
-    need = (4.0 * params + 3.0 * batch_size * activations) * np.dtype(dtype).itemsize
-    if need > limit:
-        raise ValueError(
-            f"This network would need about {need / 2**30:,.1f} GiB to train "
-            f"({params:,} parameters; batch of {batch_size}); the limit is "
-            f"{limit / 2**30:.0f} GiB. Use smaller layers or batches.")
 
 
 class Container(Layer):
@@ -104,6 +74,15 @@ class Container(Layer):
     def count_activations(self, input_shape):
         """Numbers one sample's forward pass keeps, summed over every layer call."""
         return sum(layer.count_activations(shape) for layer, shape in self._calls(input_shape))
+
+    def count_workspace(self, input_shape):
+        """Numbers one sample's training step may hold, summed over every layer call."""
+        return sum(layer.count_workspace(shape) for layer, shape in self._calls(input_shape))
+
+    def count_widest(self, input_shape):
+        """The largest :meth:`count_activations` of any layer call: a prediction chunk's width."""
+        return max((layer.count_activations(shape) for layer, shape in self._calls(input_shape)),
+                   default=0)
 
     # --------------------------------------------------------------- the walk
     def leaf_layers(self):
@@ -261,8 +240,9 @@ class Container(Layer):
         self._check_built()
         xs = model_inputs(self, x)
         multi_in = isinstance(self.input_shape, list)
-        if batch_size is None:
-            batch_size = max(1, PREDICT_ELEMENTS // self._widest)
+        if batch_size is None:          # the input chunk counts too (wider than any layer?)
+            inputs = sum(int(np.prod(a.shape[1:], dtype=np.int64)) for a in xs)
+            batch_size = max(1, PREDICT_ELEMENTS // max(self._widest, inputs))
         batch_size = check_positive_int(batch_size, "batch_size")
         n = xs[0].shape[0]
         shapes, multi_out = _as_list(self.output_shape, is_shape=True)

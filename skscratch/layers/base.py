@@ -28,6 +28,12 @@ def sum_over_rows(a, out=None):
     return np.matmul(np.ones(a.shape[0], dtype=a.dtype), a, out=out)
 
 
+# input- and output-sized arrays a layer's training step may hold per sample, besides
+# what its forward keeps: measured on the built-in layers, dropout and batch norm
+# (several fresh temporaries per step) need the most (tests/test_memory.py)
+WORKSPACE_FACTOR = 3
+
+
 def as_shape(shape):
     """One sample shape as a tuple of ints, or a list of them (several inputs)."""
     if isinstance(shape, list):
@@ -178,6 +184,11 @@ class Layer:
         key = (name, tuple(shape))
         buf = self._buffers.get(key)
         if buf is None:
+            # two shapes per name at most (the full batch and an epoch's last one):
+            # partial_fit on chunks of ever-new sizes must not pile up buffers
+            same_name = [k for k in self._buffers if k[0] == name]
+            if len(same_name) >= 2:
+                del self._buffers[same_name[0]]
             buf = self._buffers[key] = np.empty(shape, dtype=self.dtype)
             if fill is not None:
                 buf.fill(fill)
@@ -271,6 +282,30 @@ class Layer:
         Read by the memory estimate; containers add up their layers'.
         """
         return int(np.prod(self.compute_output_shape(as_shape(input_shape)), dtype=np.int64))
+
+    def count_workspace(self, input_shape):
+        """Numbers one sample's training step may hold at once in this layer, at most.
+
+        What its forward keeps (:meth:`count_activations`), plus
+        :data:`WORKSPACE_FACTOR` times its input and output sizes: scratch
+        buffers, the gradient it passes back, temporaries (dropout masks,
+        batch norm's centred copies), and the arrays of the previous step
+        still referenced while the next is computed. Read by the memory
+        estimate (:func:`skscratch.memory.training_memory`).
+
+        Parameters
+        ----------
+        input_shape : tuple of int, or list of them (several inputs)
+
+        Returns
+        -------
+        int
+        """
+        shape = as_shape(input_shape)
+        shapes = shape if isinstance(shape, list) else [shape]
+        inputs = sum(int(np.prod(s, dtype=np.int64)) for s in shapes)
+        outputs = int(np.prod(self.compute_output_shape(shape), dtype=np.int64))
+        return WORKSPACE_FACTOR * (inputs + outputs) + self.count_activations(shape)
 
     def forward(self, x, training=False):
         """Compute the output for a batch ``x`` of shape ``(batch, *input_shape)``.

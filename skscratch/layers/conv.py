@@ -73,6 +73,12 @@ class Conv2D(Layer):
         g, (kh, kw) = self.geometry, self.kernel_size
         return g.out_h * g.out_w * (kh * kw * self.input_shape[2] + 1 + self.filters)
 
+    def count_activations(self, input_shape):
+        """Output plus the im2col rows a training forward keeps for backward."""
+        oh, ow, filters = self.compute_output_shape(tuple(input_shape))
+        kh, kw = self.kernel_size
+        return oh * ow * (kh * kw * int(input_shape[-1]) + 1 + filters)
+
     def weight_specs(self, input_shape):
         init = kernel_initializer_for(self.kernel_initializer, self.activation)
         return [WeightSpec("W", (*self.kernel_size, input_shape[-1], self.filters), init,
