@@ -82,23 +82,40 @@ def init_output_bias(network, target, Y, sample_weight):
 
 
 def reject_datetimes(X):
-    """Raise ValueError naming the datetime and timedelta columns of ``X``.
+    """Raise ValueError naming the date, time and duration columns of ``X``.
 
     NumPy cannot turn them into floats (pandas gives a bare
-    ``DTypePromotionError``, time-zone-aware columns a ``TypeError``); the
+    ``DTypePromotionError``, time-zone-aware columns a ``TypeError``), and
+    polars would hand them over as integers (microseconds since 1970, days,
+    nanoseconds...): a network trained on those is silently wrong. The
     network needs numbers, e.g. elapsed seconds or calendar features.
 
     Parameters
     ----------
-    X : DataFrame, array-like or sparse matrix
+    X : DataFrame (pandas or polars), array-like or sparse matrix
     """
     dtypes = getattr(X, "dtypes", None)
-    if hasattr(dtypes, "items"):                       # a pandas DataFrame
-        columns = [name for name, dtype in dtypes.items()
-                   if getattr(dtype, "kind", None) in ("m", "M")]
+    schema = getattr(X, "schema", None)
+    if hasattr(schema, "items"):                       # a polars DataFrame
+        columns = [name for name, dtype in schema.items() if _temporal(dtype)]
+    elif hasattr(dtypes, "items"):                     # a pandas DataFrame
+        columns = [name for name, dtype in dtypes.items() if _temporal(dtype)]
     else:
-        columns = ["X"] if getattr(getattr(X, "dtype", None), "kind", None) in ("m", "M") else []
+        columns = ["X"] if _temporal(getattr(X, "dtype", None)) else []
     if columns:
-        raise ValueError(f"X has datetime or timedelta column(s) {columns}: the network "
+        raise ValueError(f"X has date, time or duration column(s) {columns}: the network "
                          "takes numbers. Convert them first (e.g. to elapsed seconds, or to "
                          "calendar features such as month and weekday).")
+
+
+def _temporal(dtype):
+    """Whether a NumPy, pandas or polars column dtype holds dates, times or durations."""
+    if getattr(dtype, "kind", None) in ("m", "M"):    # NumPy; pandas, time zones too
+        return True
+    is_temporal = getattr(dtype, "is_temporal", None)  # polars Datetime, Date, Time, Duration
+    if callable(is_temporal):
+        return bool(is_temporal())
+    if type(dtype).__name__ == "PeriodDtype":         # pandas periods ("2020-01")
+        return True
+    categories = getattr(dtype, "categories", None)    # pandas categories of dates
+    return categories is not None and _temporal(getattr(categories, "dtype", None))

@@ -277,7 +277,9 @@ def test_usual_kernels_on_small_maps_and_signals_still_fit(digits):
 
 @pytest.mark.parametrize("column", [pd.date_range("2020", periods=150),
                                     pd.date_range("2020", periods=150, tz="UTC"),
-                                    pd.to_timedelta(np.arange(150), "s")])
+                                    pd.to_timedelta(np.arange(150), "s"),
+                                    pd.period_range("2020-01", periods=150, freq="M"),
+                                    pd.Categorical(pd.date_range("2020", periods=150))])
 def test_datetime_columns_are_named(iris, column):
     X, y = iris
     df = pd.DataFrame(X, columns=list("abcd")).assign(when=column)
@@ -286,3 +288,22 @@ def test_datetime_columns_are_named(iris, column):
     model = _quiet(MLPFromScratch(max_iter=1).fit, df.drop(columns="when"), y)
     with pytest.raises(ValueError, match="'when'"):
         model.predict(df.drop(columns="a"))
+
+
+@pytest.mark.parametrize("kind", ["datetime", "datetime_utc", "date", "time", "duration"])
+def test_polars_temporal_columns_are_named_not_read_as_numbers(iris, kind):
+    # polars hands them over as integers (microseconds since 1970, days...): a model
+    # trained on those fitted without a word
+    pl = pytest.importorskip("polars")
+    X, y = iris
+    start = pl.datetime(2020, 1, 1)
+    when = {"datetime": start, "datetime_utc": start.dt.replace_time_zone("UTC"),
+            "date": start.dt.date(), "time": start.dt.time(),
+            "duration": start - pl.datetime(2019, 1, 1)}[kind]
+    df = pl.DataFrame(X, schema=list("abcd")).with_columns(when.alias("when"))
+    with pytest.raises(ValueError, match="date, time or duration column.*'when'"):
+        MLPFromScratch(max_iter=1).fit(df, y)
+    model = _quiet(MLPFromScratch(max_iter=1).fit, df.drop("when"), y)
+    assert list(model.feature_names_in_) == list("abcd")
+    with pytest.raises(ValueError, match="'when'"):
+        model.predict(df.drop("a"))
