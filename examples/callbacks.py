@@ -14,7 +14,12 @@ callback recording the weights' norm. The checkpoint, loaded back with
 tensorboardX installed (``pip install "skscratch[tensorboard]"``) the run is
 also logged for TensorBoard.
 
-Run: ``python examples/callbacks.py [output_folder]`` (default: a new temporary folder)
+The figure (with matplotlib) shows the validation score, the epochs where the
+rate was lowered, the best epoch, and the weights' norm.
+
+Run: ``python examples/callbacks.py [output_folder]`` (the checkpoint, the CSV log
+and, when a folder is given, the figure ``callbacks.png`` go there; by default
+into a new temporary folder)
 """
 
 import csv
@@ -37,6 +42,11 @@ from skscratch.callbacks import (
     TensorBoard,
 )
 
+try:
+    import matplotlib.pyplot as plt
+except ImportError:           # figures are optional: pip install "skscratch[plot]"
+    plt = None
+
 
 class WeightNorm(Callback):
     """Record the L2 norm of all parameters after each epoch; print it every ``every``."""
@@ -56,8 +66,26 @@ class WeightNorm(Callback):
         return False                # True would stop training
 
 
+def plot(model, best_epoch, reductions, norms):
+    """Validation score (best epoch, rate reductions) and weight norm per epoch."""
+    epochs = range(1, len(model.validation_scores_) + 1)
+    fig, (score_ax, norm_ax) = plt.subplots(1, 2, figsize=(9, 3.2))
+    score_ax.plot(epochs, model.validation_scores_, label="validation score")
+    for k, (epoch, rate) in enumerate(reductions):
+        score_ax.axvline(epoch + 0.5, color="C2", linestyle=":",
+                         label="rate lowered" if k == 0 else None)
+    score_ax.plot(best_epoch, model.validation_scores_[best_epoch - 1], "o", color="C1",
+                  label=f"best epoch ({best_epoch}), restored")
+    score_ax.set(xlabel="epoch", ylabel="validation accuracy")
+    score_ax.legend(loc="lower right", fontsize=8)
+    norm_ax.plot(epochs, norms, color="C3")
+    norm_ax.set(xlabel="epoch", ylabel="L2 norm of all parameters")
+    fig.tight_layout()
+    return fig
+
+
 def main(out_dir=None):
-    out_dir = out_dir or tempfile.mkdtemp(prefix="skscratch-callbacks-")
+    figure_dir, out_dir = out_dir, out_dir or tempfile.mkdtemp(prefix="skscratch-callbacks-")
     os.makedirs(out_dir, exist_ok=True)
     X, y = load_digits(return_X_y=True)
     X_train, X_test, y_train, y_test = train_test_split(X / 16, y, test_size=0.3,
@@ -98,6 +126,11 @@ def main(out_dir=None):
     print(f"weight norm grew from {norms.norms[0]:.2f} to {norms.norms[-1]:.2f}")
     if board is not None:
         print(f"TensorBoard: tensorboard --logdir {board.log_dir}")
+    if plt is not None:
+        fig = plot(model, stopper.best_epoch, reducer.reductions, norms.norms)
+        if figure_dir:
+            fig.savefig(os.path.join(out_dir, "callbacks.png"), dpi=100)
+            print(f"figure saved to {os.path.join(out_dir, 'callbacks.png')}")
     return {"model": model, "n_iter": model.n_iter_, "best_epoch": stopper.best_epoch,
             "test_accuracy": accuracy, "same_predictions": same, "csv_rows": len(rows),
             "reductions": list(reducer.reductions), "weight_norms": norms.norms,
@@ -106,3 +139,5 @@ def main(out_dir=None):
 
 if __name__ == "__main__":
     main(*sys.argv[1:2])
+    if plt is not None:
+        plt.show()

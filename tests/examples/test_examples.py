@@ -58,10 +58,11 @@ def test_example_docstring_opens_with_a_gallery_title(path):
     assert len(match["rule"]) == len(match["title"]), f"{path}: underline length"
 
 
-def test_xor_predictions_round_to_the_truth_table(capsys):
+def test_xor_predictions_round_to_the_truth_table(capsys, figures):
     predictions = _run("xor.py")
     np.testing.assert_array_equal(np.round(predictions), [0, 1, 1, 0])
     assert "1 XOR 0 ->" in capsys.readouterr().out
+    assert len(figures()) == 1           # drawn for the gallery, saved nowhere
 
 
 @pytest.mark.slow
@@ -120,8 +121,10 @@ def test_grid_search_example(tmp_path, capsys, figures):
 
 
 @pytest.mark.slow
-def test_cross_validation_example():
-    results = _run("cross_validation.py")
+def test_cross_validation_example(tmp_path, figures):
+    results = _run("cross_validation.py", str(tmp_path))
+    assert (tmp_path / "cross_validation.png").stat().st_size > 5_000
+    assert len(figures()[0].axes) == len(results)
     accuracies = [s.mean() for name, s in results.items() if "accuracy" in name]
     assert min(accuracies) > 0.93
     assert results["MLPFromScratch, diabetes (R²)"].mean() > 0.4
@@ -190,6 +193,7 @@ def test_callbacks_example_checkpoints_the_early_stopped_model(tmp_path, capsys)
     assert results["reductions"] and len(results["weight_norms"]) == n_iter
     assert f"best epoch {best_epoch}" in out
     assert f"{n_iter} rows" in out and "predicts identically: True" in out
+    assert (tmp_path / "callbacks.png").stat().st_size > 5_000
 
 
 def test_custom_model_grid_search_example_picks_the_wide_net_and_fast_rate(capsys):
