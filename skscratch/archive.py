@@ -5,7 +5,9 @@ A model file is an ``.npz`` (zip) archive of ``.npy`` members: ``header``
 ``feature_names_in_``. :func:`read_archive` checks the archive's directory
 before decompressing anything: every member's name (unknown names are
 refused at once) and every member's declared size, against limits; only
-then are the arrays read, with ``allow_pickle=False``.
+then each member's ``.npy`` header (shape and dtype, which NumPy allocates
+from) is checked against that declared size, and only then are the arrays
+read, with ``allow_pickle=False``.
 """
 
 import json
@@ -101,11 +103,43 @@ def _check_directory(path):
         raise ValueError("a member is stored twice")
     if "header.npy" not in names:
         raise ValueError("the model file lacks the array 'header'")
+    for prefix in ("weight.", "moment."):      # numbered 0, 1, 2... without gaps
+        numbers = sorted(int(n[len(prefix):-4]) for n in names if n.startswith(prefix))
+        missing = sorted(set(range(len(numbers))) - set(numbers))
+        if missing:
+            raise ValueError(f"its {prefix[:-1]} arrays are numbered {numbers[:10]}: the model "
+                             f"file lacks the array '{prefix}{missing[0]}'")
     total = sum(m.file_size for m in members)
     header = next(m for m in members if m.filename == "header.npy")
     if total > MAX_ARCHIVE_BYTES or header.file_size > MAX_HEADER_BYTES:
         raise ValueError(f"its members would decompress to {total:,} bytes; the limit is "
                          f"{MAX_ARCHIVE_BYTES:,} ({MAX_HEADER_BYTES:,} for the header)")
+    with zipfile.ZipFile(path) as archive:
+        for member in members:
+            _check_array_header(archive, member)
+
+
+def _check_array_header(archive, member):
+    """The shape and dtype a member's ``.npy`` header declares must fill its declared size.
+
+    NumPy allocates an array of the declared shape before reading its data: a
+    forged header (a (30000, 30000) array in a 256-byte member) would
+    allocate 7 GiB before the data ran out. Only the header's first bytes are
+    decompressed here.
+    """
+    with archive.open(member) as f:
+        version = np.lib.format.read_magic(f)
+        if version not in ((1, 0), (2, 0)):
+            raise ValueError(f"member {member.filename} has .npy format version {version}")
+        read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                else np.lib.format.read_array_header_2_0)
+        shape, _, dtype = read(f)
+        if dtype.hasobject:
+            raise ValueError(f"member {member.filename} holds Python objects (pickle)")
+        size = f.tell() + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    if any(d < 0 for d in shape) or size != member.file_size:
+        raise ValueError(f"member {member.filename} declares an array of shape {shape} and "
+                         f"dtype {dtype} in {member.file_size:,} bytes")
 
 
 def expect(arrays, name, dtype=None, shape=None, ndim=None, kinds=None):
