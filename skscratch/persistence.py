@@ -88,13 +88,38 @@ def _model_param(params, network):
     params["model"] = None
     if isinstance(model, Container):
         return jsonable(layer_config(model))
+    if network is None:
+        raise TypeError("NetworkEstimator(model=<a build function>) cannot be stored as "
+                        "data before it is fitted: a function is code. Fit it first (its "
+                        "fitted architecture is stored), pass an unbuilt Network or Model "
+                        "as model, or use pickle (trusted sources only).")
     routed = sorted(k for k in params if k.startswith("model__"))
     for key in routed:
         del params[key]
     warnings.warn("model is a build function, which is code and is not saved: the loaded "
                   f"estimator's model is the fitted architecture{' (without ' if routed else ''}"
-                  f"{', '.join(routed)}{')' if routed else ''}.", UserWarning, stacklevel=4)
+                  f"{', '.join(routed)}{')' if routed else ''}.", UserWarning, stacklevel=5)
     return jsonable(layer_config(network))
+
+
+def _saved_params(estimator, network):
+    """The parameters as JSON and ``model`` as a configuration; ``network``: None if unfitted.
+
+    Callbacks are code and are dropped (a warning says so); a generator
+    object as random_state is stored as None (a fitted one's state is kept).
+    """
+    params = estimator.get_params(deep=False)
+    if params.get("callbacks"):
+        warnings.warn("callbacks are code and are not saved; the loaded model has none.",
+                      UserWarning, stacklevel=4)
+    params["callbacks"] = None
+    if not isinstance(params["random_state"], (int, type(None))):
+        if network is None:
+            warnings.warn("random_state is a generator object, which is not saved: the "
+                          "loaded estimator has random_state=None.", UserWarning, stacklevel=4)
+        params["random_state"] = None
+    model_config = _model_param(params, network)
+    return jsonable(params), model_config
 
 
 def _network_header(network):
@@ -114,20 +139,13 @@ def _estimator_contents(estimator):
     if not np.isfinite(estimator._fitted.network.flat_params).all():
         raise ValueError("This estimator's weights are not finite; load() would refuse the "
                          "file, so it is not written.")
-    params = estimator.get_params(deep=False)
-    if params.get("callbacks"):
-        warnings.warn("callbacks are code and are not saved; the loaded model has none.",
-                      UserWarning, stacklevel=3)
-    params["callbacks"] = None
-    if not isinstance(params["random_state"], (int, type(None))):
-        params["random_state"] = None
-    model_config = _model_param(params, estimator._fitted.network)
+    params, model_config = _saved_params(estimator, estimator._fitted.network)
     fitted = estimator._fitted
     scalars, moments = fitted.optimizer.get_state()
     header = {
         "format": FORMAT, "version": VERSION, "kind": "estimator",
         "estimator": type(estimator).__name__,
-        "params": jsonable(params), "target": _target_header(fitted.target),
+        "params": params, "target": _target_header(fitted.target),
         "network": _network_header(fitted.network),
         "optimizer": {"name": OPTIMIZERS.name_of(fitted.optimizer),
                       "scalars": jsonable(scalars), "n_arrays": len(moments)},
@@ -174,29 +192,30 @@ def load(path):
         holding objects that would need pickle).
     """
     header, arrays = read_archive(path)
+    return _rebuild_checked(header, arrays, path)
+
+
+def _rebuild_checked(header, arrays, source):
+    """:func:`_rebuild`, every malformed header raising ValueError (naming ``source``)."""
     try:
         return _rebuild(header, arrays)
     except (KeyError, TypeError, IndexError, AttributeError, RecursionError, OverflowError,
             MemoryError) as exc:
-        raise ValueError(f"{path} has a malformed header: {exc!r}") from exc
+        raise ValueError(f"{source} has a malformed header: {exc!r}") from exc
 
 
 def _rebuild(header, arrays):
     if header.get("format") != FORMAT or header.get("version") not in READABLE_VERSIONS:
         raise ValueError("Not an skscratch model file (format/version mismatch).")
+    if header.get("kind") == "params":            # an unfitted estimator
+        _refuse_unknown(arrays, 0, 0)
+        return _new_estimator(header)
     network, n_weights = _rebuild_network(header["network"], arrays)
     if header.get("kind") == "model":
         _refuse_unknown(arrays, n_weights, 0)
         return network
-    cls = allowed(ESTIMATORS, header["estimator"], "estimator")
-    params = header["params"]
-    validate_parameter_constraints(cls._parameter_constraints, params, cls.__name__)
-    if header.get("model") is not None:           # NetworkEstimator(model=a Network/Model)
-        template = layer_from_config(header["model"])
-        if not isinstance(template, Container):
-            raise ValueError("The model file's model is a single layer, not a network.")
-        params = {**params, "model": template}
-    estimator = cls(**params)
+    estimator = _new_estimator(header)
+    cls = type(estimator)
     rng = np.random.default_rng()
     rng.bit_generator.state = header["rng"]
     for leaf in leaf_layers(network):
@@ -227,6 +246,19 @@ def _rebuild(header, arrays):
                                    bool(header["early_stopping"]),
                                    int(fitted.get("epochs_before", 0))))
     return estimator
+
+
+def _new_estimator(header):
+    """The unfitted estimator the header names, with its validated parameters."""
+    cls = allowed(ESTIMATORS, header["estimator"], "estimator")
+    params = header["params"]
+    validate_parameter_constraints(cls._parameter_constraints, params, cls.__name__)
+    if header.get("model") is not None:           # NetworkEstimator(model=a Network/Model)
+        template = layer_from_config(header["model"])
+        if not isinstance(template, Container):
+            raise ValueError("The model file's model is a single layer, not a network.")
+        params = {**params, "model": template}
+    return cls(**params)
 
 
 # the widest X a model file may declare (a probe row of it is made)

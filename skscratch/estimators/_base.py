@@ -38,6 +38,7 @@ from ._prediction import PredictionMixin, _is_classification
 from ._rollback import rollback_on_failure
 from ._schedules import CheckedInvScaling
 from ._sklearn_private import validate_parameter_constraints
+from ._state import plain_state, reduction, restore
 from ._targets import (
     CLASSIFICATION_LOSSES,
     ClassificationTarget,
@@ -112,6 +113,44 @@ class BaseNeuralEstimator(PredictionMixin, BaseEstimator):
             tags.estimator_type = "regressor"
             tags.regressor_tags = RegressorTags()
         return tags
+
+    # ------------------------------------------------ pickle, copy and skops
+    # pickle and copy take __reduce_ex__: the whole __dict__, as ever. skops takes
+    # __getstate__: plain data, which __setstate__ checks as skscratch.load does
+    # (see _state.py for why a file cannot skip the checks)
+    def __reduce_ex__(self, protocol):
+        return reduction(self)
+
+    def __reduce__(self):
+        return reduction(self)
+
+    def __getstate__(self):
+        """The estimator as plain data, as :func:`skscratch.save` writes it (for skops).
+
+        Returns
+        -------
+        state : dict
+            ``{"header": str, "arrays": dict of str to ndarray}``: the JSON
+            header and named arrays of a model file (class and parameters
+            only when unfitted). pickle and :mod:`copy` do not use it.
+        """
+        return plain_state(self)
+
+    def __setstate__(self, state):
+        """Restore a state; plain data is checked as :func:`skscratch.load` checks a file.
+
+        Parameters
+        ----------
+        state : dict
+            :meth:`__getstate__`'s plain data, or what pickle and :mod:`copy`
+            carry.
+
+        Raises
+        ------
+        ValueError
+            When plain data is malformed, tampered or of another class.
+        """
+        restore(self, state)
 
     # ------------------------------------------------------------------ fit
     def fit(self, X, y, sample_weight=None):
