@@ -1,7 +1,7 @@
 """Sphinx configuration: build with ``python -m sphinx -W -b html docs docs/_build/html``.
 
 The build reads nothing from the network: cross-references to scikit-learn, NumPy,
-SciPy and Python use the inventories in ``_inventories/`` (made by
+SciPy, Python and Matplotlib use the inventories in ``_inventories/`` (made by
 ``_inventories/make_inventories.py``), and the example gallery runs its examples
 offline (``SKSCRATCH_OFFLINE=1``: the bundled stand-in data sets).
 """
@@ -80,7 +80,8 @@ intersphinx_mapping = {
     for name, url in [("sklearn", "https://scikit-learn.org/stable/"),
                       ("numpy", "https://numpy.org/doc/stable/"),
                       ("scipy", "https://docs.scipy.org/doc/scipy/"),
-                      ("python", "https://docs.python.org/3/")]
+                      ("python", "https://docs.python.org/3/"),
+                      ("matplotlib", "https://matplotlib.org/stable/")]
 }
 intersphinx_timeout = 1     # never wait on a network: the inventories are local files
 

@@ -56,7 +56,11 @@ SKLEARN = [
                          "sklearn.base.is_classifier",
                          "sklearn.utils.estimator_checks.check_estimator",
                          "sklearn.datasets.load_digits",
-                         "sklearn.datasets.load_diabetes"]),
+                         "sklearn.datasets.load_diabetes",
+                         "sklearn.datasets.fetch_california_housing",
+                         "sklearn.datasets.fetch_openml",
+                         "sklearn.metrics.confusion_matrix",
+                         "sklearn.metrics.mean_squared_error"]),
     ]),
     *_methods("modules/generated/", "sklearn.neural_network.MLPClassifier",
               ["fit", "partial_fit", "predict", "predict_proba", "score"]),
@@ -69,8 +73,14 @@ SKLEARN = [
 NUMPY = [
     *_generated("reference/generated/", [
         ("py:class", ["numpy.ndarray", "numpy.dtype"]),
-        ("py:function", ["numpy.matmul", "numpy.einsum", "numpy.lib.stride_tricks.sliding_window_view",
-                         "numpy.isfinite", "numpy.savez"]),
+        ("py:class", ["numpy.ndenumerate"]),
+        ("py:function", ["numpy.matmul", "numpy.einsum",
+                         "numpy.lib.stride_tricks.sliding_window_view", "numpy.isfinite",
+                         "numpy.savez", "numpy.array", "numpy.array_equal", "numpy.argmax",
+                         "numpy.eye", "numpy.linspace", "numpy.logspace", "numpy.meshgrid",
+                         "numpy.mean", "numpy.std", "numpy.sum", "numpy.round", "numpy.sin",
+                         "numpy.cos", "numpy.linalg.norm"]),
+        ("py:data", ["numpy.c_"]),
     ]),
     *_on_page("reference/random/generator.html", [
         ("py:class", ["numpy.random.Generator"]),
@@ -111,11 +121,19 @@ PYTHON = [
       for term in ["sequence", "iterable", "function", "path-like object", "file object"]],
 ]
 
+MATPLOTLIB = [
+    ("matplotlib.pyplot", "py:module", "api/pyplot_summary.html#module-matplotlib.pyplot"),
+    *_generated("api/_as_gen/", [("py:function", ["matplotlib.pyplot.subplots",
+                                                  "matplotlib.pyplot.figure",
+                                                  "matplotlib.pyplot.show"])]),
+]
+
 PROJECTS = {
     "sklearn": ("scikit-learn", "stable", SKLEARN),
     "numpy": ("NumPy", "stable", NUMPY),
     "scipy": ("SciPy", "stable", SCIPY),
     "python": ("Python", "3", PYTHON),
+    "matplotlib": ("Matplotlib", "stable", MATPLOTLIB),
 }
 
 

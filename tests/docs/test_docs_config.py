@@ -1,0 +1,57 @@
+"""The docs' offline pieces: intersphinx inventories and the gallery's settings."""
+
+import ast
+import runpy
+import zlib
+from pathlib import Path
+
+import pytest
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+INVENTORIES = DOCS / "_inventories"
+
+pytestmark = pytest.mark.skipif(not DOCS.exists(), reason="docs/ not present")
+
+
+def _body(data):
+    """The uncompressed lines of an inventory (its four header lines stripped)."""
+    header_end = 0
+    for _ in range(4):
+        header_end = data.index(b"\n", header_end) + 1
+    return zlib.decompress(data[header_end:]).decode().splitlines()
+
+
+def test_committed_inventories_are_what_the_script_writes():
+    # conf.py reads the .inv files; a name added to the script must be regenerated
+    script = runpy.run_path(str(INVENTORIES / "make_inventories.py"))
+    for key, (project, version, entries) in script["PROJECTS"].items():
+        expected = script["inventory_bytes"](project, version, entries)
+        committed = (INVENTORIES / f"{key}.inv").read_bytes()
+        assert _body(committed) == _body(expected), f"{key}.inv is stale: run the script"
+        assert committed.splitlines()[:3] == expected.splitlines()[:3]
+
+
+def test_inventories_give_each_projects_own_urls():
+    inventory = pytest.importorskip("sphinx.util.inventory")
+    data = (INVENTORIES / "sklearn.inv").read_bytes()
+    loaded = inventory.InventoryFile.loads(data, uri="https://scikit-learn.org/stable/")
+    entries = loaded.data if hasattr(loaded, "data") else loaded
+    name = "sklearn.neural_network.MLPClassifier"
+    item = entries["py:class"][name]
+    uri = item.uri if hasattr(item, "uri") else item[2]
+    assert uri == ("https://scikit-learn.org/stable/modules/generated/"
+                   f"{name}.html#{name}")
+    numpy_lines = _body((INVENTORIES / "numpy.inv").read_bytes())
+    assert ("numpy.random.Generator py:class 1 reference/random/generator.html#$ -"
+            in numpy_lines)
+
+
+def test_the_gallery_skips_only_existing_examples():
+    # NOT_RUN names examples shown without running; a renamed example must not
+    # silently start running at build time (or vanish from the list)
+    tree = ast.parse((DOCS / "conf.py").read_text(encoding="utf-8"))
+    not_run = next(ast.literal_eval(node.value) for node in ast.walk(tree)
+                   if isinstance(node, ast.Assign)
+                   and getattr(node.targets[0], "id", None) == "NOT_RUN")
+    examples = {p.stem for p in (DOCS.parent / "examples").glob("*.py")}
+    assert not_run and set(not_run) <= examples
