@@ -8,9 +8,12 @@ offline (``SKSCRATCH_OFFLINE=1``: the bundled stand-in data sets).
 
 import os
 import re
+import sys
 from pathlib import Path
 
 import skscratch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))   # _gallery_order
 
 project = "skscratch"
 author = "the skscratch developers"
@@ -102,7 +105,7 @@ sphinx_gallery_conf = {
     "gallery_dirs": "auto_examples",
     "filename_pattern": "^(?!.*(" + "|".join(map(re.escape, NOT_RUN)) + r")\.py$)",
     "ignore_pattern": r"(__init__|example_data)\.py$",   # a helper module, not an example
-    "within_subsection_order": "FileNameSortKey",
+    "within_subsection_order": "_gallery_order.ReadingOrder",
     "download_all_examples": False,
     "remove_config_comments": True,
     "capture_repr": (),
@@ -127,6 +130,7 @@ html_theme_options = {
     # (exact page names: pydata-sphinx-theme warns when two wildcard patterns match)
     "secondary_sidebar_items": {
         "**": ["page-toc", "sourcelink"],
+        "auto_examples/index": [],
         **{f"auto_examples/{path.stem}": [] for path in EXAMPLES.glob("*.py")},
     },
 }
