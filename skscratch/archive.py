@@ -82,7 +82,8 @@ def read_archive(path):
         if not isinstance(header, dict):
             raise ValueError("its header is not a JSON object")
     except (OSError, zipfile.BadZipFile, UnicodeDecodeError, json.JSONDecodeError,
-            EOFError, RecursionError, MemoryError) as exc:
+            EOFError, RecursionError, MemoryError,
+            NotImplementedError, RuntimeError) as exc:  # zipfile: odd compression, encryption
         raise ValueError(f"{path} is not an skscratch model file: {exc}") from exc
     except ValueError as exc:   # object arrays refused by allow_pickle=False, and the checks
         raise ValueError(f"{path} is not a safe skscratch model file: {exc}") from exc

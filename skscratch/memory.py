@@ -5,6 +5,8 @@ before building a network), with :func:`training_memory`'s estimate: an upper
 bound of what a fit allocates, measured in ``tests/test_memory.py``.
 """
 
+import math
+
 import numpy as np
 
 from .container import PREDICT_ELEMENTS, _as_list
@@ -64,9 +66,8 @@ def training_memory(model, input_shape, batch_size, dtype, *, n_samples=0,
     params = model.count_params(input_shape)
     copies = PARAMETER_COPIES + optimizer_slots * (3 if continued else 2) + continued
     last = n_samples % batch_size if n_samples > batch_size else 0
-    inputs = sum(int(np.prod(s, dtype=np.int64)) for s in _as_list(input_shape, True)[0])
-    outputs = sum(int(np.prod(s, dtype=np.int64))
-                  for s in _as_list(model.compute_output_shape(input_shape), True)[0])
+    inputs = sum(math.prod(s) for s in _as_list(input_shape, True)[0])
+    outputs = sum(math.prod(s) for s in _as_list(model.compute_output_shape(input_shape), True)[0])
     workspace = model.count_workspace(input_shape) + inputs + outputs
     # prediction in chunks of rows sized as Container.predict sizes them: the input
     # chunk in the model's dtype, the previous layer's output, the current layer's

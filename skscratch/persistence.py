@@ -227,7 +227,7 @@ def _rebuild(header, arrays):
                          f"network gives {network.output_shape}.")
     optimizer = estimator._make_optimizer()
     n_moments = _restore_optimizer(optimizer, header["optimizer"], arrays, network)
-    state = TrainingState(**{name: header["state"][name] for name in STATE_FIELDS})
+    state = _training_state(header["state"])
     _refuse_unknown(arrays, n_weights, n_moments, "classes_", "feature_names_in_")
     fitted = header["fitted"]
     estimator.n_features_in_ = int(fitted["n_features_in_"])
@@ -248,11 +248,37 @@ def _rebuild(header, arrays):
     return estimator
 
 
+def _training_state(spec):
+    """The saved training record, each field of the type training reads it as."""
+    values = {name: spec[name] for name in STATE_FIELDS}
+
+    def number(v):
+        return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+    counts = [values[k] for k in ("n_iter", "t", "no_improvement_count")]
+    if not (all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 2**62
+                for v in counts)
+            and all(isinstance(values[k], list) and all(number(v) for v in values[k])
+                    for k in ("loss_curve", "validation_scores"))
+            and number(values["best_loss"]) and number(values["best_validation_score"])
+            and isinstance(values["history"], list)
+            and all(isinstance(r, dict) for r in values["history"])):
+        raise ValueError("The model file's training record is malformed.")
+    return TrainingState(**{k: float(v) if k.startswith("best_") else v
+                            for k, v in values.items()})
+
+
 def _new_estimator(header):
     """The unfitted estimator the header names, with its validated parameters."""
     cls = allowed(ESTIMATORS, header["estimator"], "estimator")
     params = header["params"]
     validate_parameter_constraints(cls._parameter_constraints, params, cls.__name__)
+    if params.get("callbacks") is not None:       # code: never saved
+        raise ValueError("The model file declares callbacks; a model file holds none.")
+    task = header.get("target", {}).get("task")
+    if task is not None and params.get("task", "classification") != task:
+        raise ValueError(f"The model file's parameters say task={params.get('task')!r}; its "
+                         f"target is for {task}.")
     if header.get("model") is not None:           # NetworkEstimator(model=a Network/Model)
         template = layer_from_config(header["model"])
         if not isinstance(template, Container):
@@ -309,8 +335,11 @@ def _rebuild_network(spec, arrays):
 def _shape(value):
     """A JSON shape: ``[5]`` -> ``(5,)``; ``[[5], [6]]`` -> ``[(5,), (6,)]``."""
     if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
-        return [tuple(int(d) for d in v) for v in value]
-    return tuple(int(d) for d in value)
+        return [_shape(v) for v in value]
+    if not (isinstance(value, list) and all(isinstance(d, int) and not isinstance(d, bool)
+                                            and 0 < d < 2**31 for d in value)):
+        raise ValueError(f"The model file declares an input shape of {value!r}.")
+    return tuple(value)
 
 
 def _refuse_unknown(arrays, n_weights, n_moments, *optional):

@@ -1,5 +1,7 @@
 """The `Layer` contract every building block of a network follows."""
 
+import math
+
 import numpy as np
 from scipy.sparse import issparse
 
@@ -281,7 +283,7 @@ class Layer:
 
         Read by the memory estimate; containers add up their layers'.
         """
-        return int(np.prod(self.compute_output_shape(as_shape(input_shape)), dtype=np.int64))
+        return math.prod(self.compute_output_shape(as_shape(input_shape)))
 
     def count_workspace(self, input_shape):
         """Numbers one sample's training step may hold at once in this layer, at most.
@@ -303,8 +305,8 @@ class Layer:
         """
         shape = as_shape(input_shape)
         shapes = shape if isinstance(shape, list) else [shape]
-        inputs = sum(int(np.prod(s, dtype=np.int64)) for s in shapes)
-        outputs = int(np.prod(self.compute_output_shape(shape), dtype=np.int64))
+        inputs = sum(math.prod(s) for s in shapes)
+        outputs = math.prod(self.compute_output_shape(shape))
         return WORKSPACE_FACTOR * (inputs + outputs) + self.count_activations(shape)
 
     def forward(self, x, training=False):

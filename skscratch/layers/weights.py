@@ -1,8 +1,7 @@
 """`WeightSpec`: how a layer declares each of its weights, once."""
 
+import math
 from collections import namedtuple
-
-import numpy as np
 
 
 class WeightSpec(namedtuple("WeightSpec", "name shape initializer penalized trainable")):
@@ -33,5 +32,5 @@ class WeightSpec(namedtuple("WeightSpec", "name shape initializer penalized trai
 
     @property
     def size(self):
-        """Number of scalars."""
-        return int(np.prod(self.shape, dtype=np.int64))
+        """Number of scalars (a Python int: no overflow for absurd declared shapes)."""
+        return math.prod(self.shape)
