@@ -5,7 +5,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, cross_validate
 
-from skscratch import MLPFromScratch, Network
+from skscratch import MLPFromScratch, Network, Trainer
 from skscratch.callbacks import Callback, CallbackList, EarlyStopping
 from skscratch.layers import Dense
 from tests.callbacks.conftest import quiet_fit
@@ -53,15 +53,18 @@ def test_only_callbacks_that_override_on_batch_end_hear_batches():
     assert CallbackList([EarlyStopping()]).batch_callbacks == []
 
 
-def test_plain_functions_still_work_and_bad_callbacks_fail_before_training(digits):
+def test_plain_functions_still_work_and_bad_callbacks_fail_before_training(digits,
+                                                                           monkeypatch):
     X, y = digits[0][:200], digits[1][:200]
     est = quiet_fit(MLPFromScratch((4,), max_iter=9, callbacks=[_stop_at_three],
                                    random_state=0), X, y)
     assert est.n_iter_ == 3
+    epochs = []
+    monkeypatch.setattr(Trainer, "run_epoch", lambda *args, **kwargs: epochs.append(1))
     bad = MLPFromScratch((4,), max_iter=9, callbacks=[1])
     with pytest.raises(TypeError, match="callbacks must hold"):
-        bad.fit(X, y)
-    assert not hasattr(bad, "n_iter_")
+        bad.fit(X, y)                   # it used to fail after an epoch ("not callable")
+    assert not hasattr(bad, "n_iter_") and not epochs
 
 
 def _stop_at_three(estimator, record):
