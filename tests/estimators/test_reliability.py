@@ -162,3 +162,25 @@ def test_training_continues_identically_after_a_pickle_round_trip(make, digits):
         np.testing.assert_array_equal(p, q)
     assert copy.coefs_[0] is copy.network_.layers[0].params["W"]
     assert np.shares_memory(copy.coefs_[0], copy.network_.flat_params)
+
+
+def test_several_threads_predict_at_once_and_agree(digits):
+    # inference writes nothing to the layers: concurrent predictions (batch norm and
+    # dropout included) are each exactly the single-threaded one
+    import threading
+    X, y = digits[0][:300], digits[1][:300]
+    model = _quiet(ConvNetFromScratch((4,), hidden_layer_sizes=(8,), batch_norm=True,
+                                      dropout=0.3, max_iter=2, random_state=0).fit, X, y)
+    expected, results = model.predict_proba(X), []
+
+    def predict():
+        results.extend(model.predict_proba(X) for _ in range(5))
+
+    threads = [threading.Thread(target=predict) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 20
+    for proba in results:
+        np.testing.assert_array_equal(proba, expected)
