@@ -78,8 +78,10 @@ class Trainer:
         L2 penalty: adds ``alpha / 2 * sum(W ** 2) / batch_weight`` to each
         batch loss, for every penalised parameter (weights, not biases).
     batch_size : int, default=200
-    shuffle : bool, default=True
-        Shuffle the samples every epoch.
+    shuffle : bool or callable, default=True
+        Shuffle the samples every epoch. A callable ``order(n_samples)``
+        returns each epoch's sample order itself (the estimators pass
+        scikit-learn's stream this way); True draws it from ``rng``.
     rng : numpy.random.Generator, optional
     tol : float or None, default=1e-4
         With ``n_iter_no_change``, scikit-learn's plateau rule
@@ -187,7 +189,10 @@ class Trainer:
         of each batch only if one of them listens.
         """
         n = n_rows(X)
-        order = self.rng.permutation(n) if self.shuffle else None
+        if not self.shuffle:
+            order = None
+        else:
+            order = self.shuffle(n) if callable(self.shuffle) else self.rng.permutation(n)
         total_loss = total_weight = 0.0
         per_output = None if self.losses is None else np.zeros(len(self.losses))
         listening = callbacks is not None and callbacks.batch_callbacks

@@ -35,6 +35,7 @@ from ._inputs import (
     validate_sample_weight,
 )
 from ._prediction import PredictionMixin, _is_classification
+from ._random import EpochOrder, fit_random_state, initialize_like_sklearn, side_generator
 from ._rollback import rollback_on_failure
 from ._schedules import CheckedInvScaling
 from ._sklearn_private import validate_parameter_constraints
@@ -93,6 +94,8 @@ class BaseNeuralEstimator(PredictionMixin, BaseEstimator):
     """
 
     _parameter_constraints = dict(TRAINING_CONSTRAINTS)
+    # MLPFromScratch draws its weights and shuffles as scikit-learn's MLP does
+    _sklearn_random_streams = False
     # SciPy sparse X is accepted (as CSR batches) where the first layer is Dense
     _sparse_formats = False
 
@@ -202,6 +205,8 @@ class BaseNeuralEstimator(PredictionMixin, BaseEstimator):
     def _fit_unsafe(self, X, y, sample_weight, incremental, classes=None):
         """:meth:`_fit`'s work; a failure part-way is rolled back by the caller."""
         first = self._check_call(incremental)
+        # scikit-learn's MLP draws from one RandomState per call (see _random.py)
+        streams = fit_random_state(self.random_state) if self._sklearn_random_streams else None
         X, y = self._validate_Xy(X, y, reset=first)
         self._check_classes(y, classes, incremental, first)
         if self.batch_size != "auto" and self.batch_size > n_rows(X):
@@ -212,7 +217,7 @@ class BaseNeuralEstimator(PredictionMixin, BaseEstimator):
         Y = target.encode(y, first_input(X).dtype)
         sample_weight = validate_sample_weight(sample_weight, first_input(X))
         if first:
-            fitted = self._new_state(X, Y, target, sample_weight)
+            fitted = self._new_state(X, Y, target, sample_weight, streams)
         else:
             fitted = self._fitted
             X, Y = cast(X, fitted.network.dtype), Y.astype(fitted.network.dtype, copy=False)
@@ -222,7 +227,7 @@ class BaseNeuralEstimator(PredictionMixin, BaseEstimator):
                              self.early_stopping and not incremental,
                              0 if fitted.training is None else fitted.training.n_iter,
                              fitted.architecture)
-        self._train(fitted, (X, y, Y, sample_weight), incremental)
+        self._train(fitted, (X, y, Y, sample_weight), incremental, streams)
         return self
 
     def _check_call(self, incremental):
@@ -242,8 +247,12 @@ class BaseNeuralEstimator(PredictionMixin, BaseEstimator):
             check_unchanged(self._fitted.architecture, self._architecture(), incremental)
         return first
 
-    def _new_state(self, X, Y, target, sample_weight):
-        """Build the network of a first fit; its state, without optimizer or training yet."""
+    def _new_state(self, X, Y, target, sample_weight, streams=None):
+        """Build the network of a first fit; its state, without optimizer or training yet.
+
+        With scikit-learn's ``streams`` (a RandomState), the Dense layers are
+        initialised from it exactly as ``MLPClassifier`` does.
+        """
         input_shape, dtype = sample_shape(X), first_input(X).dtype
         architecture = self._architecture()
         network = self._build_network(input_shape, target.n_outputs)
@@ -252,9 +261,13 @@ class BaseNeuralEstimator(PredictionMixin, BaseEstimator):
                      n_samples=n_rows(X), copies_of_x=int(bool(self.early_stopping)),
                      optimizer_slots=len(OPTIMIZERS.get_class(self.solver).state_slots),
                      continued=True)
-        rng = generator(self.random_state)
+        rng = generator(self.random_state) if streams is None else side_generator(
+            self.random_state)
         network.build(input_shape, rng, dtype)
-        init_output_bias(network, target, Y, sample_weight)
+        if streams is None:
+            init_output_bias(network, target, Y, sample_weight)
+        else:
+            initialize_like_sklearn(network, streams, getattr(self, "activation", None))
         return FittedState(network, target, None, rng, None, architecture=architecture)
 
     def _architecture(self):
@@ -290,16 +303,18 @@ class BaseNeuralEstimator(PredictionMixin, BaseEstimator):
                              f"the previous call to fit. Previously got {known.tolist()}, `y` "
                              f"has {np.unique(y).tolist()}.")
 
-    def _train(self, fitted, data, incremental):
+    def _train(self, fitted, data, incremental, streams=None):
         """Run the epochs, then keep the best weights and publish the fitted attributes."""
         X, y, Y, sample_weight = data
         evaluate = None
         if fitted.early_stopping:
-            X, Y, sample_weight, evaluate = self._split_validation(X, y, Y, sample_weight, fitted)
+            X, Y, sample_weight, evaluate = self._split_validation(
+                X, y, Y, sample_weight, fitted, fitted.rng if streams is None else streams)
         self._check_batch_norm(fitted.network, n_rows(X))
         trainer = Trainer(
             fitted.network, fitted.target.loss, fitted.optimizer, alpha=self.alpha,
-            batch_size=self._batch_size(n_rows(X)), shuffle=self.shuffle, rng=fitted.rng,
+            batch_size=self._batch_size(n_rows(X)), rng=fitted.rng,
+            shuffle=EpochOrder(streams) if self.shuffle and streams is not None else self.shuffle,
             tol=None, verbose=self.verbose, callbacks=self._callbacks(fitted), owner=self)
         fitted.training = trainer.fit(X, Y, sample_weight, state=fitted.training,
                                       max_epochs=1 if incremental else self.max_iter,
@@ -396,12 +411,12 @@ class BaseNeuralEstimator(PredictionMixin, BaseEstimator):
             return min(200, n_samples)
         return min(self.batch_size, n_samples)
 
-    def _split_validation(self, X, y, Y, sample_weight, fitted):
-        """Hold out ``validation_fraction`` of the data; return a scorer on it."""
+    def _split_validation(self, X, y, Y, sample_weight, fitted, rng):
+        """Hold out ``validation_fraction`` of the data (drawn from ``rng``); return a scorer."""
         # as scikit-learn: stratified only for one output (binary classification)
         stratify = y if _is_classification(self) and fitted.target.n_outputs == 1 else None
         (X_tr, Y_tr, w_tr), (_, y_val, w_val), X_val = hold_out(
-            X, y, Y, sample_weight, self.validation_fraction, stratify, fitted.rng)
+            X, y, Y, sample_weight, self.validation_fraction, stratify, rng)
         target, network = fitted.target, fitted.network
 
         def validation_score():

@@ -1,5 +1,6 @@
 """The validation split behind ``early_stopping``."""
 
+import numpy as np
 from sklearn.model_selection import train_test_split
 
 
@@ -15,8 +16,9 @@ def hold_out(X, y, Y, sample_weight, fraction, stratify, rng):
     fraction : float in (0, 1)
     stratify : ndarray or None
         Labels to stratify on (single-label classification).
-    rng : numpy.random.Generator
-        Seeds the split, so it is reproducible from ``random_state``.
+    rng : numpy.random.Generator or numpy.random.RandomState
+        Seeds the split, so it is reproducible from ``random_state``; a
+        RandomState is used as is (scikit-learn's MLP splits with its own).
 
     Returns
     -------
@@ -26,7 +28,7 @@ def hold_out(X, y, Y, sample_weight, fraction, stratify, rng):
     """
     inputs = list(X) if isinstance(X, tuple) else [X]
     arrays = [y, Y] + ([] if sample_weight is None else [sample_weight]) + inputs
-    seed = int(rng.integers(2**31))
+    seed = rng if isinstance(rng, np.random.RandomState) else int(rng.integers(2**31))
     try:
         parts = train_test_split(*arrays, test_size=fraction, random_state=seed,
                                  stratify=stratify)

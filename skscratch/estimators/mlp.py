@@ -21,8 +21,10 @@ class MLPFromScratch(BaseNeuralEstimator):
 
     The network is ``Dense(h, activation)`` (+ ``Dropout``) for each hidden
     size ``h``, then a ``Dense`` output layer producing logits (classification)
-    or values (regression). Weights start Glorot-uniform, as in scikit-learn;
-    a regression output bias starts at the target mean. Classification trains softmax or sigmoid
+    or values (regression). The starting weights, the early-stopping split
+    and the epoch shuffles are drawn exactly as scikit-learn draws them, so
+    the same ``random_state`` trains the same model as ``MLPClassifier`` or
+    ``MLPRegressor`` (to rounding). Classification trains softmax or sigmoid
     cross-entropy fused with the output; regression a ``loss`` of choice.
 
     Parameters
@@ -131,6 +133,7 @@ class MLPFromScratch(BaseNeuralEstimator):
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
     }
     _sparse_formats = ("csr", "csc")
+    _sklearn_random_streams = True
 
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", *,
                  task="classification", loss="auto", solver="adam", alpha=1e-4,

@@ -8,6 +8,7 @@ import pytest
 import scipy.sparse as sp
 from sklearn.datasets import load_diabetes, load_digits
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPRegressor
 
 from skscratch import ConvNetFromScratch, MLPFromScratch, Model, NetworkEstimator
 from skscratch.layers import Concatenate, Dense, Input
@@ -37,8 +38,11 @@ def test_regression_on_sparse_input():
     X, y = load_diabetes(return_X_y=True)
     X = (X - X.min(0)) / (X.max(0) - X.min(0))
     X[X < 0.3] = 0                                             # mostly zeros
-    est = _fit(MLPFromScratch((16,), task="regression", learning_rate_init=0.01, max_iter=50,
-                              random_state=0), sp.csr_matrix(X), y)
+    params = dict(hidden_layer_sizes=(16,), learning_rate_init=0.05, max_iter=100,
+                  random_state=0)
+    est = _fit(MLPFromScratch(task="regression", **params), sp.csr_matrix(X), y)
+    theirs = _fit(MLPRegressor(**params), sp.csr_matrix(X), y)   # the same model
+    np.testing.assert_allclose(est.predict(sp.csr_matrix(X)), theirs.predict(X), rtol=1e-8)
     assert est.score(sp.csr_matrix(X), y) > 0.3
 
 
