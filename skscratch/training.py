@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .callbacks import CallbackList, EpochPrinter, PlateauStopping, ProgressBar, as_callbacks
+from .threads import training_threads
 
 # an epoch whose loss exceeds the untrained network's this many times (and this
 # many times 1) is blowing up
@@ -257,15 +258,18 @@ class Trainer:
         record = {"epoch": state.n_iter + 1}
         if state.start_loss is None:
             state.start_loss = self._start_loss(X, Y, sample_weight)
-        try:
-            callbacks.train_begin(self, record)
-            for _ in range(max_epochs):
-                record, stop = self._epoch(X, Y, sample_weight, callbacks, evaluate)
-                if stop:
-                    state.stopped = state.stopped or "callback"
-                    break
-        finally:
-            callbacks.train_end(self, record)
+        # small steps train on one thread (skscratch/threads.py)
+        with training_threads(self.network, self.batch_size) as n_threads:
+            self.optimizer.n_threads = n_threads
+            try:
+                callbacks.train_begin(self, record)
+                for _ in range(max_epochs):
+                    record, stop = self._epoch(X, Y, sample_weight, callbacks, evaluate)
+                    if stop:
+                        state.stopped = state.stopped or "callback"
+                        break
+            finally:
+                callbacks.train_end(self, record)
         return state
 
     def _epoch(self, X, Y, sample_weight, callbacks, evaluate):

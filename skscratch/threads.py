@@ -1,0 +1,110 @@
+"""How many threads training uses: one for small steps, the BLAS library's for large ones.
+
+The matrix products of a small network (digits through 100 hidden units:
+200 x 64 x 100 per step) last microseconds: a second BLAS thread saves little
+on a quiet machine, and on a busy one it is ruinous, because OpenBLAS's
+workers spin waiting for a core another process holds (measured on 2 cores
+beside busy neighbours: 50 epochs of that MLP took 1.1 s with one thread and
+14-22 s with two). Training therefore runs with one BLAS thread when the
+largest product of a step is below :data:`SMALL_PRODUCT`, and with the BLAS
+library's own setting otherwise (threadpoolctl, which scikit-learn requires,
+sets it for the duration of the fit only; it is never raised).
+
+NumPy's element-wise operations use one thread whatever BLAS does, so the
+optimizer's update (ten passes over every parameter for Adam) would stay
+serial while the products run in parallel; :func:`split_elementwise` runs it
+on as many threads as the products get.
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+import numpy as np
+
+from .layers.base import leaf_layers
+
+#: Multiply-adds of a step's largest matrix product below which training
+#: uses one thread (see docs/performance.md for the measurements).
+SMALL_PRODUCT = 2**22
+
+#: Elements below which an element-wise update is not worth splitting.
+SMALL_UPDATE = 2**16
+
+_controller = None
+_pool = None
+
+
+def largest_product(network, batch_size):
+    """Multiply-adds of the largest matrix product of one training step.
+
+    For each layer with a weight matrix ``W``: the batch, times the output
+    positions per sample (1 for ``Dense``, the output pixels for ``Conv2D``),
+    times ``W.size``.
+    """
+    largest = 0
+    for layer in leaf_layers(network):
+        W = getattr(layer, "params", {}).get("W")
+        if W is None or layer.output_shape is None:
+            continue
+        positions = int(np.prod(layer.output_shape[:-1], dtype=np.int64))
+        largest = max(largest, batch_size * positions * W.size)
+    return largest
+
+
+@contextmanager
+def training_threads(network, batch_size):
+    """Run a fit with one BLAS thread if its steps are small; yield the thread count.
+
+    Parameters
+    ----------
+    network : Network or Model
+        A built network.
+    batch_size : int
+        Samples per training step.
+
+    Yields
+    ------
+    n_threads : int
+        Threads the fit's products run on: 1, or the BLAS library's setting
+        (capped at 2, the most :func:`split_elementwise` uses).
+    """
+    blas = _blas_controller().select(user_api="blas")
+    current = max([lib.num_threads for lib in blas.lib_controllers], default=1)
+    if current <= 1 or largest_product(network, batch_size) >= SMALL_PRODUCT:
+        yield min(current, 2)
+        return
+    with blas.limit(limits=1):
+        yield 1
+
+
+def split_elementwise(kernel, arrays, n_threads):
+    """Call ``kernel(*arrays)`` on halves of the 1-D ``arrays`` in two threads.
+
+    With ``n_threads < 2`` or small arrays, one call on the whole arrays.
+    NumPy releases the GIL inside its element-wise loops, so both halves run
+    at once; the result is the same as one call, element for element.
+    """
+    n = arrays[0].size
+    if n_threads < 2 or n < SMALL_UPDATE:
+        kernel(*arrays)
+        return
+    half = n // 2
+    other = _worker().submit(kernel, *[a[:half] for a in arrays])
+    kernel(*[a[half:] for a in arrays])
+    other.result()
+
+
+def _worker():
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(1, thread_name_prefix="skscratch-update")
+    return _pool
+
+
+def _blas_controller():
+    """threadpoolctl's view of the loaded libraries, made once (it scans them)."""
+    global _controller
+    if _controller is None:
+        from threadpoolctl import ThreadpoolController
+        _controller = ThreadpoolController()
+    return _controller
