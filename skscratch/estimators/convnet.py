@@ -26,6 +26,13 @@ class ConvNetFromScratch(BaseNeuralEstimator):
     Training, tasks, targets, fitted attributes and methods are those of
     :class:`MLPFromScratch` (same base class, same parameter names).
 
+    The defaults are the shape of Keras's MNIST convnet example: 32 then 64
+    filters, a dense layer of 128 units with dropout 0.5, mini-batches of 32
+    (Keras's default; the MLP's "auto" batch of 200 leaves small image sets
+    with a handful of steps per epoch). With them, 30 epochs reach about 0.97
+    accuracy on digits in 5-fold cross-validation (inputs scaled to [0, 1]),
+    where ``filters=(8, 16)``, no dropout and batches of 200 reached 0.92.
+
     Images are channels-last. ``X`` may be ``(n, height, width, channels)``,
     ``(n, height, width)``, or scikit-learn's flat rows ``(n, n_features)``,
     which are reshaped with ``input_shape``; this is what makes the estimator
@@ -47,7 +54,7 @@ class ConvNetFromScratch(BaseNeuralEstimator):
 
     Parameters
     ----------
-    filters : array-like of int, default=(8, 16)
+    filters : array-like of int, default=(32, 64)
         Output channels of each convolution block.
     kernel_size : int or (int, int), default=3
         Convolution window; with ``padding="same"`` at most ``2 * size + 1``
@@ -57,10 +64,10 @@ class ConvNetFromScratch(BaseNeuralEstimator):
     padding : {"same", "valid"}, default="same"
     pool_size : int or (int, int), default=2
         Max-pooling window after each convolution (stride = window).
-    hidden_layer_sizes : array-like of int, default=(64,)
+    hidden_layer_sizes : array-like of int, default=(128,)
         Dense layers after the convolution blocks.
     activation : {"relu", "tanh", "logistic", "identity", "leaky_relu", "elu"}, default="relu"
-    dropout : float, default=0.0
+    dropout : float, default=0.5
         Dropout rate after each hidden dense layer.
     batch_norm : bool, default=False
         Insert ``BatchNorm`` after each convolution and hidden dense layer.
@@ -70,7 +77,9 @@ class ConvNetFromScratch(BaseNeuralEstimator):
         None infers it: a 3-D/4-D ``X`` gives its own shape; flat rows of a
         perfect-square width are square single-channel images; any other width
         is a 1 x n_features signal.
-    task, loss, solver, alpha, batch_size, learning_rate, learning_rate_init, \
+    batch_size : int or "auto", default=32
+        Samples per mini-batch ("auto" is ``min(200, n_samples)``).
+    task, loss, solver, alpha, learning_rate, learning_rate_init, \
 power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, \
 nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, \
 epsilon, n_iter_no_change, callbacks
@@ -92,7 +101,7 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
     >>> from sklearn.datasets import load_digits
     >>> from skscratch import ConvNetFromScratch
     >>> X, y = load_digits(return_X_y=True)
-    >>> model = ConvNetFromScratch(batch_size=32, max_iter=10, random_state=0)
+    >>> model = ConvNetFromScratch(max_iter=10, random_state=0)
     >>> model = model.fit(X[:1000] / 16, y[:1000])
     >>> model.input_shape_                  # flat rows of 64 pixels: 8x8 images
     (8, 8, 1)
@@ -112,10 +121,10 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
         "input_shape": ["array-like", None],
     }
 
-    def __init__(self, filters=(8, 16), kernel_size=3, strides=1, padding="same", pool_size=2,
-                 hidden_layer_sizes=(64,), activation="relu", *, dropout=0.0,
+    def __init__(self, filters=(32, 64), kernel_size=3, strides=1, padding="same", pool_size=2,
+                 hidden_layer_sizes=(128,), activation="relu", *, dropout=0.5,
                  batch_norm=False, input_shape=None, task="classification", loss="auto",
-                 solver="adam", alpha=1e-4, batch_size="auto", learning_rate="constant",
+                 solver="adam", alpha=1e-4, batch_size=32, learning_rate="constant",
                  learning_rate_init=1e-3, power_t=0.5, max_iter=200, shuffle=True,
                  random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,

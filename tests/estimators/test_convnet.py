@@ -30,7 +30,15 @@ def _fit(est, X, y, **kwargs):
         return est.fit(X, y, **kwargs)
 
 
-@parametrize_with_checks([ConvNetFromScratch(), ConvNetFromScratch(task="regression")])
+def _dropout_is_random(estimator):
+    # the default dropout (0.5) draws a mask per row: a row of weight 2 and the
+    # same row twice train differently, as in any estimator with random dropout
+    return {"check_sample_weight_equivalence_on_dense_data":
+            "dropout draws independent masks for duplicated rows"}
+
+
+@parametrize_with_checks([ConvNetFromScratch(), ConvNetFromScratch(task="regression")],
+                         expected_failed_checks=_dropout_is_random)
 def test_scikit_learn_estimator_checks(estimator, check):
     check(estimator)
 
@@ -93,8 +101,8 @@ def test_layers_follow_the_parameters(digits):
     assert [layer.output_shape for layer in est.network_.layers[:6]] == [
         (8, 8, 4), (4, 4, 4), (4, 4, 4), (4, 4, 6), (2, 2, 6), (2, 2, 6)]
     assert [c.shape for c in est.coefs_] == [(3, 3, 1, 4), (3, 3, 4, 6), (24, 12), (12, 10)]
-    bn = _fit(ConvNetFromScratch((4,), hidden_layer_sizes=(8,), batch_norm=True, max_iter=1),
-              X, y)
+    bn = _fit(ConvNetFromScratch((4,), hidden_layer_sizes=(8,), batch_norm=True, dropout=0.0,
+                                 max_iter=1), X, y)
     kinds = [type(layer) for layer in bn.network_.layers]
     assert kinds == [Conv2D, BatchNorm, MaxPool2D, Activation, Flatten, Dense, BatchNorm,
                      Activation, Dense]
@@ -124,7 +132,7 @@ def test_pooling_before_the_activation_is_exact(activation, rng):
 
 def test_pooling_is_skipped_where_the_map_is_too_small():
     X = np.random.default_rng(0).standard_normal((20, 12))     # 1 x 12 signals
-    est = _fit(ConvNetFromScratch((3, 3, 3), kernel_size=(1, 3), max_iter=1), X,
+    est = _fit(ConvNetFromScratch((3, 3, 3), kernel_size=(1, 3), dropout=0.0, max_iter=1), X,
                np.arange(20) % 2)
     pools = [layer.pool_size for layer in est.network_.layers if isinstance(layer, MaxPool2D)]
     assert pools == [(1, 2), (1, 2), (1, 2)]
