@@ -3,6 +3,7 @@
     python benchmarks/run.py                 # full suite, about 5 minutes on 2 cores
     python benchmarks/run.py --quick         # smaller data, for a smoke run
     python benchmarks/run.py --update-docs   # also rewrite the table in docs/performance.md
+    python benchmarks/run.py --busy          # the same beside a busy neighbour process
 
 PyTorch is compared when installed (``pip install torch``; never a dependency of
 skscratch). Machines are shared and noisy: absolute times mean little, the
@@ -11,10 +12,12 @@ ratios of one run are what to read. Results go to ``benchmarks/results/``.
 
 import argparse
 import json
+import multiprocessing
 import os
 import platform
 import shutil
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -22,13 +25,15 @@ import sklearn
 import threadpoolctl
 
 sys.path.insert(0, str(Path(__file__).parent))
+import grid_search  # noqa: E402
 import peers  # noqa: E402
 import workloads  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 DOCS = ROOT / "docs" / "performance.md"
-MARKERS = ("<!-- results:start -->", "<!-- results:end -->")
+MARKERS = {False: ("<!-- results:start -->", "<!-- results:end -->"),
+           True: ("<!-- busy-results:start -->", "<!-- busy-results:end -->")}
 
 
 def environment():
@@ -63,6 +68,28 @@ def training_table(rows, peak):
     return lines
 
 
+def grid_search_table(rows):
+    """W6's rows: wall time, the selected rate, and its ratio to skscratch."""
+    ours = rows["skscratch"]
+    lines = ["| library | search wall s | selected rate | best mean score "
+             "| max score difference vs skscratch | time vs skscratch |",
+             "|---|---|---|---|---|---|"]
+    for name, r in rows.items():
+        gap = max(abs(a - b) for a, b in zip(r["mean_scores"], ours["mean_scores"]))
+        lines.append(f"| {name} | {r['search_seconds']:.2f} | {r['best_rate']:g} "
+                     f"| {r['best_score']:.4f} | {gap:.4f} "
+                     f"| {ratio(r['search_seconds'], ours['search_seconds'])} |")
+    return lines
+
+
+def onnx_section(results):
+    if "W7" not in results:
+        return []
+    import onnx_inference
+    return ["", "W7 - prediction with onnxruntime on the exported models (one thread each):",
+            "", onnx_inference.markdown(results["W7"])]
+
+
 def report(results):
     peak = results["W5"]["float32"]
     out = [f"Environment: `{json.dumps(results['environment'])}`", "",
@@ -86,6 +113,10 @@ def report(results):
     for label, rows in results["W4"].items():
         out += [f"| {label} | {n} | {r['predict_samples_per_s']:,.0f} | "
                 f"{mib(r['peak_predict_mib'])} | {r['input_mib']:.0f} |" for n, r in rows.items()]
+    out += ["", "W6 - `GridSearchCV`, 5 learning rates x 5 folds, `StandardScaler` + MLP (64,) "
+            "on digits, at most 200 epochs, `n_jobs=2` (warm workers):", ""]
+    out += grid_search_table(results["W6"])
+    out += onnx_section(results)
     return "\n".join(out)
 
 
@@ -113,34 +144,72 @@ def plot(results, path):
     return path
 
 
+def run_all(repeats, quick):
+    """Every workload, in order; W7 only with onnxruntime installed."""
+    results = {"environment": environment(), "W5": workloads.w5_gemm_peak(),
+               "sizes": {"W1": 4000 if quick else 20000}}
+    for key, run in [("W1", workloads.w1_mlp), ("W2", workloads.w2_digits_cv),
+                     ("W3", workloads.w3_convnet), ("W6", grid_search.w6_grid_search)]:
+        print(f"running {key} ...", flush=True)
+        results[key] = run(repeats, quick)
+    results["W4"] = workloads.w4_prediction(results["W1"], results["W3"]["28x28"], quick)
+    try:
+        import onnx_inference
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return results
+    print("running W7 ...", flush=True)
+    results["W7"] = onnx_inference.w7_onnx_inference(repeats, quick, threads=1)
+    return results
+
+
+def _spin(stop):
+    while not stop.is_set():
+        pass
+
+
+@contextmanager
+def busy_neighbour(enabled):
+    """Keep one core busy in another process while the block runs (if ``enabled``)."""
+    if not enabled:
+        yield
+        return
+    stop = multiprocessing.Event()
+    neighbour = multiprocessing.Process(target=_spin, args=(stop,), daemon=True)
+    neighbour.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        neighbour.join()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller data, one repeat")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--update-docs", action="store_true")
+    parser.add_argument("--busy", action="store_true",
+                        help="run beside a neighbour process that keeps one core busy")
     args = parser.parse_args(argv)
     repeats = 1 if args.quick else args.repeats
     peers.setup_threads(os.cpu_count())
-    results = {"environment": environment(), "W5": workloads.w5_gemm_peak(),
-               "sizes": {"W1": 4000 if args.quick else 20000}}
-    for key, run in [("W1", workloads.w1_mlp), ("W2", workloads.w2_digits_cv),
-                     ("W3", workloads.w3_convnet)]:
-        print(f"running {key} ...", flush=True)
-        results[key] = run(repeats, args.quick)
-    results["W4"] = workloads.w4_prediction(results["W1"], results["W3"]["28x28"], args.quick)
+    with busy_neighbour(args.busy):
+        results = run_all(repeats, args.quick)
+    results["environment"]["busy neighbour"] = args.busy
     text = report(results)
     print(text)
     RESULTS.mkdir(exist_ok=True)
-    name = "quick" if args.quick else "latest"
+    name = ("quick" if args.quick else "latest") + ("-busy" if args.busy else "")
     (RESULTS / f"{name}.md").write_text(text + "\n")
     strip = {k: v for k, v in results.items()}
     (RESULTS / f"{name}.json").write_text(json.dumps(strip, indent=1, default=lambda o: None))
     figure = plot(results, RESULTS / f"{name}.png")
     if args.update_docs and not args.quick:
-        if figure:
+        if figure and not args.busy:
             shutil.copyfile(figure, DOCS.parent / "_static" / "performance.png")
-        page = DOCS.read_text()
-        start, end = page.index(MARKERS[0]) + len(MARKERS[0]), page.index(MARKERS[1])
+        page, (first, last) = DOCS.read_text(), MARKERS[args.busy]
+        start, end = page.index(first) + len(first), page.index(last)
         DOCS.write_text(page[:start] + "\n" + text + "\n" + page[end:])
     return results, figure
 
