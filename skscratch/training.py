@@ -25,6 +25,8 @@ from .threads import training_threads
 # an epoch whose loss exceeds the untrained network's this many times (and this
 # many times 1) is blowing up
 BLOWUP_FACTOR = 1e8
+# training data up to this size is gathered in shuffled order once per epoch
+EPOCH_GATHER_BYTES = 2**22
 
 
 @dataclass
@@ -194,6 +196,12 @@ class Trainer:
             order = None
         else:
             order = self.shuffle(n) if callable(self.shuffle) else self.rng.permutation(n)
+        if order is not None and _small_arrays(X, Y):
+            # one gather for the epoch, then each batch is a slice: on small data the
+            # per-batch gathers cost more than the arithmetic
+            X, Y = _rows(X, order), _rows(Y, order)
+            sample_weight = None if sample_weight is None else sample_weight[order]
+            order = None
         total_loss = total_weight = 0.0
         per_output = None if self.losses is None else np.zeros(len(self.losses))
         listening = callbacks is not None and callbacks.batch_callbacks
@@ -375,6 +383,13 @@ class Trainer:
 def n_rows(data):
     """Number of samples of one array or of a tuple of arrays."""
     return (data[0] if isinstance(data, tuple) else data).shape[0]
+
+
+def _small_arrays(*data):
+    """Whether every array is an in-memory ndarray and all fit in EPOCH_GATHER_BYTES."""
+    arrays = [a for d in data for a in (d if isinstance(d, tuple) else (d,))]
+    return (all(type(a) is np.ndarray for a in arrays)
+            and sum(a.nbytes for a in arrays) <= EPOCH_GATHER_BYTES)
 
 
 def _rows(data, idx):

@@ -7,8 +7,13 @@ from threadpoolctl import ThreadpoolController
 from skscratch import Network
 from skscratch.layers import Conv2D, Dense, Flatten
 from skscratch.optimizers import Adam
-from skscratch.threads import (SMALL_PRODUCT, SMALL_UPDATE, largest_product,
-                               split_elementwise, training_threads)
+from skscratch.threads import (
+    SMALL_PRODUCT,
+    SMALL_UPDATE,
+    largest_product,
+    split_elementwise,
+    training_threads,
+)
 
 
 def _built(layers, input_shape):

@@ -73,7 +73,8 @@ def test_parallel_search_and_cv_match_serial(digits):
 
 def test_pickles_carry_weights_not_training_caches(digits):
     X, y = digits
-    est = _quiet(ConvNetFromScratch((4,), max_iter=2, random_state=0).fit, X, y)
+    est = _quiet(ConvNetFromScratch((4,), hidden_layer_sizes=(64,), dropout=0.0, max_iter=2,
+                                    random_state=0).fit, X, y)
     restored = pickle.loads(pickle.dumps(est))
     assert all(getattr(layer, "_cache", None) is None and getattr(layer, "_cols", None) is None
                for layer in restored.network_.layers)
