@@ -17,7 +17,6 @@ optimizer needs no change anywhere else.
 import numpy as np
 
 from .registry import Registry
-from .threads import split_elementwise
 
 OPTIMIZERS = Registry("optimizer")
 
@@ -39,14 +38,10 @@ class Optimizer:
     estimator_params : dict of str to str
         Constructor argument -> the scikit-learn MLP parameter that sets it
         (``{"beta_1": "beta_1"}``), read by the estimators.
-    n_threads : int
-        Threads an update may use (set by the trainer for each fit: the
-        threads its matrix products get, see :mod:`skscratch.threads`).
     """
 
     state_slots = ()
     estimator_params = {}
-    n_threads = 1
 
     def __init__(self, learning_rate):
         if not learning_rate > 0:
@@ -218,8 +213,7 @@ class Adam(Optimizer):
         step = (self.learning_rate * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
                 * (1 - b1) / root)
         eps = self.epsilon / root
-
-        def kernel(p, g, M, V, buf):
+        for p, g, M, V, buf in zip(params, grads, self._m, self._v, self._buffers):
             M *= b1
             M += g
             np.multiply(g, g, out=buf)
@@ -230,9 +224,6 @@ class Adam(Optimizer):
             np.divide(M, buf, out=buf)
             buf *= step
             p -= buf
-
-        for arrays in zip(params, grads, self._m, self._v, self._buffers):
-            split_elementwise(kernel, arrays, self.n_threads)
 
 
 def get_optimizer(optimizer, learning_rate=None):

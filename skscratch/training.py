@@ -267,8 +267,7 @@ class Trainer:
         if state.start_loss is None:
             state.start_loss = self._start_loss(X, Y, sample_weight)
         # small steps train on one thread (skscratch/threads.py)
-        with training_threads(self.network, self.batch_size) as n_threads:
-            self.optimizer.n_threads = n_threads
+        with training_threads(self.network, self.batch_size):
             try:
                 callbacks.train_begin(self, record)
                 for _ in range(max_epochs):
