@@ -32,6 +32,7 @@ from ._inputs import (
     init_output_bias,
     reject_datetimes,
     sample_shape,
+    scale_hint,
     validate_sample_weight,
 )
 from ._prediction import PredictionMixin, _is_classification
@@ -321,8 +322,8 @@ class BaseNeuralEstimator(PredictionMixin, BaseEstimator):
                                       evaluate=evaluate)
         if not incremental and fitted.training.stopped is None:
             warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
-                          "reached and the optimization hasn't converged yet.",
-                          ConvergenceWarning, stacklevel=4)
+                          "reached and the optimization hasn't converged yet."
+                          + scale_hint(X), ConvergenceWarning, stacklevel=4)
         publish(self, fitted)
 
     def _check_batch_norm(self, network, n_samples):

@@ -295,3 +295,15 @@ def test_verbose_two_draws_a_tqdm_bar_when_installed(iris, capsys):
     _fit(MLPFromScratch((4,), max_iter=1, batch_size=10, verbose=2, random_state=0), X, y)
     out = capsys.readouterr().out
     assert "epoch 1:" in out and "/15 [" in out and "Epoch 1/1" in out
+
+
+def test_convergence_warning_suggests_scaling_only_for_unscaled_inputs():
+    X, y = load_iris(return_X_y=True)          # raw: column means up to 5.8
+    with pytest.warns(ConvergenceWarning, match="look unscaled .* StandardScaler"):
+        MLPFromScratch(max_iter=3, random_state=0).fit(X, y)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        MLPFromScratch(max_iter=3, random_state=0).fit(StandardScaler().fit_transform(X), y)
+    assert [str(w.message) for w in caught] == [
+        "Stochastic Optimizer: Maximum iterations (3) reached and the optimization hasn't "
+        "converged yet."]
