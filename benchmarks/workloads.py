@@ -1,10 +1,13 @@
 """W1-W5: each workload runs skscratch and its peers on the same data and settings."""
 
+import warnings
+
 import data
 import numpy as np
 import peers
 from measure import median, peak_memory, timer
 from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import cross_val_score, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -89,7 +92,8 @@ def w2_digits_cv(repeats, quick=False):
                        ("scikit-learn", lambda: peers.sklearn_mlp((64,), epochs, "auto", 0))]:
         seconds, scores = [], None
         for _ in range(repeats):
-            with timer(seconds):
+            with timer(seconds), warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
                 scores = cross_val_score(make_pipeline(StandardScaler(), make()), X, y, cv=5)
         rows[name] = {"cv_seconds": median(seconds), "accuracy": float(scores.mean())}
     return rows
