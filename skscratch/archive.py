@@ -52,12 +52,18 @@ def write_archive(path, header, arrays):
         raise
 
 
-def read_archive(path):
+def read_archive(path, check_sizes=None):
     """``(header, arrays)`` of a model file, checked before anything is decompressed.
 
     Parameters
     ----------
     path : str or path-like
+    check_sizes : callable, optional
+        ``check_sizes(header, sizes)`` with the parsed header and each
+        member's declared (uncompressed) size by array name, called after the
+        header alone is read and before any other member is decompressed;
+        raises ValueError to refuse the file (e.g. weight arrays larger than
+        the header's network).
 
     Returns
     -------
@@ -75,12 +81,15 @@ def read_archive(path):
     if not os.path.isfile(path):
         raise FileNotFoundError(f"No model file at {path}.")
     try:
-        _check_directory(path)
+        members = _check_directory(path)
         with np.load(path, allow_pickle=False) as archive:
+            raw = {"header": archive["header"]}              # the header alone first
+            header = json.loads(bytes(expect(raw, "header", np.uint8, ndim=1)).decode())
+            if not isinstance(header, dict):
+                raise ValueError("its header is not a JSON object")
+            if check_sizes is not None:
+                check_sizes(header, {m.filename[:-4]: m.file_size for m in members})
             arrays = {name: archive[name] for name in archive.files}
-        header = json.loads(bytes(expect(arrays, "header", np.uint8, ndim=1)).decode())
-        if not isinstance(header, dict):
-            raise ValueError("its header is not a JSON object")
     except (OSError, zipfile.BadZipFile, UnicodeDecodeError, json.JSONDecodeError,
             EOFError, RecursionError, MemoryError,
             NotImplementedError, RuntimeError) as exc:  # zipfile: odd compression, encryption
@@ -118,6 +127,7 @@ def _check_directory(path):
     with zipfile.ZipFile(path) as archive:
         for member in members:
             _check_array_header(archive, member)
+    return members
 
 
 def _check_array_header(archive, member):

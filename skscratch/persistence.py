@@ -37,6 +37,8 @@ ESTIMATORS = {cls.__name__: cls for cls in (MLPFromScratch, ConvNetFromScratch,
 DTYPES = ("float32", "float64")
 # parameters a header may declare beyond the weight values its file holds
 BUILD_SLACK = 1_000_000
+# the .npy header of one array member: a few hundred bytes at most
+NPY_HEADER_BYTES = 4096
 STATE_FIELDS = ("n_iter", "t", "loss_curve", "validation_scores", "best_loss",
                 "best_validation_score", "no_improvement_count", "history")
 
@@ -191,8 +193,37 @@ def load(path):
         inconsistent, over the size limits of :mod:`skscratch.archive`, or
         holding objects that would need pickle).
     """
-    header, arrays = read_archive(path)
+    header, arrays = read_archive(path, _check_weight_sizes)
     return _rebuild_checked(header, arrays, path)
+
+
+def _check_weight_sizes(header, sizes):
+    """Refuse weight and moment arrays larger than the header's network, before decompressing.
+
+    The header's architecture gives its parameter count without building
+    anything: the weight members may hold that many numbers (plus the build
+    slack and each member's ``.npy`` header), the optimizer moments as many
+    per state slot. An extra member numbered in sequence (``weight.5`` of a
+    five-array network) is thus refused from the zip directory, not after
+    expanding. A header too malformed to count is left to the full checks.
+    """
+    try:
+        spec = header["network"]
+        network = (layer_from_config(spec["model"]) if "model" in spec
+                   else Network.from_config({"layers": spec["layers"]}))
+        declared = network.count_params(_shape(spec["input_shape"]))
+        itemsize = np.dtype(allowed({d: d for d in DTYPES}, spec["dtype"], "dtype")).itemsize
+    except (KeyError, TypeError, IndexError, AttributeError, RecursionError, OverflowError,
+            ValueError):
+        return
+    slots = max(len(cls.state_slots) for cls in OPTIMIZERS.values())
+    for prefix, copies in (("weight.", 1), ("moment.", slots)):
+        found = [size for name, size in sizes.items() if name.startswith(prefix)]
+        limit = copies * ((declared + BUILD_SLACK) * itemsize + NPY_HEADER_BYTES * len(found))
+        if sum(found) > limit:
+            raise ValueError(f"its {prefix[:-1]} arrays would decompress to {sum(found):,} "
+                             f"bytes; the {declared:,} parameters its header declares need at "
+                             f"most {limit:,}")
 
 
 def _rebuild_checked(header, arrays, source):

@@ -319,6 +319,33 @@ def test_unknown_members_are_refused_before_anything_is_decompressed(saved, tmp_
         load(bomb)
 
 
+@pytest.mark.parametrize("prefix", ["weight", "moment"])
+def test_an_extra_array_in_sequence_is_refused_before_it_expands(prefix, saved, tmp_path):
+    # issue 12's zip bomb: one more weight (or moment) array, numbered in sequence so
+    # the name checks pass, holding 400 MB of zeros in a file of a few hundred KB
+    import io
+    import tracemalloc
+    import zipfile
+    bomb = tmp_path / "bomb.npz"
+    bomb.write_bytes(saved.read_bytes())
+    with zipfile.ZipFile(bomb) as archive:
+        n = sum(name.startswith(prefix + ".") for name in archive.namelist())
+    member = io.BytesIO()
+    np.lib.format.write_array(member, np.zeros(50_000_000))
+    with zipfile.ZipFile(bomb, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{prefix}.{n}.npy", member.getvalue())
+    del member
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=f"its {prefix} arrays would decompress to "
+                                             r"400,0\d\d,\d\d\d bytes"):
+            load(bomb)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 << 20                      # nothing near 400 MB was allocated
+
+
 def test_declared_sizes_over_the_limit_are_refused_from_the_directory(saved, monkeypatch):
     import skscratch.archive
     monkeypatch.setattr(skscratch.archive, "MAX_ARCHIVE_BYTES", 1000)
