@@ -16,6 +16,7 @@ rejected: W1 epochs took 0.36-0.42 s against 0.30 s, as OpenBLAS's worker,
 spinning after each product, competes with the second half.
 """
 
+import threading
 from contextlib import contextmanager
 
 import numpy as np
@@ -27,6 +28,9 @@ from .layers.base import leaf_layers
 SMALL_PRODUCT = 2**22
 
 _controller = None
+_lock = threading.Lock()
+_active = 0        # small fits running now, in any thread
+_limiter = None    # their shared one-thread limit
 
 
 def largest_product(network, batch_size):
@@ -48,7 +52,11 @@ def largest_product(network, batch_size):
 
 @contextmanager
 def training_threads(network, batch_size):
-    """Run a fit with one BLAS thread if its steps are small; yield the thread count.
+    """Run a fit with one BLAS thread if its steps are small.
+
+    The limit is process-wide (BLAS has one setting): while any small fit
+    runs, every fit does. Fits in several threads share it: the first to
+    enter sets it, the last to leave restores the library's setting.
 
     Parameters
     ----------
@@ -56,19 +64,25 @@ def training_threads(network, batch_size):
         A built network.
     batch_size : int
         Samples per training step.
-
-    Yields
-    ------
-    n_threads : int
-        Threads the fit's products run on: 1, or the BLAS library's setting.
     """
-    blas = _blas_controller().select(user_api="blas")
-    current = max([lib.num_threads for lib in blas.lib_controllers], default=1)
-    if current <= 1 or largest_product(network, batch_size) >= SMALL_PRODUCT:
-        yield current
+    if largest_product(network, batch_size) >= SMALL_PRODUCT:
+        yield
         return
-    with blas.limit(limits=1):
-        yield 1
+    global _active, _limiter
+    with _lock:
+        if _active == 0:
+            blas = _blas_controller().select(user_api="blas")
+            threads = max([lib.num_threads for lib in blas.lib_controllers], default=1)
+            _limiter = blas.limit(limits=1) if threads > 1 else None
+        _active += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _active -= 1
+            if _active == 0 and _limiter is not None:
+                _limiter.restore_original_limits()
+                _limiter = None
 
 
 def _blas_controller():

@@ -185,11 +185,14 @@ class Trainer:
         return 0.5 * scale * total
 
     def run_epoch(self, X, Y, sample_weight=None, callbacks=None):
-        """One pass over the data in mini-batches; returns the weighted mean loss.
+        """One pass over the data in mini-batches; returns the epoch's loss.
 
-        With several outputs, each output's mean loss is left in
-        :attr:`epoch_output_losses`. ``callbacks`` (a ``CallbackList``) hear
-        of each batch only if one of them listens.
+        That is the mean of the batches' losses (each a mean weighted by
+        ``sample_weight``), each batch counting by its number of rows, as
+        scikit-learn's MLP averages an epoch. With several outputs, each
+        output's mean loss is left in :attr:`epoch_output_losses`.
+        ``callbacks`` (a ``CallbackList``) hear of each batch only if one of
+        them listens.
         """
         n = n_rows(X)
         if not self.shuffle:
@@ -211,10 +214,12 @@ class Trainer:
             # reads pages forward)
             idx = slice(start, stop) if order is None else np.sort(order[start:stop])
             w = None if sample_weight is None else sample_weight[idx]
-            weight = stop - start if w is None else float(w.sum())
-            if weight <= 0:
+            if w is not None and not w.sum() > 0:
                 continue  # a batch of zero-weight samples carries no gradient
             value = self.train_batch(_rows(X, idx), _rows(Y, idx), w)
+            # each batch's (weighted mean) loss counts by its rows, as scikit-learn's
+            # MLP and Keras average an epoch
+            weight = stop - start
             total_loss += value * weight
             total_weight += weight
             if per_output is not None:

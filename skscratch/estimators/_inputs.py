@@ -79,11 +79,14 @@ def scale_hint(X, spread=10.0):
     Inputs whose columns have standard deviations or means far from 1 and 0
     (raw iris: up to 5.8; digits pixels: up to 6.0 with means up to 14) train
     slowly with the default learning rate; scaling them is usually the fix.
-    Only dense single-array inputs are looked at.
+    Only dense single-array rows are looked at, through about a thousand of
+    them.
     """
     if not isinstance(X, np.ndarray) or X.ndim != 2 or not len(X):
         return ""
-    size = max(float(np.abs(X.mean(axis=0)).max()), float(X.std(axis=0).max()))
+    # about a thousand rows suffice for a hint: never a copy of a large (or mapped) X
+    rows = np.asarray(X[::max(1, len(X) // 1000)], dtype=np.float64)
+    size = max(float(np.abs(rows.mean(axis=0)).max()), float(rows.std(axis=0).max()))
     if not size > spread / 2:
         return ""
     return (f" The inputs look unscaled (column means or standard deviations up to "

@@ -162,3 +162,14 @@ def test_side_draws_never_advance_the_fits_stream():
     side_generator(rs).random()
     assert rs.randint(2**31) == np.random.RandomState(3).randint(2**31)
     assert fit_random_state(None) is not fit_random_state(None)   # fresh, never the global one
+
+
+@pytest.mark.parametrize("target", ["binary", "regression"])
+def test_sample_weights_over_several_batches_give_scikit_learns_model(target):
+    # an epoch's loss averages the batches' weighted losses by their rows, as
+    # scikit-learn does: the stopping epoch (and so the model) depends on it
+    X, y = _data(target)
+    w = np.random.default_rng(0).uniform(0.2, 3.0, len(y))
+    ours, theirs = _pair(target, hidden_layer_sizes=(7,), max_iter=400, random_state=0)
+    _assert_same_model(_quiet(ours.fit, X, y, sample_weight=w),
+                       _quiet(theirs.fit, X, y, sample_weight=w), X)
