@@ -1,5 +1,6 @@
 """The `Layer` contract every building block of a network follows."""
 
+import functools
 import math
 
 import numpy as np
@@ -27,7 +28,15 @@ def sum_over_rows(a, out=None):
     For the tall, narrow gradient matrices of a batch (say 50,000 x 8) this is
     about 20 times faster than NumPy's axis-0 reduction.
     """
-    return np.matmul(np.ones(a.shape[0], dtype=a.dtype), a, out=out)
+    return np.matmul(_ones(a.shape[0], a.dtype), a, out=out)
+
+
+@functools.lru_cache(maxsize=16)
+def _ones(n, dtype):
+    """A read-only vector of ``n`` ones (the batch sizes of a fit repeat every step)."""
+    ones = np.ones(n, dtype=dtype)
+    ones.flags.writeable = False
+    return ones
 
 
 # input- and output-sized arrays a layer's training step may hold per sample, besides
