@@ -399,5 +399,7 @@ def _small_arrays(*data):
 def _rows(data, idx):
     """The rows ``idx`` of one array, or of each array of a tuple."""
     if isinstance(data, tuple):
-        return tuple(a[idx] for a in data)
+        return tuple(_rows(a, idx) for a in data)
+    if isinstance(data, np.ndarray) and not isinstance(idx, slice):
+        return data.take(idx, axis=0)   # half the time of data[idx] for row gathers
     return data[idx]
