@@ -284,6 +284,7 @@ def _training_state(spec):
     values = {name: spec[name] for name in STATE_FIELDS}
 
     def number(v):
+        """Whether ``v`` is a JSON number (not a bool)."""
         return isinstance(v, (int, float)) and not isinstance(v, bool)
 
     counts = [values[k] for k in ("n_iter", "t", "no_improvement_count")]

@@ -19,6 +19,7 @@ def convert_batch_norm(graph, layer, x):
     shape = (channels, 1, 1) if x.channels_first else (channels,)
 
     def per_channel(array):
+        """A maker of ``array`` shaped to broadcast over the channel axis."""
         return lambda: np.reshape(array, shape)
 
     scale = layer.params["gamma"] / np.sqrt(layer.state["running_var"] + layer.epsilon)
