@@ -1,5 +1,6 @@
 """The docs' offline pieces: intersphinx inventories and the gallery's settings."""
 
+import os
 import re
 import runpy
 import zlib
