@@ -19,6 +19,7 @@ softmax losses, and any other mismatch is a clear ``ValueError``.
 import numpy as np
 
 from .layers.activation import get_activation
+from .layers.base import ones_vector
 from .registry import Registry
 
 LOSSES = Registry("loss", aliases={
@@ -241,7 +242,7 @@ class SoftmaxCrossEntropy(Loss):
         # summed on its own (log(1 + s) of a rounded 1 + s would lose all of a tiny s)
         flat = prob.reshape(-1)
         flat.put(top, 0.0)
-        others = prob @ np.ones(k, prob.dtype)
+        others = prob @ ones_vector(k, prob.dtype)
         loss = peak - np.einsum("ij,ij->i", target, output)
         loss += np.log1p(others)
         denom = 1.0 + others

@@ -208,11 +208,8 @@ def _check_weight_sizes(header, sizes):
     expanding. A header too malformed to count is left to the full checks.
     """
     try:
-        spec = header["network"]
-        network = (layer_from_config(spec["model"]) if "model" in spec
-                   else Network.from_config({"layers": spec["layers"]}))
-        declared = network.count_params(_shape(spec["input_shape"]))
-        itemsize = np.dtype(allowed({d: d for d in DTYPES}, spec["dtype"], "dtype")).itemsize
+        network, shape, dtype = _unbuilt_network(header["network"])
+        declared, itemsize = network.count_params(shape), np.dtype(dtype).itemsize
     except (KeyError, TypeError, IndexError, AttributeError, RecursionError, OverflowError,
             ValueError):
         return
@@ -337,8 +334,8 @@ def _check_input_layout(estimator, network):
                          f"{sample_shape(probe)}; its network takes {network.input_shape}.")
 
 
-def _rebuild_network(spec, arrays):
-    """The built network or model the header describes, with the file's weights."""
+def _unbuilt_network(spec):
+    """``(network, input_shape, dtype)`` as the header describes them, nothing allocated."""
     dtype = allowed({d: d for d in DTYPES}, spec["dtype"], "dtype")
     if "model" in spec:
         network = layer_from_config(spec["model"])
@@ -346,7 +343,12 @@ def _rebuild_network(spec, arrays):
         network = Network.from_config({"layers": spec["layers"]})
     if not isinstance(network, Container):
         raise ValueError("The model file describes a single layer, not a network or model.")
-    shape = _shape(spec["input_shape"])
+    return network, _shape(spec["input_shape"]), dtype
+
+
+def _rebuild_network(spec, arrays):
+    """The built network or model the header describes, with the file's weights."""
+    network, shape, dtype = _unbuilt_network(spec)
     # what the header declares must be in the file: building allocates at most the
     # arrays' size plus a small slack (the exact shapes are checked after the build)
     declared = network.count_params(shape)

@@ -16,6 +16,7 @@ from sklearn.utils import check_random_state
 
 from ..layers import Dense
 from ..layers.base import leaf_layers
+from ._inputs import generator
 
 
 def fit_random_state(random_state):
@@ -38,11 +39,9 @@ def side_generator(random_state):
     copied before the seed is drawn, so the weights and shuffles stay those
     scikit-learn would draw.
     """
-    if random_state is None:
-        return np.random.default_rng()
     if isinstance(random_state, np.random.RandomState):
         random_state = copy.deepcopy(random_state)
-    return np.random.default_rng(check_random_state(random_state).randint(2**31))
+    return generator(random_state)
 
 
 def initialize_like_sklearn(network, random_state, activation):
