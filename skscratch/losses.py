@@ -16,6 +16,8 @@ targets against the network's outputs before training
 softmax losses, and any other mismatch is a clear ``ValueError``.
 """
 
+import functools
+
 import numpy as np
 
 from .layers.activation import get_activation
@@ -232,7 +234,7 @@ class SoftmaxCrossEntropy(Loss):
         # hundred rows the per-call costs are what count.
         n, k = output.shape
         top = output.argmax(axis=1)
-        top += np.arange(0, n * k, k)
+        top += row_starts(n, k)
         output = np.ascontiguousarray(output)
         peak = output.reshape(-1).take(top)
         prob = np.subtract(output, peak[:, None])
@@ -319,6 +321,17 @@ class LogLoss(Loss):
     def predict(self, output):
         """Sigmoid of one output, softmax of several."""
         return self._form(output.shape[1]).predict(output)
+
+
+@functools.lru_cache(maxsize=8)
+def row_starts(n_rows, n_columns):
+    """Flat indices of the first entry of each row of a C-ordered ``(n_rows, n_columns)`` array.
+
+    Read-only and cached: a fit's batches repeat the same few sizes.
+    """
+    starts = np.arange(0, n_rows * n_columns, n_columns)
+    starts.flags.writeable = False
+    return starts
 
 
 def one_hot(labels, n_classes, dtype=np.float64):

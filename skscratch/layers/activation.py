@@ -21,7 +21,7 @@ import numpy as np
 from scipy.special import expit
 
 from ..registry import Registry
-from .base import LAYERS, Layer
+from .base import LAYERS, Layer, zeros_array
 
 LEAKY_SLOPE = 0.01
 ELU_ALPHA = 1.0
@@ -66,7 +66,7 @@ def _tanh_grad(y, dy, out=None):
 
 
 def _relu(z, out=None):
-    return np.maximum(z, 0, out=out)
+    return np.maximum(z, zeros_array(z.shape, z.dtype), out=out)
 
 
 def _relu_grad(y, dy, out=None):

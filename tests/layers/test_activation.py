@@ -1,3 +1,5 @@
+import math
+
 import numpy as np
 import pytest
 from scipy.special import expit, softmax
@@ -5,6 +7,7 @@ from scipy.special import expit, softmax
 from skscratch.gradcheck import check_layer_gradients
 from skscratch.layers import ELU, Activation, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from skscratch.layers.activation import get_activation
+from skscratch.layers.base import ZEROS_LIMIT, zeros_array
 from tests.conftest import assert_gradients_ok
 
 NAMES = ["identity", "logistic", "tanh", "relu", "leaky_relu", "elu", "softmax"]
@@ -162,3 +165,24 @@ def test_softmax_derivative_is_within_an_ulp_of_one():
         inner = sum(_decimal(g) * p for g, p in zip(dy[0], y))
         exact = np.array([float(p * (_decimal(g) - inner)) for g, p in zip(dy[0], y)])
         assert np.max(np.abs(ours - exact)) <= 4 * np.finfo(float).eps * np.abs(dy).max()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(7, 3), (200, 64), (3, ZEROS_LIMIT)])
+def test_relu_against_cached_zeros_equals_maximum_with_zero(shape, dtype):
+    # the fast path compares with a cached array of zeros (small batches) or the
+    # scalar 0 (beyond ZEROS_LIMIT); both must give np.maximum(z, 0) bit for bit,
+    # NaN, infinities and signed zeros included
+    z = np.random.default_rng(0).standard_normal(shape).astype(dtype)
+    z.flat[:5] = [np.nan, np.inf, -np.inf, -0.0, 0.0]
+    out = np.empty_like(z)
+    relu = get_activation("relu")[0]
+    assert relu(z, out=out) is out
+    expected = np.maximum(z, 0)
+    np.testing.assert_array_equal(out, expected)
+    assert np.array_equal(np.signbit(out), np.signbit(expected))
+    zeros = zeros_array(shape, dtype)
+    if math.prod(shape) > ZEROS_LIMIT:
+        assert zeros == 0
+    else:
+        assert zeros.shape == shape and not zeros.flags.writeable and not zeros.any()
