@@ -57,6 +57,19 @@ class Optimizer:
             self._init_state(params)
         self._update(params, grads)
 
+    def __getstate__(self):
+        # the scratch arrays are rewritten by every step: pickle their shapes only
+        state = self.__dict__.copy()
+        if self._buffers is not None:
+            state["_buffers"] = [(b.shape, b.dtype.str) for b in self._buffers]
+        return state
+
+    def __setstate__(self, state):
+        buffers = state.get("_buffers")
+        if buffers is not None:
+            state["_buffers"] = [np.empty(shape, dtype) for shape, dtype in buffers]
+        self.__dict__.update(state)
+
     @property
     def started(self):
         """Whether the optimizer has taken a step (a fresh one has not)."""

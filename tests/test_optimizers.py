@@ -1,3 +1,5 @@
+import pickle
+
 import numpy as np
 import pytest
 
@@ -62,3 +64,20 @@ def test_bad_settings():
         SGD(0)
     with pytest.raises(ValueError, match="Unknown optimizer 'rmsprop'"):
         get_optimizer("rmsprop")
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam"])
+def test_pickle_keeps_the_state_but_not_the_scratch_array(name):
+    rng = np.random.default_rng(0)
+    p, g = rng.standard_normal(1000), rng.standard_normal(1000)
+    opt = get_optimizer(name, 0.01)
+    opt.step([p], [g])
+    blob = pickle.dumps(opt)
+    # the moments are kept (one or two parameter-sized arrays), the scratch is not
+    assert len(blob) < (len(opt.state_slots) + 0.5) * p.nbytes
+    copy = pickle.loads(blob)
+    assert copy.started and [b.shape for b in copy._buffers] == [p.shape]
+    q = p.copy()
+    opt.step([p], [g])
+    copy.step([q], [g])
+    np.testing.assert_array_equal(p, q)
