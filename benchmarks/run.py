@@ -1,6 +1,6 @@
 """Run the skscratch benchmark suite and report ratios against its peers.
 
-    python benchmarks/run.py                 # full suite, about 5 minutes on 2 cores
+    python benchmarks/run.py                 # full suite, about 8 minutes on 2 cores
     python benchmarks/run.py --quick         # smaller data, for a smoke run
     python benchmarks/run.py --update-docs   # also rewrite the table in docs/performance.md
     python benchmarks/run.py --busy          # the same beside a busy neighbour process
@@ -25,6 +25,7 @@ import sklearn
 import threadpoolctl
 
 sys.path.insert(0, str(Path(__file__).parent))
+import floor  # noqa: E402
 import grid_search  # noqa: E402
 import peers  # noqa: E402
 import workloads  # noqa: E402
@@ -116,6 +117,9 @@ def report(results):
     out += ["", "W6 - `GridSearchCV`, 5 learning rates x 5 folds, `StandardScaler` + MLP (64,) "
             "on digits, at most 200 epochs, `n_jobs=2` (warm workers):", ""]
     out += grid_search_table(results["W6"])
+    out += ["", "W8 - the matrix products of an MLP epoch alone (preallocated arrays, the "
+            "threads training uses) against each library's epoch (minimum of repeats):", "",
+            floor.floor_table(results["W8"])]
     out += onnx_section(results)
     return "\n".join(out)
 
@@ -149,7 +153,8 @@ def run_all(repeats, quick):
     results = {"environment": environment(), "W5": workloads.w5_gemm_peak(),
                "sizes": {"W1": 4000 if quick else 20000}}
     for key, run in [("W1", workloads.w1_mlp), ("W2", workloads.w2_digits_cv),
-                     ("W3", workloads.w3_convnet), ("W6", grid_search.w6_grid_search)]:
+                     ("W3", workloads.w3_convnet), ("W6", grid_search.w6_grid_search),
+                     ("W8", floor.w8_floor)]:
         print(f"running {key} ...", flush=True)
         results[key] = run(repeats, quick)
     results["W4"] = workloads.w4_prediction(results["W1"], results["W3"]["28x28"], quick)
