@@ -1,8 +1,11 @@
 """Max and average pooling over channels-last images, and global average pooling.
 
-Both pooling layers loop over the ``kh * kw`` positions inside a window: at
+Average pooling loops over the ``kh * kw`` positions inside a window: at
 each position one strided slice of the input holds that pixel of *every*
-window, so a pass costs ``kh * kw`` whole-array operations and no window copy.
+window, so a pass costs ``kh * kw`` whole-array operations and no window
+copy. Max pooling gathers the windows into a contiguous stack instead,
+which its backward pass reuses (strided slices of channels-last images are
+slow to compute on: see :mod:`skscratch.layers._windows`).
 """
 
 import numpy as np
@@ -51,6 +54,12 @@ class MaxPool2D(_Pool2D):
     of two this is also what central differences measure: each of the pair
     raises the maximum when nudged up and leaves it when nudged down.
 
+    Forward gathers the windows with ``take`` into a contiguous stack
+    ``(n, kh*kw, windows, c)``, one slab per kernel offset, and reduces it
+    over the offsets; training keeps the stack, so backward finds the
+    winners with one comparison against the output and sends the gradient
+    back with one ``take`` (see :mod:`skscratch.layers._windows`).
+
     Parameters
     ----------
     pool_size : int or (int, int), default=2
@@ -61,45 +70,73 @@ class MaxPool2D(_Pool2D):
     name : str, optional
     """
 
+    _transient = _Pool2D._transient + ("_won",)
+
+    def _build_params(self, rng):
+        super()._build_params(rng)
+        # slot k * windows + m of the stack holds offset k of window m
+        self._gather = self.geometry.gather_index.T.ravel()
+        self._scatter = self.geometry.scatter_index(self._gather)
+        self._won = None
+
     def forward(self, x, training=False):
         g = self.geometry
+        n, c = x.shape[0], x.shape[3]
         if training:
             padded = self._buffer("padded", g.padded_shape(x), -np.inf) if g.has_padding else None
             xp = g.pad(x, out=padded)
-            y = self._buffer("y", (x.shape[0], *self.output_shape))
+            stack = self._buffer("stack", (n, self._gather.size, c))
+            y = self._buffer("y", (n, *self.output_shape))
         else:
-            xp = g.pad(x, -np.inf)
-            y = np.empty((x.shape[0], *self.output_shape), dtype=x.dtype)
-        offsets = g.offsets()
-        np.copyto(y, xp[offsets[0][2]])
-        for _, _, where in offsets[1:]:
-            np.maximum(y, xp[where], out=y)
+            xp, stack = g.pad(x, -np.inf), None
+            y = np.empty((n, *self.output_shape), dtype=x.dtype)
+        # mode="clip" skips the bounds check, which would copy `out` first
+        stack = xp.reshape(n, -1, c).take(self._gather, axis=1, out=stack, mode="clip")
+        np.maximum.reduce(self._slabs(stack), axis=1, out=y.reshape(n, -1))
         if training:                    # inference leaves the training caches alone
-            self._cache = (xp, y)
+            self._cache = (stack, y)
         return y
+
+    def _slabs(self, stack):
+        """The stack as ``(n, kh*kw, windows * c)``: one contiguous slab per offset."""
+        return stack.reshape(stack.shape[0], self.geometry.kernel[0] * self.geometry.kernel[1], -1)
 
     def backward(self, grad_output, need_input_grad=True):
         self._check_cache()
         if not need_input_grad:
             return None
-        g = self.geometry
-        xp, y = self._cache
-        winners = [(where, xp[where] == y) for _, _, where in g.offsets()]
-        # winners per window, in the smallest integer that can count a whole window
-        count = np.zeros(y.shape, dtype=np.uint8 if len(winners) < 256 else np.uint32)
-        for _, won in winners:
-            count += won
-        share = np.divide(grad_output, count, dtype=self.dtype)
-        grad = self._buffer("dx", xp.shape)
-        if g.tiles:
-            # every input pixel sits in exactly one window: write, don't accumulate
-            for where, won in winners:
-                np.multiply(won, share, out=grad[where])
-        else:
-            grad.fill(0)
-            for where, won in winners:
-                grad[where] += won * share
-        return g.unpad(grad)
+        stack, y = self._cache
+        n, c = y.shape[0], y.shape[3]
+        grad = self._buffer("slots", (n, self._gather.size + 1, c))
+        grad[:, -1] = 0                 # the slot of the pixels no window saw
+        won = self._winners(stack, y)
+        np.multiply(won, self._shares(won, y, grad_output), out=grad[:, :-1].reshape(won.shape))
+        return self._scatter_back(grad).reshape(n, *self.input_shape)
+
+    def _winners(self, stack, y):
+        """Where each slab of the stack holds its window's maximum (a bool array kept)."""
+        slabs = self._slabs(stack)
+        won = self._won if self._won is not None and self._won.shape == slabs.shape else None
+        self._won = np.equal(slabs, y.reshape(len(y), 1, -1), out=won)
+        return self._won
+
+    def _shares(self, won, y, grad_output):
+        """Each winner's part of its window's gradient: all of it, unless the window ties."""
+        share = grad_output.reshape(len(y), 1, -1)
+        # one winner per window, unless ties, or a NaN (which wins nothing)
+        if np.count_nonzero(won) == y.size and not np.isnan(y).any():
+            return share
+        count = np.add.reduce(won, axis=1, dtype=np.uint8 if won.shape[1] < 256 else np.uint32)
+        return np.divide(share, count[:, None], dtype=self.dtype)
+
+    def _scatter_back(self, grad):
+        """Each input pixel's gradient: the sum of its slots (one when windows don't overlap)."""
+        index, (n, _, c) = self._scatter, grad.shape
+        if len(index) == 1:
+            dx = self._buffer("dx", (n, index.shape[1], c))
+            return grad.take(index[0], axis=1, out=dx, mode="clip")
+        copies = grad.take(index.ravel(), axis=1, mode="clip")
+        return np.add.reduce(copies.reshape(n, len(index), -1), axis=1)
 
 
 @LAYERS.register("AvgPool2D")

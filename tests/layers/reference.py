@@ -52,3 +52,38 @@ def pool2d(x, pool, strides, padding, reduce):
                                 j * strides[1]:j * strides[1] + pool[1], ch]
                     y[s, i, j, ch] = reduce(window[~np.isnan(window)])
     return y
+
+
+def max_pool2d_backward(x, dy, pool, strides, padding):
+    """dE/dx of max pooling: each window's ``dy`` shared equally by the inputs tying for its max."""
+    xp = pad_image(x, pool, strides, padding, -np.inf)
+    grad = np.zeros_like(xp)
+    n, oh, ow, c = dy.shape
+    for s in range(n):
+        for i in range(oh):
+            for j in range(ow):
+                rows = slice(i * strides[0], i * strides[0] + pool[0])
+                cols = slice(j * strides[1], j * strides[1] + pool[1])
+                for ch in range(c):
+                    window = xp[s, rows, cols, ch]
+                    won = window == window.max()
+                    grad[s, rows, cols, ch] += won * (dy[s, i, j, ch] / won.sum())
+    top = (xp.shape[1] - x.shape[1]) // 2 if padding == "same" else 0
+    left = (xp.shape[2] - x.shape[2]) // 2 if padding == "same" else 0
+    return grad[:, top:top + x.shape[1], left:left + x.shape[2]]
+
+
+def conv2d_input_gradient(dy, W, input_shape, strides, padding):
+    """dE/dx of :func:`conv2d`: each output pixel's ``dy @ W.T`` added onto its window."""
+    kh, kw, c, _ = W.shape
+    x = np.zeros((dy.shape[0], *input_shape))
+    grad = np.zeros_like(pad_image(x, (kh, kw), strides, padding))
+    n, oh, ow, _ = dy.shape
+    for s in range(n):
+        for i in range(oh):
+            for j in range(ow):
+                top, left = i * strides[0], j * strides[1]
+                grad[s, top:top + kh, left:left + kw] += W @ dy[s, i, j]
+    pad_top = same_pads(input_shape[0], kh, strides[0])[0] if padding == "same" else 0
+    pad_left = same_pads(input_shape[1], kw, strides[1])[0] if padding == "same" else 0
+    return grad[:, pad_top:pad_top + input_shape[0], pad_left:pad_left + input_shape[1]]

@@ -1,3 +1,5 @@
+import pickle
+
 import numpy as np
 import pytest
 
@@ -50,6 +52,86 @@ def test_max_pool_ties_share_the_gradient(rng):
     assert_gradients_ok(check_layer_gradients(layer, x, rng=rng))
     layer.forward(np.ones((1, 4, 4, 1)), training=True)
     np.testing.assert_allclose(layer.backward(np.ones((1, 2, 2, 1))), 0.25)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("input_shape, pool, strides, padding", CASES + [
+    ((6, 6, 4), 3, 1, "same"),          # every pixel in up to nine windows
+    ((7, 7, 3), 2, 3, "valid"),         # gaps: some pixels in no window
+])
+def test_max_pool_backward_matches_the_loop_reference_with_ties(input_shape, pool, strides,
+                                                                padding, dtype, rng):
+    # small integers: most windows hold ties, of two, three or all of their inputs
+    layer = MaxPool2D(pool, strides, padding)
+    layer.build(input_shape, dtype=dtype)
+    x = rng.integers(0, 3, (3, *input_shape)).astype(dtype)
+    y = layer.forward(x, training=True)
+    dy = rng.standard_normal(y.shape).astype(dtype)
+    expected = reference.max_pool2d_backward(x.astype(float), dy.astype(float),
+                                             layer.pool_size, layer.strides, padding)
+    grad = layer.backward(dy)
+    assert grad.dtype == dtype and grad.shape == x.shape
+    np.testing.assert_allclose(grad, expected, rtol=1e-6 if dtype == np.float32 else 1e-12)
+
+
+def test_max_pool_without_ties_sends_the_whole_gradient_to_the_maximum(rng):
+    layer = MaxPool2D(2)
+    layer.build((4, 6, 3))
+    x = rng.standard_normal((2, 4, 6, 3))
+    dy = rng.standard_normal((2, 2, 3, 3))
+    layer.forward(x, training=True)
+    expected = reference.max_pool2d_backward(x, dy, (2, 2), (2, 2), "valid")
+    np.testing.assert_array_equal(layer.backward(dy), expected)
+
+
+def test_max_pool_nan_window_beside_a_tie(rng):
+    # one window with a NaN has no winner, another a tie of two: the winner count
+    # over the whole batch is right, yet the tie must still be shared
+    layer = MaxPool2D(2)
+    layer.build((2, 4, 1))
+    x = np.array([[[np.nan], [1.0], [5.0], [5.0]], [[0.0], [0.0], [1.0], [2.0]]])[None]
+    layer.forward(x, training=True)
+    with np.errstate(divide="ignore", invalid="ignore"):     # the NaN window's 2 / 0
+        grad = layer.backward(np.array([[[[2.0], [4.0]]]]))[0, :, :, 0]
+    assert np.isnan(grad[:, :2]).all()
+    np.testing.assert_array_equal(grad[:, 2:], [[2.0, 2.0], [0.0, 0.0]])
+
+
+def test_max_pool_inference_leaves_the_training_step_alone(rng):
+    layer = MaxPool2D(2)
+    layer.build((6, 6, 4))
+    x, other = rng.standard_normal((2, 3, 6, 6, 4))
+    dy = rng.standard_normal((3, 3, 3, 4))
+    y = layer.forward(x, training=True)
+    kept = y.copy()
+    expected = reference.max_pool2d_backward(x, dy, (2, 2), (2, 2), "valid")
+    np.testing.assert_array_equal(layer.forward(other), reference.pool2d(
+        other, (2, 2), (2, 2), "valid", np.max))
+    np.testing.assert_array_equal(y, kept)            # still the training output
+    np.testing.assert_array_equal(layer.backward(dy), expected)
+
+
+def test_max_pool_batch_sizes_alternate(rng):
+    layer = MaxPool2D(2, padding="same")
+    layer.build((5, 5, 4))
+    for n in (4, 3, 4, 1):
+        x = rng.integers(0, 4, (n, 5, 5, 4)).astype(float)
+        dy = rng.standard_normal((n, 3, 3, 4))
+        np.testing.assert_array_equal(layer.forward(x, training=True),
+                                      reference.pool2d(x, (2, 2), (2, 2), "same", np.max))
+        np.testing.assert_allclose(layer.backward(dy), reference.max_pool2d_backward(
+            x, dy, (2, 2), (2, 2), "same"), rtol=1e-12)
+
+
+def test_max_pool_step_caches_are_not_pickled(rng):
+    layer = MaxPool2D(2)
+    layer.build((4, 4, 2))
+    x = rng.standard_normal((2, 4, 4, 2))
+    layer.forward(x, training=True)
+    layer.backward(np.ones((2, 2, 2, 2)))
+    copy = pickle.loads(pickle.dumps(layer))
+    assert copy._cache is None and copy._won is None and copy._buffers == {}
+    np.testing.assert_array_equal(copy.forward(x), layer.forward(x))
 
 
 def test_max_pool_padding_never_wins(rng):
