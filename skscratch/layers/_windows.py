@@ -1,9 +1,8 @@
 """Sliding-window arithmetic shared by convolution and pooling (channels-last).
 
-Windows are gathered with ``sliding_window_view`` (a strided view: no copy
-until the caller reshapes it), by looping over the ``kh * kw`` offsets of
-the window, or by ``ndarray.take`` with the pixel indices of
-:meth:`WindowGeometry.gather_index` — never a loop over pixels or samples.
+Windows are gathered by looping over the ``kh * kw`` offsets of the
+window, or by ``ndarray.take`` with the pixel indices of
+:attr:`WindowGeometry.gather_index` — never a loop over pixels or samples.
 
 Why ``take``: channels are the innermost axis, so a strided slice such as
 ``x[:, ::2, ::2]`` is made of runs of ``c`` numbers, and NumPy pays a loop
@@ -18,7 +17,6 @@ import math
 from functools import cached_property
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 PADDINGS = ("valid", "same")
 
@@ -103,12 +101,6 @@ class WindowGeometry:
     def unpad(self, x):
         """Crop what :meth:`pad` added."""
         return x[self.interior()] if self.has_padding else x
-
-    def windows(self, xp):
-        """Strided view ``(n, out_h, out_w, c, kh, kw)`` of a padded batch."""
-        (kh, kw), (sh, sw) = self.kernel, self.strides
-        view = sliding_window_view(xp, (kh, kw), axis=(1, 2))
-        return view[:, :self.out_h * sh:sh, :self.out_w * sw:sw]
 
     def offsets(self):
         """For each kernel offset ``(i, j)``, the slice of the padded input it sees.

@@ -21,7 +21,8 @@ class Conv2D(Layer):
     Backward, by the chain rule, with ``dz = dE/dz`` reshaped to rows::
 
         [dE/dW; dE/db] = [cols, 1].T @ dz
-        dE/dx[offset (i, j)] += dz @ W[i, j].T    # looping over the kh*kw offsets
+        dE/dcols = dz @ W.reshape(kh*kw*c, filters).T
+        dE/dx[pixel] = sum of dE/dcols over the places im2col copied the pixel to
 
     Parameters
     ----------
@@ -49,6 +50,7 @@ class Conv2D(Layer):
     """
 
     _views = ("_Wb", "_dWb")
+    _transient = Layer._transient + ("_scatters",)
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", activation=None,
                  kernel_initializer="auto", name=None):
@@ -60,7 +62,7 @@ class Conv2D(Layer):
         self.activation = canonical_activation(activation)
         self.kernel_initializer = check_initializer(kernel_initializer)
         self._f, self._grad = get_activation(self.activation)
-        self._cols = self._y = None
+        self._cols = self._y = self._scatters = None
 
     def compute_output_shape(self, input_shape):
         if len(input_shape) != 3:
@@ -85,10 +87,6 @@ class Conv2D(Layer):
                            penalized=True),
                 WeightSpec("b", (self.filters,), "zeros")]
 
-    def _build_params(self, rng):
-        self.geometry = WindowGeometry(self.input_shape[:2], self.kernel_size, self.strides,
-                                       self.padding)
-
     def bind(self, flat_params, flat_grads, values=None):
         """As :meth:`Layer.bind`; also keeps ``[W; b]`` as one ``(kh*kw*c + 1, filters)`` view.
 
@@ -101,6 +99,16 @@ class Conv2D(Layer):
         self._Wb = flat_params.reshape(-1, self.filters)
         self._dWb = flat_grads.reshape(-1, self.filters)
 
+    def _build_params(self, rng):
+        g = self.geometry = WindowGeometry(self.input_shape[:2], self.kernel_size,
+                                           self.strides, self.padding)
+        windows = g.gather_index                      # (out_h * out_w, kh * kw)
+        # im2col's pixels: every window's, then a bias pixel [1, 0, ..., 0] (index `pixels`)
+        pixels = g.padded[0] * g.padded[1]
+        self._gather = np.hstack([windows, np.full((len(windows), 1), pixels)]).ravel()
+        # slot m * kh*kw + k of dz @ W.T is the gradient of window m's pixel at offset k
+        self._scatter = g.scatter_index(windows.ravel())
+
     def _im2col(self, x, training=False):
         """Rows of ``(kh, kw, c)`` windows plus a constant 1: ``(n*oh*ow, kh*kw*c + 1)``.
 
@@ -108,33 +116,52 @@ class Conv2D(Layer):
         adding it pixel by pixel costs more than the whole GEMM when there are
         few filters (a broadcast add over an inner axis of 8 is slow in NumPy),
         and its gradient then comes out of the weight-gradient GEMM for free.
+        """
+        if x.shape[3] < 4:
+            return self._columns_by_offset(x, training)
+        return self._columns_by_take(x, training)
 
-        With 4+ channels the rows are one strided copy of the window view. With
-        fewer, the matrix is filled transposed, one contiguous row per kernel
-        offset and channel (2.4x faster for one channel), and returned as its
-        Fortran-ordered transpose: BLAS takes either layout without a copy.
+    def _columns_by_take(self, x, training):
+        """4+ channels: ``take`` gathers each window's pixels and a bias pixel per row.
+
+        The bias pixel ``[1, 0, ..., 0]`` sits after the image's pixels, so each
+        row ends with ``c`` numbers of which the first is the 1; the returned
+        matrix is a view that stops there (BLAS reads rows with any stride).
         """
         g = self.geometry
-        kh, kw = self.kernel_size
         n, c = x.shape[0], x.shape[3]
-        rows, width = n * g.out_h * g.out_w, kh * kw * c + 1
-        few_channels = c < 4
-        shape = (width, rows) if few_channels else (rows, width)
+        shape = (n, g.padded[0] * g.padded[1] + 1, c)
+        if training:
+            source = self._buffer("source", shape, fill=0)
+            rows = self._buffer("cols", (n, self._gather.size, c))
+        else:
+            source, rows = np.zeros(shape, dtype=x.dtype), None
+        source[:, -1, 0] = 1
+        source[:, :-1].reshape(n, *g.padded, c)[g.interior()] = x
+        # mode="clip" skips the bounds check, which would copy `out` first
+        rows = source.take(self._gather, axis=1, out=rows, mode="clip")
+        return rows.reshape(n * g.out_h * g.out_w, -1)[:, :self._Wb.shape[0]]
+
+    def _columns_by_offset(self, x, training):
+        """Fewer than 4 channels: the matrix filled transposed, one row per offset and channel.
+
+        Each row is a contiguous copy of a strided slice (2.4x faster than
+        ``take`` for one channel, whose pixels are single numbers); the
+        Fortran-ordered transpose is returned: BLAS takes either layout.
+        """
+        g = self.geometry
+        n, c = x.shape[0], x.shape[3]
+        shape = (self._Wb.shape[0], n * g.out_h * g.out_w)
         if training:
             padded = self._buffer("padded", g.padded_shape(x), fill=0) if g.has_padding else None
             xp, matrix = g.pad(x, out=padded), self._buffer("cols", shape)
         else:
             xp, matrix = g.pad(x), np.empty(shape, dtype=x.dtype)
-        if few_channels:
-            matrix[-1] = 1
-            for k, (_, _, where) in enumerate(g.offsets()):
-                for ch in range(c):
-                    matrix[k * c + ch].reshape(n, g.out_h, g.out_w)[...] = xp[where][..., ch]
-            return matrix.T
-        matrix[:, -1] = 1
-        blocks = matrix[:, :-1].reshape(n, g.out_h, g.out_w, kh, kw, c)   # a view
-        np.copyto(blocks, g.windows(xp).transpose(0, 1, 2, 4, 5, 3))
-        return matrix
+        matrix[-1] = 1
+        for k, (_, _, where) in enumerate(g.offsets()):
+            for ch in range(c):
+                matrix[k * c + ch].reshape(n, g.out_h, g.out_w)[...] = xp[where][..., ch]
+        return matrix.T
 
     def forward(self, x, training=False):
         cols = self._im2col(x, training)
@@ -158,21 +185,36 @@ class Conv2D(Layer):
         return self._input_gradient(dz, grad_output.shape[0])
 
     def _input_gradient(self, dz, n):
-        """dE/dx: for each kernel offset (i, j), ``dz @ W[i, j].T`` lands on the
-        input pixels that offset saw. One small GEMM per offset writes a
-        contiguous block, which adds into the strided slice far faster than
-        scattering one big strided ``dz @ W.T`` matrix."""
-        g = self.geometry
-        kh, kw = self.kernel_size
+        """dE/dx: ``dz @ W.T`` is the gradient of every im2col slot (window, offset);
+        ``take`` with the geometry's scatter index brings each pixel's copies
+        together, and their sum is the pixel's gradient.
+
+        One wide GEMM, then contiguous gathers and sums: a small GEMM per
+        offset, each adding into a strided slice, took about twice as long.
+        """
         channels = self.input_shape[2]
-        per_offset = self.params["W"].reshape(kh * kw, channels, self.filters)
-        grad = self._buffer("dx", (n, *g.padded, channels))
-        grad.fill(0)
-        block = self._buffer("block", (dz.shape[0], channels))
-        for k, (_, _, where) in enumerate(g.offsets()):
-            np.matmul(dz, per_offset[k].T, out=block)
-            grad[where] += block.reshape(n, g.out_h, g.out_w, channels)
-        return g.unpad(grad)
+        W = self.params["W"].reshape(-1, self.filters)            # (kh*kw*c, filters)
+        slots = self._buffer("slots", (dz.shape[0] * W.shape[0] // channels + 1, channels))
+        slots[-1] = 0                                             # the slot of missing copies
+        np.matmul(dz, W.T, out=slots[:-1].reshape(dz.shape[0], -1))
+        index = self._batch_scatter(n)                            # (copies, n * h * w)
+        copies = slots.take(index, axis=0, mode="clip",
+                            out=self._buffer("copies", (*index.shape, channels)))
+        grad = self._buffer("dx", (n, *self.input_shape))
+        np.add.reduce(copies, axis=0, out=grad.reshape(-1, channels))
+        return grad
+
+    def _batch_scatter(self, n):
+        """The scatter index for the slot rows of ``n`` images (kept for two batch sizes)."""
+        cached = self._scatters or {}
+        if n not in cached:
+            g, (kh, kw) = self.geometry, self.kernel_size
+            size = g.out_h * g.out_w * kh * kw                   # slots per image
+            per_image = self._scatter[:, None, :]
+            index = np.where(per_image == size, n * size, per_image + size * np.arange(n)[:, None])
+            cached = {**(cached if len(cached) < 2 else {}), n: index.reshape(len(index), -1)}
+            self._scatters = cached
+        return cached[n]
 
     def get_config(self):
         return {"filters": self.filters, "kernel_size": self.kernel_size,

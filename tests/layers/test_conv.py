@@ -1,3 +1,5 @@
+import pickle
+
 import numpy as np
 import pytest
 from scipy.signal import correlate2d
@@ -17,6 +19,7 @@ CASES = [  # input (h, w, c), filters, kernel, strides, padding
     ((4, 4, 2), 1, 1, 1, "valid"),
     ((5, 6, 5), 3, 3, 1, "same"),          # 4+ channels: the strided-view im2col
     ((7, 6, 4), 2, (2, 3), (2, 2), "valid"),
+    ((8, 8, 4), 2, 2, 3, "valid"),          # strides past the kernel: pixels no window sees
 ]
 
 
@@ -53,6 +56,65 @@ def test_gradients(input_shape, filters, kernel, strides, padding, activation, r
     errors = check_layer_gradients(layer, rng.standard_normal((2, *input_shape)), rng=rng)
     assert set(errors) == {"input", "W", "b"}
     assert_gradients_ok(errors)
+
+
+@pytest.mark.parametrize("input_shape, filters, kernel, strides, padding", CASES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_input_gradient_matches_the_loop_reference(input_shape, filters, kernel, strides,
+                                                   padding, dtype, rng):
+    layer = Conv2D(filters, kernel, strides, padding)
+    layer.build(input_shape, rng, dtype)
+    x = rng.standard_normal((3, *input_shape)).astype(dtype)
+    dy = rng.standard_normal((3, *layer.output_shape)).astype(dtype)
+    layer.forward(x, training=True)
+    grad = layer.backward(dy)
+    expected = reference.conv2d_input_gradient(dy.astype(float), layer.params["W"].astype(float),
+                                               input_shape, layer.strides, padding)
+    assert grad.dtype == dtype and grad.shape == x.shape
+    np.testing.assert_allclose(grad, expected, rtol=1e-4 if dtype == np.float32 else 1e-10,
+                               atol=1e-5 if dtype == np.float32 else 1e-12)
+
+
+def test_batch_sizes_alternate(rng):
+    # the input gradient's scatter index is kept per batch size: three sizes in turn
+    layer = _layer((6, 5, 4), 3, 3, 1, "same", rng)
+    for n in (4, 3, 4, 2, 3):
+        x = rng.standard_normal((n, 6, 5, 4))
+        dy = rng.standard_normal((n, 6, 5, 3))
+        layer.forward(x, training=True)
+        expected = reference.conv2d_input_gradient(dy, layer.params["W"], (6, 5, 4), (1, 1),
+                                                   "same")
+        np.testing.assert_allclose(layer.backward(dy), expected, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("channels", [1, 5])
+def test_inference_leaves_the_training_step_alone(channels, rng):
+    layer = _layer((5, 5, channels), 2, 3, 1, "same", rng, activation="relu")
+    x, other = rng.standard_normal((2, 3, 5, 5, channels))
+    dy = rng.standard_normal((3, 5, 5, 2))
+    y = layer.forward(x, training=True)
+    kept = y.copy()
+    layer.backward(dy)
+    expected = {name: g.copy() for name, g in layer.grads.items()}
+    layer.forward(x, training=True)
+    layer.forward(other)
+    np.testing.assert_array_equal(y, kept)            # still the training output
+    layer.backward(dy)
+    for name, g in layer.grads.items():
+        np.testing.assert_array_equal(g, expected[name])
+
+
+def test_step_caches_are_not_pickled(rng):
+    layer = _layer((5, 5, 4), 2, 3, 1, "same", rng)
+    x = rng.standard_normal((2, 5, 5, 4))
+    layer.forward(x, training=True)
+    layer.backward(np.ones((2, 5, 5, 2)))
+    copy = pickle.loads(pickle.dumps(layer))
+    assert copy._cols is None and copy._scatters is None and copy._buffers == {}
+    np.testing.assert_array_equal(copy.forward(x), layer.forward(x))
+    copy.forward(x, training=True)
+    np.testing.assert_array_equal(copy.backward(np.ones((2, 5, 5, 2))),
+                                  layer.backward(np.ones((2, 5, 5, 2))))
 
 
 def test_training_buffers_give_the_same_results_as_inference(rng):
