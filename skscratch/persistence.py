@@ -205,14 +205,20 @@ def _check_weight_sizes(header, sizes):
     slack and each member's ``.npy`` header), the optimizer moments as many
     per state slot. An extra member numbered in sequence (``weight.5`` of a
     five-array network) is thus refused from the zip directory, not after
-    expanding. A header too malformed to count is left to the full checks.
+    expanding. A file of an unfitted estimator may hold no such arrays, and a
+    header whose network cannot be counted is refused here too (the full
+    checks would refuse it after decompressing everything).
     """
-    try:
-        network, shape, dtype = _unbuilt_network(header["network"])
-        declared, itemsize = network.count_params(shape), np.dtype(dtype).itemsize
-    except (KeyError, TypeError, IndexError, AttributeError, RecursionError, OverflowError,
-            ValueError):
-        return
+    if header.get("kind") == "params":
+        declared, itemsize = 0, 0
+    else:
+        try:
+            network, shape, dtype = _unbuilt_network(header["network"])
+            declared, itemsize = network.count_params(shape), np.dtype(dtype).itemsize
+        except (KeyError, TypeError, IndexError, AttributeError, RecursionError,
+                OverflowError, ValueError) as exc:
+            raise ValueError(f"it has a malformed header: its network cannot be read "
+                             f"({exc!r})") from exc
     slots = max(len(cls.state_slots) for cls in OPTIMIZERS.values())
     for prefix, copies in (("weight.", 1), ("moment.", slots)):
         found = [size for name, size in sizes.items() if name.startswith(prefix)]

@@ -346,6 +346,32 @@ def test_an_extra_array_in_sequence_is_refused_before_it_expands(prefix, saved, 
     assert peak < 20 << 20                      # nothing near 400 MB was allocated
 
 
+@pytest.mark.parametrize("network", [None, {"dtype": "float64"}, {"dtype": "int8"}])
+def test_a_header_whose_network_cannot_be_read_is_refused_before_the_arrays_expand(
+        network, saved, tmp_path):
+    # a malformed header used to skip the size check, so an extra member expanded (up to
+    # the archive limit) before the full checks refused the file
+    import io
+    import tracemalloc
+    import zipfile
+    bad = tmp_path / "bad.npz"
+    _rewrite(saved, bad, _edit_header(lambda header: header.__setitem__("network", network)))
+    member = io.BytesIO()
+    np.lib.format.write_array(member, np.zeros(5_000_000))      # 40 MB of zeros
+    with zipfile.ZipFile(bad, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        n = sum(name.startswith("weight.") for name in archive.namelist())
+        archive.writestr(f"weight.{n}.npy", member.getvalue())    # next in sequence
+    del member
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match="malformed header: its network cannot be read"):
+            load(bad)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 10 << 20
+
+
 def test_declared_sizes_over_the_limit_are_refused_from_the_directory(saved, monkeypatch):
     import skscratch.archive
     monkeypatch.setattr(skscratch.archive, "MAX_ARCHIVE_BYTES", 1000)
