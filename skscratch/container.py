@@ -71,6 +71,12 @@ class Container(Layer):
         return sum(layer.count_params(shape)
                    for layer, shape in self._calls(input_shape, distinct=True))
 
+    def count_weights(self, input_shape):
+        """``(arrays, scalars)`` of every layer's weights, trainable or not (a shared one once)."""
+        counts = [layer.count_weights(shape)
+                  for layer, shape in self._calls(input_shape, distinct=True)]
+        return sum(a for a, _ in counts), sum(n for _, n in counts)
+
     def count_activations(self, input_shape):
         """Numbers one sample's forward pass keeps, summed over every layer call."""
         return sum(layer.count_activations(shape) for layer, shape in self._calls(input_shape))

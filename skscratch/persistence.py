@@ -198,35 +198,53 @@ def load(path):
 
 
 def _check_weight_sizes(header, sizes):
-    """Refuse weight and moment arrays larger than the header's network, before decompressing.
+    """Refuse weight and moment members the header's network cannot need, before decompressing.
 
-    The header's architecture gives its parameter count without building
-    anything: the weight members may hold that many numbers (plus the build
-    slack and each member's ``.npy`` header), the optimizer moments as many
-    per state slot. An extra member numbered in sequence (``weight.5`` of a
+    The header's architecture gives its weight arrays and their sizes
+    without building anything: the weight members may hold that many numbers
+    (plus the build slack and each member's ``.npy`` header), in at most that
+    many arrays; the optimizer moments as many per state slot, of the
+    trainable ones. An extra member numbered in sequence (``weight.5`` of a
     five-array network) is thus refused from the zip directory, not after
-    expanding. A file of an unfitted estimator may hold no such arrays, and a
-    header whose network cannot be counted is refused here too (the full
-    checks would refuse it after decompressing everything).
+    expanding. A file of an unfitted estimator (skops' parameter state) may
+    hold no such members, and a header whose network cannot be read is
+    refused here too (the full checks would refuse it after decompressing
+    everything).
     """
+    _check_format(header)
+    found = {prefix: [size for name, size in sizes.items() if name.startswith(prefix)]
+             for prefix in ("weight.", "moment.")}
     if header.get("kind") == "params":
-        declared, itemsize = 0, 0
-    else:
-        try:
-            network, shape, dtype = _unbuilt_network(header["network"])
-            declared, itemsize = network.count_params(shape), np.dtype(dtype).itemsize
-        except (KeyError, TypeError, IndexError, AttributeError, RecursionError,
-                OverflowError, ValueError) as exc:
-            raise ValueError(f"it has a malformed header: its network cannot be read "
-                             f"({exc!r})") from exc
+        if found["weight."] or found["moment."]:
+            raise ValueError("the file of an unfitted estimator holds weight or moment arrays")
+        return
+    try:
+        network, shape, dtype = _unbuilt_network(header["network"])
+        arrays, numbers = network.count_weights(shape)
+        trainable, itemsize = network.count_params(shape), np.dtype(dtype).itemsize
+    except (KeyError, TypeError, IndexError, AttributeError, RecursionError, OverflowError,
+            ValueError) as exc:
+        raise ValueError(f"it has a malformed header: its network cannot be read ({exc!r})"
+                         ) from exc
     slots = max(len(cls.state_slots) for cls in OPTIMIZERS.values())
-    for prefix, copies in (("weight.", 1), ("moment.", slots)):
-        found = [size for name, size in sizes.items() if name.startswith(prefix)]
-        limit = copies * ((declared + BUILD_SLACK) * itemsize + NPY_HEADER_BYTES * len(found))
-        if sum(found) > limit:
-            raise ValueError(f"its {prefix[:-1]} arrays would decompress to {sum(found):,} "
-                             f"bytes; the {declared:,} parameters its header declares need at "
-                             f"most {limit:,}")
+    for prefix, most_arrays, most_numbers in (("weight.", arrays, numbers),
+                                              ("moment.", slots * arrays, slots * trainable)):
+        sizes_found = found[prefix]
+        limit = ((most_numbers + BUILD_SLACK) * itemsize
+                 + NPY_HEADER_BYTES * min(len(sizes_found), most_arrays))
+        if sum(sizes_found) > limit:
+            raise ValueError(f"its {prefix[:-1]} arrays would decompress to "
+                             f"{sum(sizes_found):,} bytes; the {most_numbers:,} numbers its "
+                             f"header declares need at most {limit:,}")
+        if len(sizes_found) > most_arrays:
+            raise ValueError(f"it holds {len(sizes_found)} {prefix[:-1]} arrays; the network "
+                             f"its header declares has at most {most_arrays}")
+
+
+def _check_format(header):
+    """Refuse a header of another format, or of a version this one cannot read."""
+    if header.get("format") != FORMAT or header.get("version") not in READABLE_VERSIONS:
+        raise ValueError("Not an skscratch model file (format/version mismatch).")
 
 
 def _rebuild_checked(header, arrays, source):
@@ -239,8 +257,7 @@ def _rebuild_checked(header, arrays, source):
 
 
 def _rebuild(header, arrays):
-    if header.get("format") != FORMAT or header.get("version") not in READABLE_VERSIONS:
-        raise ValueError("Not an skscratch model file (format/version mismatch).")
+    _check_format(header)
     if header.get("kind") == "params":            # an unfitted estimator
         _refuse_unknown(arrays, 0, 0)
         return _new_estimator(header)
@@ -357,7 +374,7 @@ def _rebuild_network(spec, arrays):
     network, shape, dtype = _unbuilt_network(spec)
     # what the header declares must be in the file: building allocates at most the
     # arrays' size plus a small slack (the exact shapes are checked after the build)
-    declared = network.count_params(shape)
+    declared = network.count_weights(shape)[1]
     stored = sum(a.size for name, a in arrays.items() if name.startswith("weight."))
     if declared > stored + BUILD_SLACK:
         raise ValueError(f"The model file declares {declared:,} parameters but its weight "

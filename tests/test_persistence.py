@@ -395,7 +395,10 @@ def test_a_missing_file_is_named_as_missing(tmp_path):
      "out of range"),
     (_edit_header(lambda h: h["rng"]["state"].__setitem__("state", 2**200)), "malformed"),
     (_edit_header(lambda h: h["target"].__setitem__("multilabel", True)), "does not match its"),
-    (_edit_header(lambda h: h["network"]["model"]["config"]["layers"].pop()), "output"),
+    # one layer fewer: its weight arrays outnumber the header's network (refused from
+    # the zip directory), or, within the count, its output no longer fits the target
+    (_edit_header(lambda h: h["network"]["model"]["config"]["layers"].pop()),
+     "output|weight arrays"),
 ])
 def test_inconsistent_files_are_refused(saved, tmp_path, change, message):
     _rewrite(saved, tmp_path / "bad.npz", change)
@@ -423,3 +426,51 @@ def test_save_is_atomic_and_refuses_what_load_would_refuse(saved, iris, tmp_path
     with pytest.raises(TypeError, match="datetime64"):
         save(dated, tmp_path / "dates.npz")
     assert not (tmp_path / "dates.npz").exists()
+
+
+def test_running_statistics_count_toward_what_a_file_may_hold(tmp_path):
+    # BatchNorm's running mean and variance are weight members too: a network whose
+    # statistics alone exceed the build slack must load as saved
+    from skscratch.layers import BatchNorm, Dense
+    net = Network([Dense(600_000), BatchNorm(), Dense(1)]).build((1,), random_state=0)
+    save(net, tmp_path / "wide.npz")
+    loaded = load(tmp_path / "wide.npz")
+    x = np.ones((2, 1))
+    np.testing.assert_array_equal(loaded.forward(x), net.forward(x))
+
+
+@pytest.mark.parametrize("edit", [
+    lambda h: (h.__setitem__("version", 3), h.__setitem__("graph", h.pop("network"))),
+    lambda h: (h.__setitem__("version", 3), h["network"].__setitem__("dtype", "float16")),
+    lambda h: (h.__setitem__("format", "another-tool"), h.pop("network")),
+])
+def test_other_formats_and_versions_are_named_as_such_before_any_check(edit, saved, tmp_path):
+    bad = tmp_path / "other.npz"
+    _rewrite(saved, bad, _edit_header(edit))
+    with pytest.raises(ValueError, match=r"format/version mismatch"):
+        load(bad)
+
+
+def test_many_small_extra_members_are_refused_by_their_count(saved, tmp_path):
+    # each member is allowed an .npy header's worth of bytes: twenty thousand tiny members
+    # would multiply that allowance, so their number is bounded by the network's arrays
+    import io
+    import zipfile
+    bad = tmp_path / "many.npz"
+    bad.write_bytes(saved.read_bytes())
+    member = io.BytesIO()
+    np.lib.format.write_array(member, np.zeros(400))
+    with zipfile.ZipFile(bad, "a") as archive:
+        n = sum(name.startswith("moment.") for name in archive.namelist())
+        for i in range(n, n + 200):
+            archive.writestr(f"moment.{i}.npy", member.getvalue())
+    with pytest.raises(ValueError, match=r"it holds \d+ moment arrays; the network"):
+        load(bad)
+
+
+def test_an_unfitted_estimators_header_with_weight_members_is_refused(saved, tmp_path):
+    # kind "params" (skops' state of an unfitted estimator) has no weights to hold
+    bad = tmp_path / "params.npz"
+    _rewrite(saved, bad, _edit_header(lambda h: h.__setitem__("kind", "params")))
+    with pytest.raises(ValueError, match="unfitted estimator holds weight or moment arrays"):
+        load(bad)

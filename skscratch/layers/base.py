@@ -312,6 +312,15 @@ class Layer:
         """Number of trainable scalars for inputs of ``input_shape``, without building."""
         return sum(s.size for s in self.weight_specs(as_shape(input_shape)) if s.trainable)
 
+    def count_weights(self, input_shape):
+        """``(arrays, scalars)`` of every weight, trainable or not, without building.
+
+        What a model file's weight members hold for inputs of ``input_shape``
+        (BatchNorm's running statistics included, unlike :meth:`count_params`).
+        """
+        specs = self.weight_specs(as_shape(input_shape))
+        return len(specs), sum(s.size for s in specs)
+
     def count_activations(self, input_shape):
         """Numbers one sample's forward pass keeps, for inputs of ``input_shape``.
 
