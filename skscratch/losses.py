@@ -323,12 +323,19 @@ class LogLoss(Loss):
         return self._form(output.shape[1]).predict(output)
 
 
-@functools.lru_cache(maxsize=8)
 def row_starts(n_rows, n_columns):
     """Flat indices of the first entry of each row of a C-ordered ``(n_rows, n_columns)`` array.
 
-    Read-only and cached: a fit's batches repeat the same few sizes.
+    Read-only, and cached up to batch sizes of 4096 rows: a fit's batches
+    repeat the same few sizes.
     """
+    if n_rows > 4096:
+        return np.arange(0, n_rows * n_columns, n_columns)
+    return _cached_row_starts(n_rows, n_columns)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_row_starts(n_rows, n_columns):
     starts = np.arange(0, n_rows * n_columns, n_columns)
     starts.flags.writeable = False
     return starts

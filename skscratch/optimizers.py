@@ -60,7 +60,7 @@ class Optimizer:
     def __getstate__(self):
         # the scratch arrays are rewritten by every step: pickle their shapes only
         state = self.__dict__.copy()
-        if self._buffers is not None:
+        if state.get("_buffers") is not None:
             state["_buffers"] = [(b.shape, b.dtype.str) for b in self._buffers]
         return state
 

@@ -81,3 +81,16 @@ def test_pickle_keeps_the_state_but_not_the_scratch_array(name):
     opt.step([p], [g])
     copy.step([q], [g])
     np.testing.assert_array_equal(p, q)
+
+
+def test_a_pickled_fitted_estimator_continues_training_identically():
+    from sklearn.datasets import load_iris
+
+    from skscratch import MLPFromScratch
+    X, y = load_iris(return_X_y=True)
+    est = MLPFromScratch((8,), max_iter=3, random_state=0).fit(X, y)
+    copy = pickle.loads(pickle.dumps(est))
+    est.partial_fit(X, y)
+    copy.partial_fit(X, y)
+    for a, b in zip(est.coefs_ + est.intercepts_, copy.coefs_ + copy.intercepts_):
+        np.testing.assert_array_equal(a, b)

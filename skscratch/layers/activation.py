@@ -66,7 +66,9 @@ def _tanh_grad(y, dy, out=None):
 
 
 def _relu(z, out=None):
-    return np.maximum(z, zeros_array(z.shape, z.dtype), out=out)
+    # against an array of zeros NumPy's maximum runs its SIMD loop (see zeros_array)
+    floats = isinstance(z, np.ndarray) and z.dtype.kind == "f"
+    return np.maximum(z, zeros_array(z.shape, z.dtype) if floats else 0, out=out)
 
 
 def _relu_grad(y, dy, out=None):

@@ -39,16 +39,16 @@ def ones_vector(n, dtype):
     return ones
 
 
-# the largest array zeros_array caches (256 KiB of float64; four of them at most):
-# training batches of small networks, not data sets
-ZEROS_LIMIT = 2**15
+# the largest array zeros_array returns (512 KiB of float64): training batches,
+# not data sets; one block of this many zeros is kept per dtype
+ZEROS_LIMIT = 2**16
 
 
-@functools.lru_cache(maxsize=4)
-def _cached_zeros(shape, dtype):
-    zeros = np.zeros(shape, dtype=dtype)
-    zeros.flags.writeable = False
-    return zeros
+@functools.lru_cache(maxsize=None)
+def _zeros_block(dtype):
+    block = np.zeros(ZEROS_LIMIT, dtype=dtype)
+    block.flags.writeable = False
+    return block
 
 
 def zeros_array(shape, dtype):
@@ -56,12 +56,14 @@ def zeros_array(shape, dtype):
 
     NumPy's element-wise maximum runs its SIMD loop only when both operands
     are arrays: ``np.maximum(z, zeros)`` takes a third to half the time of
-    ``np.maximum(z, 0)`` on a training batch. Larger arrays get the scalar,
-    so nothing the size of a data set is kept.
+    ``np.maximum(z, 0)`` on a training batch. The array is a view of one
+    cached block of zeros per dtype, so any number of shapes share it;
+    larger arrays get the scalar, so nothing the size of a data set is kept.
     """
-    if math.prod(shape) > ZEROS_LIMIT:
+    size = math.prod(shape)
+    if size > ZEROS_LIMIT:
         return 0
-    return _cached_zeros(tuple(shape), np.dtype(dtype))
+    return _zeros_block(np.dtype(dtype))[:size].reshape(shape)
 
 
 # input- and output-sized arrays a layer's training step may hold per sample, besides

@@ -179,10 +179,29 @@ def test_relu_against_cached_zeros_equals_maximum_with_zero(shape, dtype):
     relu = get_activation("relu")[0]
     assert relu(z, out=out) is out
     expected = np.maximum(z, 0)
-    np.testing.assert_array_equal(out, expected)
-    assert np.array_equal(np.signbit(out), np.signbit(expected))
+    fresh = relu(z)
+    for result in (out, fresh):
+        assert result.dtype == expected.dtype
+        np.testing.assert_array_equal(result, expected)
+        assert np.array_equal(np.signbit(result), np.signbit(expected))
     zeros = zeros_array(shape, dtype)
     if math.prod(shape) > ZEROS_LIMIT:
         assert zeros == 0
     else:
-        assert zeros.shape == shape and not zeros.flags.writeable and not zeros.any()
+        assert zeros.shape == shape and zeros.dtype == dtype
+        assert not zeros.flags.writeable and not zeros.any()
+
+
+def test_relu_takes_what_np_maximum_takes():
+    # scalars, lists, integers and booleans keep np.maximum(z, 0)'s result and type
+    relu = get_activation("relu")[0]
+    for z in (-3.0, [1, -2], np.array([1, -2], dtype=np.int8), np.array([True, False])):
+        expected = np.maximum(z, 0)
+        np.testing.assert_array_equal(relu(z), expected)
+        assert np.asarray(relu(z)).dtype == np.asarray(expected).dtype
+
+
+def test_many_batch_shapes_share_one_block_of_zeros():
+    shapes = [(n, 7) for n in range(1, 40)]
+    views = [zeros_array(shape, np.float32) for shape in shapes]
+    assert all(np.shares_memory(views[0], v) for v in views[1:])
