@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from ._gemm import transposed_product
 from ._windows import WindowGeometry, check_padding, pair
 from .activation import FROM_INPUT, canonical_activation, get_activation, output_array
 from .base import LAYERS, Layer, WeightSpec, check_positive_int
@@ -20,7 +21,7 @@ class Conv2D(Layer):
 
     Backward, by the chain rule, with ``dz = dE/dz`` reshaped to rows::
 
-        [dE/dW; dE/db] = [cols, 1].T @ dz
+        [dE/dW; dE/db] = [cols, 1].T @ dz         # summed by row blocks (see _gemm)
         dE/dcols = dz @ W.reshape(kh*kw*c, filters).T
         dE/dx[pixel] = sum of dE/dcols over the places im2col copied the pixel to
 
@@ -179,7 +180,7 @@ class Conv2D(Layer):
             raise RuntimeError("backward() needs a forward(x, training=True) first.")
         dz = self._grad(self._y, grad_output, out=self._buffer("dz", self._y.shape))
         dz = dz.reshape(-1, self.filters)
-        np.matmul(self._cols.T, dz, out=self._dWb)       # weights, then the bias row
+        transposed_product(self._cols, dz, out=self._dWb)     # weights, then the bias row
         if not need_input_grad:
             return None
         return self._input_gradient(dz, grad_output.shape[0])
