@@ -23,8 +23,10 @@ searches should select the same rate with mean scores within rounding noise:
   weight decay. torch adds epsilon to the bias-corrected ``sqrt(v_hat)``,
   scikit-learn to ``sqrt(v)``, in effect epsilon / ``sqrt(1 - beta_2^t)``
   (3e-7 at the first step): far below the data's gradients. Only the weights
-  of the constant pixels, which see just the penalty's gradient and never
-  reach a prediction, move differently, so torch's own Adam is kept;
+  of pixels constant in the training folds, which see just the penalty's
+  gradient, move differently; they reach a prediction only where a test row
+  has that pixel set (a handful of rows in two folds), so torch's own Adam is
+  kept;
 - the stopping rule: scikit-learn's, on the epoch's row-weighted training loss
   (penalty included), stopping once it has not fallen below the best loss so
   far minus ``tol=1e-4`` for more than ``n_iter_no_change=10`` epochs. skorch's
