@@ -1,6 +1,7 @@
 """2-D convolution (cross-correlation, as in every deep-learning library)."""
 
 import numpy as np
+from scipy.sparse import csr_array
 
 from ._gemm import transposed_product
 from ._windows import WindowGeometry, check_padding, pair
@@ -51,7 +52,7 @@ class Conv2D(Layer):
     """
 
     _views = ("_Wb", "_dWb")
-    _transient = Layer._transient + ("_scatters",)
+    _transient = Layer._transient + ("_col2ims",)
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", activation=None,
                  kernel_initializer="auto", name=None):
@@ -63,7 +64,7 @@ class Conv2D(Layer):
         self.activation = canonical_activation(activation)
         self.kernel_initializer = check_initializer(kernel_initializer)
         self._f, self._grad = get_activation(self.activation)
-        self._cols = self._y = self._scatters = None
+        self._cols = self._y = self._col2ims = None
 
     def compute_output_shape(self, input_shape):
         if len(input_shape) != 3:
@@ -187,34 +188,34 @@ class Conv2D(Layer):
 
     def _input_gradient(self, dz, n):
         """dE/dx: ``dz @ W.T`` is the gradient of every im2col slot (window, offset);
-        ``take`` with the geometry's scatter index brings each pixel's copies
-        together, and their sum is the pixel's gradient.
+        each pixel's gradient is the sum of its slots, a sparse product (col2im).
 
-        One wide GEMM, then contiguous gathers and sums: a small GEMM per
-        offset, each adding into a strided slice, took about twice as long.
+        One wide GEMM, then one pass of the sparse matrix: a small GEMM per
+        offset adding into strided slices took about twice as long.
         """
         channels = self.input_shape[2]
         W = self.params["W"].reshape(-1, self.filters)            # (kh*kw*c, filters)
-        slots = self._buffer("slots", (dz.shape[0] * W.shape[0] // channels + 1, channels))
-        slots[-1] = 0                                             # the slot of missing copies
-        np.matmul(dz, W.T, out=slots[:-1].reshape(dz.shape[0], -1))
-        index = self._batch_scatter(n)                            # (copies, n * h * w)
-        copies = slots.take(index, axis=0, mode="clip",
-                            out=self._buffer("copies", (*index.shape, channels)))
-        grad = self._buffer("dx", (n, *self.input_shape))
-        np.add.reduce(copies, axis=0, out=grad.reshape(-1, channels))
-        return grad
+        slots = np.matmul(dz, W.T, out=self._buffer("slots", (dz.shape[0], W.shape[0])))
+        grad = self._col2im(n) @ slots.reshape(-1, channels)
+        return grad.reshape(n, *self.input_shape)
 
-    def _batch_scatter(self, n):
-        """The scatter index for the slot rows of ``n`` images (kept for two batch sizes)."""
-        cached = self._scatters or {}
+    def _col2im(self, n):
+        """Sparse ``(n*h*w, n*windows*kh*kw)`` matrix of ones: pixel <- the slots that copied it.
+
+        Built from the geometry's scatter index, kept for two batch sizes.
+        """
+        cached = self._col2ims or {}
         if n not in cached:
             g, (kh, kw) = self.geometry, self.kernel_size
-            size = g.out_h * g.out_w * kh * kw                   # slots per image
-            per_image = self._scatter[:, None, :]
-            index = np.where(per_image == size, n * size, per_image + size * np.arange(n)[:, None])
-            cached = {**(cached if len(cached) < 2 else {}), n: index.reshape(len(index), -1)}
-            self._scatters = cached
+            slots, pixels = g.out_h * g.out_w * kh * kw, self._scatter.shape[1]   # per image
+            copy = self._scatter < slots             # (copies, pixels): False = no copy
+            pixel = np.broadcast_to(np.arange(pixels), copy.shape)[copy]
+            image = np.arange(n)[:, None]
+            rows, cols = (image * pixels + pixel).ravel(), (image * slots + self._scatter[copy])
+            matrix = csr_array((np.ones(rows.size, self.dtype), (rows, cols.ravel())),
+                               shape=(n * pixels, n * slots))
+            cached = {**(cached if len(cached) < 2 else {}), n: matrix}
+            self._col2ims = cached
         return cached[n]
 
     def get_config(self):

@@ -76,7 +76,7 @@ def test_input_gradient_matches_the_loop_reference(input_shape, filters, kernel,
 
 
 def test_batch_sizes_alternate(rng):
-    # the input gradient's scatter index is kept per batch size: three sizes in turn
+    # the input gradient's col2im matrix is kept per batch size: three sizes in turn
     layer = _layer((6, 5, 4), 3, 3, 1, "same", rng)
     for n in (4, 3, 4, 2, 3):
         x = rng.standard_normal((n, 6, 5, 4))
@@ -110,7 +110,7 @@ def test_step_caches_are_not_pickled(rng):
     layer.forward(x, training=True)
     layer.backward(np.ones((2, 5, 5, 2)))
     copy = pickle.loads(pickle.dumps(layer))
-    assert copy._cols is None and copy._scatters is None and copy._buffers == {}
+    assert copy._cols is None and copy._col2ims is None and copy._buffers == {}
     np.testing.assert_array_equal(copy.forward(x), layer.forward(x))
     copy.forward(x, training=True)
     np.testing.assert_array_equal(copy.backward(np.ones((2, 5, 5, 2))),
