@@ -9,7 +9,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 import skscratch.memory
 from skscratch import ConvNetFromScratch, MLPFromScratch, Network
-from skscratch.layers import Conv2D, Dense, Flatten
+from skscratch.layers import Conv2D, Dense, Flatten, MaxPool2D
 from skscratch.layers.base import ZEROS_LIMIT
 from skscratch.memory import training_memory
 
@@ -89,8 +89,33 @@ def test_continued_fits_stay_below_the_estimate_and_buffers_do_not_pile_up():
 
 def test_convolution_workspace_counts_its_im2col_rows():
     conv = Conv2D(4, 3, padding="same")
-    # 8x8 positions, each a 3x3x2 window plus the bias column, and 4 outputs
-    assert conv.count_activations((8, 8, 2)) == 64 * (9 * 2 + 1 + 4)
+    # 8x8 positions, each a 3x3x2 window plus the bias column, and 4 outputs; and the
+    # padded 10x10x2 copy of the input the windows are read from
+    assert conv.count_activations((8, 8, 2)) == 64 * (9 * 2 + 1 + 4) + 10 * 10 * 2
     net = Network([Conv2D(4, 3, padding="same"), Flatten(), Dense(3)])
     built = net.build((8, 8, 2), random_state=0)
     assert net.count_widest((8, 8, 2)) == built.elements_per_sample()
+
+
+@pytest.mark.parametrize("layer, shape", [
+    (lambda: Conv2D(4, 3, padding="same"), (8, 8, 2)),       # im2col row by row
+    (lambda: Conv2D(6, 3, padding="same"), (10, 10, 5)),     # im2col by take, bias pixel
+    (lambda: Conv2D(3, (2, 3), strides=2), (9, 11, 8)),
+    (lambda: MaxPool2D(2), (8, 8, 6)),                       # the stack of windows kept
+])
+def test_a_training_forward_allocates_what_count_activations_says(layer, shape):
+    # count_activations sizes the memory estimate and the prediction chunks: it must
+    # count every array a training forward makes, and not much more
+    layer = layer()
+    layer.build(shape, rng=0)
+    x = np.random.default_rng(0).standard_normal((16, *shape))
+    tracemalloc.start()
+    try:
+        layer.forward(x, training=True)
+        allocated = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    counted = 16 * layer.count_activations(shape) * 8
+    # what is not counted: a few small index and scalar arrays
+    assert allocated <= counted + 8192, (allocated, counted)
+    assert counted <= 1.1 * allocated, (allocated, counted)

@@ -9,6 +9,11 @@ from .activation import FROM_INPUT, canonical_activation, get_activation, output
 from .base import LAYERS, Layer, WeightSpec, check_positive_int
 from .initializers import check_initializer, kernel_initializer_for
 
+# from this many channels on, im2col gathers whole pixels with `take`; with fewer it
+# fills one row per kernel offset and channel (a one-channel pixel is a single number,
+# and `take` moved those at half the speed)
+TAKE_CHANNELS = 4
+
 
 @LAYERS.register("Conv2D")
 class Conv2D(Layer):
@@ -74,14 +79,24 @@ class Conv2D(Layer):
         return (g.out_h, g.out_w, self.filters)
 
     def elements_per_sample(self):
-        g, (kh, kw) = self.geometry, self.kernel_size
-        return g.out_h * g.out_w * (kh * kw * self.input_shape[2] + 1 + self.filters)
+        return self.count_activations(self.input_shape)
 
     def count_activations(self, input_shape):
-        """Output plus the im2col rows a training forward keeps for backward."""
-        oh, ow, filters = self.compute_output_shape(tuple(input_shape))
-        kh, kw = self.kernel_size
-        return oh * ow * (kh * kw * int(input_shape[-1]) + 1 + filters)
+        """Output plus the im2col rows a forward makes (and training keeps for backward).
+
+        With :data:`TAKE_CHANNELS` or more channels the rows hold whole
+        pixels, the bias pixel included (``(kh*kw + 1) * c`` numbers), gathered
+        from a padded copy of the input with one extra pixel; with fewer, the
+        rows are ``kh*kw*c + 1`` numbers, read from a padded copy when padding.
+        """
+        input_shape = tuple(int(d) for d in input_shape)
+        g = WindowGeometry(input_shape[:2], self.kernel_size, self.strides, self.padding)
+        (kh, kw), c = self.kernel_size, input_shape[2]
+        if c < TAKE_CHANNELS:        # a padded copy of the input, when padding
+            padded = g.padded[0] * g.padded[1] * c if g.has_padding else 0
+            return g.out_h * g.out_w * (kh * kw * c + 1 + self.filters) + padded
+        source = (g.padded[0] * g.padded[1] + 1) * c
+        return g.out_h * g.out_w * ((kh * kw + 1) * c + self.filters) + source
 
     def weight_specs(self, input_shape):
         init = kernel_initializer_for(self.kernel_initializer, self.activation)
@@ -119,7 +134,7 @@ class Conv2D(Layer):
         few filters (a broadcast add over an inner axis of 8 is slow in NumPy),
         and its gradient then comes out of the weight-gradient GEMM for free.
         """
-        if x.shape[3] < 4:
+        if x.shape[3] < TAKE_CHANNELS:
             return self._columns_by_offset(x, training)
         return self._columns_by_take(x, training)
 

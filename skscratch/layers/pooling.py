@@ -72,6 +72,15 @@ class MaxPool2D(_Pool2D):
 
     _transient = _Pool2D._transient + ("_won",)
 
+    def count_activations(self, input_shape):
+        """Output plus the stack of windows a training forward keeps for backward."""
+        oh, ow, c = self.compute_output_shape(tuple(input_shape))
+        kh, kw = self.pool_size
+        return oh * ow * c * (kh * kw + 1)
+
+    def elements_per_sample(self):
+        return self.count_activations(self.input_shape)
+
     def _build_params(self, rng):
         super()._build_params(rng)
         # slot k * windows + m of the stack holds offset k of window m
