@@ -305,10 +305,11 @@ class Layer:
     def elements_per_sample(self):
         """Numbers one sample occupies in this layer's forward pass (after build).
 
-        Used to size prediction chunks; layers with a bigger workspace than
-        their output (Conv2D's im2col rows) say so.
+        Used to size prediction chunks: :meth:`count_activations` for the
+        layer's own input shape, so layers with a bigger workspace than their
+        output (Conv2D's im2col rows, MaxPool2D's stack of windows) say so once.
         """
-        return int(np.prod(self.output_shape, dtype=np.int64))
+        return self.count_activations(self.input_shape)
 
     def count_params(self, input_shape):
         """Number of trainable scalars for inputs of ``input_shape``, without building."""

@@ -78,9 +78,6 @@ class Conv2D(Layer):
         g = WindowGeometry(input_shape[:2], self.kernel_size, self.strides, self.padding)
         return (g.out_h, g.out_w, self.filters)
 
-    def elements_per_sample(self):
-        return self.count_activations(self.input_shape)
-
     def count_activations(self, input_shape):
         """Output plus the im2col rows a forward makes (and training keeps for backward).
 

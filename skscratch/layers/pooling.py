@@ -78,9 +78,6 @@ class MaxPool2D(_Pool2D):
         kh, kw = self.pool_size
         return oh * ow * c * (kh * kw + 1)
 
-    def elements_per_sample(self):
-        return self.count_activations(self.input_shape)
-
     def _build_params(self, rng):
         super()._build_params(rng)
         # slot k * windows + m of the stack holds offset k of window m
