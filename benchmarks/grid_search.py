@@ -52,9 +52,9 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from sklearn.utils import check_random_state, shuffle
 
 from skscratch import MLPFromScratch
-from skscratch.estimators._random import EpochOrder, fit_random_state
 
 try:
     import skorch
@@ -81,19 +81,26 @@ if skorch is not None:  # skorch needs PyTorch: both are importable here
     class SklearnOrder(torch.utils.data.Sampler):
         """A sampler walking each epoch in the order ``MLPClassifier`` shuffles it.
 
+        ``MLPClassifier`` shuffles its rows once per epoch with
+        ``sklearn.utils.shuffle`` and the fit's ``RandomState``, each epoch
+        shuffling the previous epoch's order; this sampler keeps that running
+        order and shuffles it the same way.
+
         Parameters
         ----------
-        epoch_order : skscratch.estimators._random.EpochOrder
-            The fit's epoch orders, drawn from its ``RandomState``.
+        random_state : numpy.random.RandomState
+            The fit's stream, already advanced past the initial weights.
         n_samples : int
             The number of training rows.
         """
 
-        def __init__(self, epoch_order, n_samples):
-            self.epoch_order, self.n_samples = epoch_order, n_samples
+        def __init__(self, random_state, n_samples):
+            self.random_state, self.n_samples = random_state, n_samples
+            self.order = np.arange(n_samples)
 
         def __iter__(self):
-            return iter(self.epoch_order(self.n_samples).tolist())
+            self.order = shuffle(self.order, random_state=self.random_state)
+            return iter(self.order.tolist())
 
         def __len__(self):
             return self.n_samples
@@ -154,7 +161,8 @@ if skorch is not None:  # skorch needs PyTorch: both are importable here
         def initialize_module(self):
             """Build the module and draw its weights as ``MLPClassifier._init_coef``."""
             super().initialize_module()
-            random_state = fit_random_state(self.random_state)
+            # an int seeds a new stream per fit, as MLPClassifier's fit does
+            random_state = check_random_state(self.random_state)
             with torch.no_grad():
                 for layer in self.linear_layers():
                     fan_out, fan_in = layer.weight.shape
@@ -163,15 +171,17 @@ if skorch is not None:  # skorch needs PyTorch: both are importable here
                     layer.weight.copy_(torch.from_numpy(coef.T))
                     layer.bias.copy_(torch.from_numpy(random_state.uniform(-bound, bound,
                                                                            fan_out)))
-            self.epoch_order_ = EpochOrder(random_state)
+            self.random_state_, self.order_ = random_state, None
             return self
 
         def get_iterator(self, dataset, training=False):
             """Training batches in ``MLPClassifier``'s order; others as skorch's."""
             if not training:
                 return super().get_iterator(dataset, training=False)
+            if self.order_ is None:  # one running order per fit, shuffled every epoch
+                self.order_ = SklearnOrder(self.random_state_, len(dataset))
             kwargs = {"batch_size": self.batch_size, **self.get_params_for("iterator_train"),
-                      "sampler": SklearnOrder(self.epoch_order_, len(dataset))}
+                      "sampler": self.order_}
             return self.iterator_train(dataset, **kwargs)
 
         def get_loss(self, y_pred, y_true, X=None, training=False):
