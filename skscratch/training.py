@@ -6,65 +6,27 @@ its loss(es) with an `Optimizer`, and notifies callbacks
 is a callback: printing, progress bars, stopping rules (scikit-learn's
 plateau rule with ``tol``/``n_iter_no_change``, Keras's `EarlyStopping`),
 learning-rate schedules, checkpoints and logs. The loop itself keeps only
-what every fit needs: batches, the divergence check, the interruption rule
-and the history. (:mod:`skscratch.fitting` holds the Keras-style ``fit`` of
-networks and models, built on it.)
+what every fit needs: batches (:mod:`skscratch.batches`), the divergence
+check and the interruption rule (:mod:`skscratch.rollback`), and the history
+(:mod:`skscratch.training_state`). (:mod:`skscratch.fitting` holds the
+Keras-style ``fit`` of networks and models, built on it.)
 
 Inputs and targets are one array, or a tuple of arrays for models with
 several inputs or outputs; batches take the same rows of each.
 """
 
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 
+from .batches import EPOCH_GATHER_BYTES, n_rows, small_arrays, take_rows
 from .callbacks import CallbackList, EpochPrinter, PlateauStopping, ProgressBar, as_callbacks
+from .rollback import BLOWUP_FACTOR, check_finite, restore, snapshot, start_loss
 from .threads import training_threads
+from .training_state import TrainingState
 
-# an epoch whose loss exceeds the untrained network's this many times (and this
-# many times 1) is blowing up
-BLOWUP_FACTOR = 1e8
-# training data up to this size is gathered in shuffled order once per epoch
-EPOCH_GATHER_BYTES = 2**22
-
-
-@dataclass
-class TrainingState:
-    """What a training run has learned about itself; passed back in to continue.
-
-    Attributes
-    ----------
-    n_iter : int
-        Epochs run.
-    t : int
-        Training samples seen (the step counter of scikit-learn's ``t_``).
-    loss_curve : list of float
-        Mean training loss (penalty included) of each epoch.
-    validation_scores : list of float
-        Validation score of each epoch, when a validation score is monitored.
-    best_loss, best_validation_score : float
-    no_improvement_count : int
-    best_weights : list of ndarray or None
-        Copy of the parameters at the best validation score.
-    stopped : str or None
-        Why the last run stopped early ("converged", "callback"), or None.
-    start_loss : float or None
-        Loss of the untrained network on the first batch: the scale a
-        blow-up is measured against.
-    """
-
-    n_iter: int = 0
-    t: int = 0
-    loss_curve: list = field(default_factory=list)
-    validation_scores: list = field(default_factory=list)
-    best_loss: float = np.inf
-    best_validation_score: float = -np.inf
-    no_improvement_count: int = 0
-    best_weights: list = None
-    stopped: str = None
-    history: list = field(default_factory=list)
-    start_loss: float = None
+# importable from here as ever: the state, the batch helpers and the blow-up rule
+__all__ = ["BLOWUP_FACTOR", "EPOCH_GATHER_BYTES", "Trainer", "TrainingState", "n_rows"]
 
 
 class Trainer:
@@ -199,10 +161,10 @@ class Trainer:
             order = None
         else:
             order = self.shuffle(n) if callable(self.shuffle) else self.rng.permutation(n)
-        if order is not None and _small_arrays(X, Y):
+        if order is not None and small_arrays(X, Y):
             # one gather for the epoch, then each batch is a slice: on small data the
             # per-batch gathers cost more than the arithmetic
-            X, Y = _rows(X, order), _rows(Y, order)
+            X, Y = take_rows(X, order), take_rows(Y, order)
             sample_weight = None if sample_weight is None else sample_weight[order]
             order = None
         total_loss = total_weight = 0.0
@@ -216,7 +178,7 @@ class Trainer:
             w = None if sample_weight is None else sample_weight[idx]
             if w is not None and not w.sum() > 0:
                 continue  # a batch of zero-weight samples carries no gradient
-            value = self.train_batch(_rows(X, idx), _rows(Y, idx), w)
+            value = self.train_batch(take_rows(X, idx), take_rows(Y, idx), w)
             # each batch's (weighted mean) loss counts by its rows, as scikit-learn's
             # MLP and Keras average an epoch
             weight = stop - start
@@ -270,7 +232,7 @@ class Trainer:
         callbacks = CallbackList(self.callbacks)
         record = {"epoch": state.n_iter + 1}
         if state.start_loss is None:
-            state.start_loss = self._start_loss(X, Y, sample_weight)
+            state.start_loss = start_loss(self, X, Y, sample_weight)
         # small steps train on one thread (skscratch/threads.py)
         with training_threads(self.network, self.batch_size):
             try:
@@ -290,7 +252,7 @@ class Trainer:
         An epoch that does not complete (an error, Ctrl-C) puts back the
         weights *and* the optimizer's state it started from.
         """
-        last_good, complete = self._snapshot(), False
+        last_good, complete = snapshot(self.network, self.optimizer), False
         try:
             record = {"epoch": self.state.n_iter + 1}
             callbacks.epoch_begin(self, record)
@@ -299,71 +261,14 @@ class Trainer:
             # once, clearly; no stream of RuntimeWarnings before it
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 loss = self.run_epoch(X, Y, sample_weight, callbacks)
-            self._check_finite(loss)
+            check_finite(self, loss)
             record = self._record(loss, rate, time.perf_counter() - started, evaluate)
             complete = True
             return record, callbacks.epoch_end(self, record)
         except BaseException:
             if not complete:
-                self._restore(last_good)
+                restore(self.network, self.optimizer, last_good)
             raise
-
-    def _start_loss(self, X, Y, sample_weight):
-        """Loss of the network as it is (penalty included) on the first batch, in inference mode."""
-        rows = slice(0, self.batch_size)
-        w = None if sample_weight is None else sample_weight[rows]
-        if w is not None and not w.sum() > 0:
-            w = None
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            output = self.network.forward(_rows(X, rows), training=False)
-            target = _rows(Y, rows)
-            if self.losses is None:
-                value = self.loss(output, target, w)[0]
-            else:
-                value = sum(weight * loss(out, y, w)[0] for loss, weight, out, y in
-                            zip(self.losses, self.loss_weights, output, target))
-            if self.alpha:
-                n = n_rows(target) if w is None else w.sum()
-                value += 0.5 * self.alpha / n * sum(float(p.ravel() @ p.ravel())
-                                                    for p, _ in self.network.penalized)
-        return float(value) if np.isfinite(value) else None
-
-    def _snapshot(self):
-        scalars, moments = self.optimizer.get_state()
-        return self.network.get_weights(), scalars, [m.copy() for m in moments]
-
-    def _restore(self, snapshot):
-        weights, scalars, moments = snapshot
-        self.network.set_weights(weights)
-        self.optimizer.set_state(scalars, moments, [self.network.flat_params])
-
-    def _check_finite(self, loss):
-        """Raise FloatingPointError when the epoch diverged, blew up, or poisoned the optimizer.
-
-        Non-finite losses or weights diverged; a loss a hundred million
-        times the untrained network's (and above 1e8), or weights whose
-        squares overflow the dtype
-        (beyond what it can train with: the penalty and Adam's moments square
-        them), are a finite blow-up that would otherwise "converge" silently;
-        an optimizer whose moments overflowed (a batch of huge values) would
-        freeze every later step.
-        """
-        epoch, flat = self.state.n_iter + 1, self.network.flat_params
-        problem = None
-        if not np.isfinite(loss) or not np.isfinite(flat).all():
-            problem = f"the loss became {loss}"
-        elif flat.size and np.abs(flat).max() > np.sqrt(np.finfo(flat.dtype).max):
-            problem = f"the weights grew to {np.abs(flat).max():.3g}"
-        elif loss > BLOWUP_FACTOR * max(self.state.start_loss or 0.0, 1.0):
-            start = self.state.start_loss
-            problem = f"the loss grew to {loss:.3g}" + (
-                "" if start is None else f" from {start:.3g} before training")
-        elif not all(np.isfinite(m).all() for m in self.optimizer.get_state()[1]):
-            problem = "the optimizer's moments overflowed (a batch of huge values?)"
-        if problem is not None:
-            raise FloatingPointError(
-                f"Training diverged at epoch {epoch}: {problem}. Try a smaller learning rate "
-                f"(it was {self.optimizer.learning_rate:g}) or scale the inputs.")
 
     def _record(self, loss, rate, seconds, evaluate):
         """Count the epoch in the state and return its history record."""
@@ -382,24 +287,3 @@ class Trainer:
             state.validation_scores.append(record["validation_score"])
         state.history.append(record)
         return record
-
-
-def n_rows(data):
-    """Number of samples of one array or of a tuple of arrays."""
-    return (data[0] if isinstance(data, tuple) else data).shape[0]
-
-
-def _small_arrays(*data):
-    """Whether every array is an in-memory ndarray and all fit in EPOCH_GATHER_BYTES."""
-    arrays = [a for d in data for a in (d if isinstance(d, tuple) else (d,))]
-    return (all(type(a) is np.ndarray for a in arrays)
-            and sum(a.nbytes for a in arrays) <= EPOCH_GATHER_BYTES)
-
-
-def _rows(data, idx):
-    """The rows ``idx`` of one array, or of each array of a tuple."""
-    if isinstance(data, tuple):
-        return tuple(_rows(a, idx) for a in data)
-    if isinstance(data, np.ndarray) and not isinstance(idx, slice):
-        return data.take(idx, axis=0)   # half the time of data[idx] for row gathers
-    return data[idx]

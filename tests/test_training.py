@@ -67,39 +67,3 @@ def test_l2_penalty_is_added(rng):
     W = [p for p, _ in penalised.network.penalized]
     expected = 0.5 * 1.0 * sum(float(np.sum(w**2)) for w in W) / 10
     assert loss_pen - loss_plain == pytest.approx(expected, rel=1e-6)
-
-
-def test_divergence_raises_and_restores_finite_weights(rng):
-    x, y = _data(rng)
-    trainer = _trainer(rng, optimizer=SGD(1e6, momentum=0), tol=None, batch_size=1)
-    with pytest.raises(FloatingPointError, match="smaller learning rate"), \
-            np.errstate(over="ignore", invalid="ignore"):
-        trainer.fit(x * 1e3, y * 1e3, max_epochs=50)
-    assert all(np.isfinite(p).all() for p in trainer.network.params)
-
-
-def test_keyboard_interrupt_restores_the_last_complete_epoch_and_propagates(rng):
-    # Ctrl-C mid-epoch is handled like any error: the weights *and* the optimizer's
-    # moments of the last complete epoch come back, and the interrupt propagates
-    x, y = _data(rng)
-    reference = _trainer(np.random.default_rng(1), batch_size=16)
-    reference.fit(x, y, max_epochs=1)
-    trainer = _trainer(np.random.default_rng(1), batch_size=16)
-    calls = {"n": 0}
-    original = trainer.train_batch
-
-    def interrupt_in_the_second_epoch(*args):
-        calls["n"] += 1
-        if calls["n"] == 8 + 3:          # 8 batches an epoch
-            raise KeyboardInterrupt
-        return original(*args)
-
-    trainer.train_batch = interrupt_in_the_second_epoch
-    with pytest.raises(KeyboardInterrupt):
-        trainer.fit(x, y, max_epochs=5)
-    assert trainer.state.n_iter == 1 and trainer.state.stopped is None
-    for p, q in zip(trainer.network.params, reference.network.params):
-        np.testing.assert_array_equal(p, q)
-    for m, r in zip(trainer.optimizer.get_state()[1], reference.optimizer.get_state()[1]):
-        np.testing.assert_array_equal(m, r)
-    assert trainer.optimizer.t == reference.optimizer.t

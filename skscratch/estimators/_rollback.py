@@ -3,6 +3,7 @@
 import copy
 from contextlib import contextmanager
 
+from ..rollback import restore, snapshot
 from ._fitted import publish
 
 
@@ -32,8 +33,7 @@ def rollback_on_failure(estimator):
     fitted = attributes.get("_fitted")
     saved = None
     if fitted is not None:
-        scalars, moments = fitted.optimizer.get_state()
-        saved = (fitted.network.get_weights(), scalars, [m.copy() for m in moments],
+        saved = (snapshot(fitted.network, fitted.optimizer),
                  copy.deepcopy(fitted.training), fitted.optimizer,
                  copy.deepcopy(fitted.rng.bit_generator.state))
     try:
@@ -43,10 +43,9 @@ def rollback_on_failure(estimator):
             delattr(estimator, key)
         estimator.__dict__.update(attributes)
         if saved is not None:
-            weights, scalars, moments, training, optimizer, rng_state = saved
+            weights, training, optimizer, rng_state = saved
             fitted.rng.bit_generator.state = rng_state     # shuffling, dropout, splits
-            fitted.network.set_weights(weights)
-            optimizer.set_state(scalars, moments, [fitted.network.flat_params])
+            restore(fitted.network, optimizer, weights)
             fitted.training, fitted.optimizer = training, optimizer
             # the public lists (loss_curve_, history_) are the training record's own:
             # publish them again from the restored copy
