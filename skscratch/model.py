@@ -25,7 +25,8 @@ from .graph import (
     topological_nodes,
     unique_names,
 )
-from .layers.base import LAYERS, dense_batch
+from .layers.arrays import dense_batch
+from .layers.base import LAYERS
 from .layers.symbolic import Input, SymbolicTensor
 from .summary import short_name, table
 

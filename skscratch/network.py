@@ -4,7 +4,8 @@ import numpy as np
 
 from .configs import layer_config, layer_from_config
 from .container import Container
-from .layers.base import LAYERS, Layer, as_shape, dense_batch
+from .layers.arrays import as_shape, dense_batch
+from .layers.base import LAYERS, Layer
 from .summary import short_name, table
 
 

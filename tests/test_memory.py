@@ -10,7 +10,7 @@ from sklearn.exceptions import ConvergenceWarning
 import skscratch.memory
 from skscratch import ConvNetFromScratch, MLPFromScratch, Network
 from skscratch.layers import Conv2D, Dense, Flatten, MaxPool2D
-from skscratch.layers.base import ZEROS_LIMIT
+from skscratch.layers.arrays import ZEROS_LIMIT
 from skscratch.memory import training_memory
 
 
