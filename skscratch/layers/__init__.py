@@ -9,8 +9,8 @@ from .activation import (
     Sigmoid,
     Softmax,
     Tanh,
-    get_activation,
 )
+from .activation_functions import get_activation
 from .base import LAYERS, Layer
 from .conv import Conv2D
 from .dense import Dense

@@ -5,7 +5,7 @@ from scipy.sparse import csr_array
 
 from ._gemm import transposed_product
 from ._windows import WindowGeometry, check_padding, pair
-from .activation import FROM_INPUT, canonical_activation, get_activation, output_array
+from .activation_functions import FROM_INPUT, canonical_activation, get_activation, output_array
 from .base import LAYERS, Layer, WeightSpec, check_positive_int
 from .initializers import check_initializer, kernel_initializer_for
 

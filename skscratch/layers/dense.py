@@ -3,8 +3,9 @@
 import numpy as np
 from scipy.sparse import issparse
 
-from .activation import FROM_INPUT, canonical_activation, get_activation, output_array
-from .base import LAYERS, Layer, WeightSpec, check_positive_int, sum_over_rows
+from .activation_functions import FROM_INPUT, canonical_activation, get_activation, output_array
+from .arrays import sum_over_rows
+from .base import LAYERS, Layer, WeightSpec, check_positive_int
 from .initializers import check_initializer, kernel_initializer_for
 
 
