@@ -1,52 +1,13 @@
 import numpy as np
 import pytest
 from scipy.special import log_softmax, softmax
-from sklearn.metrics import log_loss, mean_absolute_error, mean_squared_error
+from sklearn.metrics import log_loss
 
-from skscratch.gradcheck import check_loss_gradient
-from skscratch.losses import (
-    AbsoluteError,
-    Huber,
-    SigmoidCrossEntropy,
-    SoftmaxCrossEntropy,
-    SquaredError,
-    get_loss,
-)
-from tests.conftest import TOL
-
-
-def _case(loss, rng, n, k):
-    output = rng.standard_normal((n, k)) * 3
-    if isinstance(loss, SoftmaxCrossEntropy):
-        target = np.eye(k)[rng.integers(0, k, n)]
-    elif isinstance(loss, SigmoidCrossEntropy):
-        target = rng.integers(0, 2, (n, k)).astype(float)
-    else:
-        target = output + rng.standard_normal((n, k)) * 2
-    return output, target
-
-
-LOSSES = [SquaredError(), AbsoluteError(), Huber(), Huber(delta=0.3), SoftmaxCrossEntropy(),
-          SigmoidCrossEntropy()]
-
-
-@pytest.mark.parametrize("loss", LOSSES, ids=lambda loss: type(loss).__name__)
-@pytest.mark.parametrize("n, k", [(1, 1), (5, 3), (20, 4)])
-@pytest.mark.parametrize("weighted", [False, True])
-def test_gradients(loss, n, k, weighted, rng):
-    if isinstance(loss, SoftmaxCrossEntropy) and k == 1:
-        k = 2
-    output, target = _case(loss, rng, n, k)
-    w = rng.uniform(0.1, 3, n) if weighted else None
-    assert check_loss_gradient(loss, output, target, w) < TOL
+from skscratch.losses import SigmoidCrossEntropy, SoftmaxCrossEntropy
 
 
 def test_values_match_scikit_learn_metrics(rng):
-    out, y = rng.standard_normal((30, 2)), rng.standard_normal((30, 2))
     w = rng.uniform(0.5, 2, 30)
-    assert SquaredError()(out, y)[0] == pytest.approx(mean_squared_error(y, out))
-    expected = mean_absolute_error(y, out, sample_weight=w)
-    assert AbsoluteError()(out, y, w)[0] == pytest.approx(expected)
     labels = rng.integers(0, 4, 30)
     logits = rng.standard_normal((30, 4))
     value = SoftmaxCrossEntropy()(logits, np.eye(4)[labels], w)[0]
@@ -55,15 +16,6 @@ def test_values_match_scikit_learn_metrics(rng):
     z = rng.standard_normal((30, 1))
     value = SigmoidCrossEntropy()(z, binary[:, None].astype(float))[0]
     assert value == pytest.approx(log_loss(binary, 1 / (1 + np.exp(-z[:, 0]))))
-
-
-def test_huber_is_quadratic_then_linear():
-    loss = Huber(delta=1.0)
-    small, _ = loss(np.array([[0.5]]), np.array([[0.0]]))
-    large, grad = loss(np.array([[3.0]]), np.array([[0.0]]))
-    assert small == pytest.approx(0.125)
-    assert large == pytest.approx(2.5)
-    assert grad[0, 0] == pytest.approx(1.0)
 
 
 @pytest.mark.parametrize("loss", [SoftmaxCrossEntropy(), SigmoidCrossEntropy()],
@@ -78,25 +30,6 @@ def test_cross_entropy_is_stable_at_huge_logits(loss):
         # sample 0 puts all mass on the wrong class: loss 2e4, sample 1 is right: loss ~0
         assert value == pytest.approx(-log_softmax(logits, axis=1)[[0, 1], [1, 1]].mean())
         assert value == pytest.approx(1e4)
-
-
-def test_sample_weights_match_repetition(rng):
-    out, y = rng.standard_normal((4, 2)), rng.standard_normal((4, 2))
-    w = np.array([1.0, 2.0, 0.0, 3.0])
-    repeat = np.repeat(np.arange(4), w.astype(int))
-    weighted, _ = SquaredError()(out, y, w)
-    repeated, _ = SquaredError()(out[repeat], y[repeat])
-    assert weighted == pytest.approx(repeated)
-
-
-def test_get_loss():
-    assert isinstance(get_loss("mse"), SquaredError)
-    loss = Huber()
-    assert get_loss(loss) is loss
-    with pytest.raises(ValueError, match="Unknown loss 'hinge'"):
-        get_loss("hinge")
-    with pytest.raises(ValueError, match="delta"):
-        Huber(delta=0)
 
 
 def _exact_sigmoid_loss(z, y):
@@ -153,19 +86,3 @@ def test_cross_entropy_gradients_keep_full_precision_at_any_margin(margin):
         ours = SoftmaxCrossEntropy()._per_sample(logits, np.eye(4)[[label]])[1][0]
         np.testing.assert_allclose(ours, _exact_softmax_gradient(logits[0], label),
                                    rtol=1e-13, atol=0)
-
-
-@pytest.mark.parametrize("residual", [1e-12, -1e-3, 0.9, -1.1, 1e3, -1e12])
-def test_huber_and_squared_errors_have_no_cancellation(residual):
-    # the audit: each is one subtraction of the inputs, then products of it
-    from decimal import Decimal, getcontext
-    getcontext().prec = 60
-    out, target = np.array([[residual + 2.0]]), np.array([[2.0]])
-    r = Decimal(out[0, 0]) - 2           # the residual the float inputs really hold
-    huber = r * r / 2 if abs(r) <= 1 else abs(r) - Decimal("0.5")
-    loss, grad = Huber()._per_sample(out, target)
-    assert loss[0] == pytest.approx(float(huber), rel=1e-15, abs=0)
-    assert grad[0, 0] == float(max(min(r, Decimal(1)), Decimal(-1)))
-    loss, grad = SquaredError()._per_sample(out, target)
-    assert loss[0] == pytest.approx(float(r * r), rel=1e-15, abs=0)
-    assert grad[0, 0] == float(2 * r)
