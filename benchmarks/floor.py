@@ -1,4 +1,4 @@
-"""W8: the matrix-product floor under an MLP epoch, beside each library's epoch.
+"""W8: the floors under an MLP epoch (products alone, bare NumPy), beside each library's.
 
 A training step of an MLP with ``L`` layers is ``3L - 1`` matrix products (``L``
 forward, ``L`` weight gradients, ``L - 1`` input gradients: eight for W1's
@@ -9,10 +9,20 @@ same products. Comparing each library's epoch with that floor shows how much
 of a speed target is reachable: a target of ``r`` times scikit-learn's time is
 out of reach when the floor alone exceeds ``r`` times scikit-learn's epoch.
 
+A second floor times the whole step written as bare NumPy calls on
+preallocated arrays (:func:`bare_step`): the products, bias additions, ReLU,
+a stable softmax cross-entropy with its gradient, the L2 penalty when the
+case has one, and Adam on one flat vector, with no layers, no checks and no
+training loop around them. It is what a NumPy implementation of the same
+arithmetic pays at the least; an epoch of it (without the per-epoch shuffle
+and bookkeeping) compared with a target of ``r`` times scikit-learn's epoch
+says whether the target is within NumPy's reach at all.
+
 Cases: W1's network (784-300-100-10, float32, batch 128, the library's BLAS
-threads) and W6's (64-64-10 on digits, float64, batch 200, one thread as in
-``GridSearchCV(n_jobs=2)`` workers). Every figure is the minimum over repeats
-(the least noisy estimate of a fixed cost on a shared machine).
+threads, no penalty as W1 trains) and W6's (64-64-10 on digits, float64, batch
+200, one thread as in ``GridSearchCV(n_jobs=2)`` workers, scikit-learn's
+default ``alpha=1e-4``). Every figure is the minimum over repeats (the least
+noisy estimate of a fixed cost on a shared machine).
 
 Run on its own (``python benchmarks/floor.py``) or through ``run.py``.
 """
@@ -31,10 +41,10 @@ from threadpoolctl import threadpool_limits
 CASES = {
     "W1 MLP 784-300-100-10, float32, batch 128": dict(
         sizes=(784, 300, 100, 10), dtype=np.float32, batch=128, threads=None, epochs=2,
-        data="blobs"),
+        data="blobs", alpha=0.0),
     "W6 MLP 64-64-10 on digits, float64, batch 200, 1 thread": dict(
         sizes=(64, 64, 10), dtype=np.float64, batch=200, threads=1, epochs=40,
-        data="digits"),
+        data="digits", alpha=1e-4),
 }
 
 
@@ -66,13 +76,96 @@ def product_step(sizes, dtype, batch, rng):
     return step
 
 
-def _epoch_floor(case, n_samples, rng, repeats):
-    """Seconds of an epoch's products: the full batches, then the last, smaller one."""
+def bare_step(sizes, dtype, batch, alpha, rng):
+    """A function running one whole training step as bare NumPy calls.
+
+    ReLU hidden layers, softmax cross-entropy on integer labels, the L2
+    penalty ``alpha`` on the weights, Adam (scikit-learn's settings) on one
+    flat vector of parameters; every array preallocated, every call the
+    cheapest form measured on this kind of machine (``argmax`` and ``take``
+    for the row maxima, a product with ones for row sums). It returns the
+    batch loss, as every library computes it.
+    """
+    shapes = [(a, b) for a, b in zip(sizes, sizes[1:])]
+    n_params = sum(a * b + b for a, b in shapes)
+    params, grads = np.empty(n_params, dtype), np.zeros(n_params, dtype)
+    moment1, moment2, scratch = (np.zeros(n_params, dtype) for _ in range(3))
+    weights, biases, weight_grads, bias_grads, offset = [], [], [], [], 0
+    for a, b in shapes:
+        for arrays, gradients, shape in ((weights, weight_grads, (a, b)),
+                                         (biases, bias_grads, (b,))):
+            size = int(np.prod(shape))
+            arrays.append(params[offset:offset + size].reshape(shape))
+            gradients.append(grads[offset:offset + size].reshape(shape))
+            offset += size
+    params[...] = rng.uniform(-0.1, 0.1, n_params)
+    x = rng.standard_normal((batch, sizes[0])).astype(dtype)
+    flat_labels = rng.integers(0, sizes[-1], batch) + np.arange(batch) * sizes[-1]
+    acts = [x] + [np.empty((batch, n), dtype) for n in sizes[1:]]
+    deltas = [None] + [np.empty((batch, n), dtype) for n in sizes[1:]]
+    zeros, ones = np.zeros((batch, max(sizes)), dtype), np.ones(batch, dtype)
+    row_starts, class_ones = np.arange(batch) * sizes[-1], np.ones(sizes[-1], dtype)
+    penalties = [np.empty_like(W) for W in weights]
+
+    def softmax_cross_entropy(z, delta):
+        peak = z.reshape(-1).take(z.argmax(axis=1) + row_starts)
+        loss = float((peak - z.reshape(-1).take(flat_labels)).sum())
+        np.subtract(z, peak[:, None], out=delta)
+        np.exp(delta, out=delta)
+        sums = delta @ class_ones
+        loss += float(np.log(sums).sum())
+        delta /= sums[:, None]
+        delta.reshape(-1)[flat_labels] -= 1
+        delta *= 1.0 / batch
+        return loss / batch
+
+    def step():
+        for i, (W, b) in enumerate(zip(weights, biases)):
+            z = np.matmul(acts[i], W, out=acts[i + 1])
+            z += b
+            if i < len(weights) - 1:
+                np.maximum(z, zeros[:, :z.shape[1]], out=z)
+        loss = softmax_cross_entropy(acts[-1], deltas[-1])
+        for i in range(len(weights) - 1, -1, -1):
+            np.matmul(acts[i].T, deltas[i + 1], out=weight_grads[i])
+            np.matmul(ones, deltas[i + 1], out=bias_grads[i])
+            if i:
+                np.matmul(deltas[i + 1], weights[i].T, out=deltas[i])
+                np.multiply(deltas[i], acts[i] > 0, out=deltas[i])
+        for W, gW, buf in zip(weights, weight_grads, penalties) if alpha else ():
+            flat = W.reshape(-1)
+            loss += 0.5 * alpha * float(flat @ flat) / batch
+            gW += np.multiply(W, alpha / batch, out=buf)
+        # in-place ufuncs with out=: the closure's arrays are never rebound
+        np.multiply(moment1, 0.9, out=moment1)
+        np.add(moment1, grads, out=moment1)
+        np.multiply(grads, grads, out=scratch)
+        np.multiply(moment2, 0.999, out=moment2)
+        np.add(moment2, scratch, out=moment2)
+        np.sqrt(moment2, out=scratch)
+        np.add(scratch, 1e-8, out=scratch)
+        np.divide(moment1, scratch, out=scratch)
+        np.multiply(scratch, 1e-3, out=scratch)
+        np.subtract(params, scratch, out=params)
+        return loss
+    # what the step reads and writes, for checking it computes the true gradient
+    step.params, step.grads, step.x = params, grads, x
+    step.labels = flat_labels - row_starts
+    return step
+
+
+def _epoch_floor(case, n_samples, rng, repeats, make_step=None):
+    """Seconds of an epoch of ``make_step``'s steps (the products by default).
+
+    The full batches, then the last, smaller one.
+    """
+    if make_step is None:
+        def make_step(batch):
+            return product_step(case["sizes"], case["dtype"], batch, rng)
     full, last = divmod(n_samples, case["batch"])
-    seconds = full * _best(product_step(case["sizes"], case["dtype"], case["batch"], rng),
-                           5 * repeats, 20)
+    seconds = full * _best(make_step(case["batch"]), 5 * repeats, 20)
     if last:
-        seconds += _best(product_step(case["sizes"], case["dtype"], last, rng), 5 * repeats, 20)
+        seconds += _best(make_step(last), 5 * repeats, 20)
     return seconds
 
 
@@ -109,22 +202,31 @@ def w8_floor(repeats, quick=False):
                                                         case["batch"], 0)
         with threadpool_limits(case["threads"]):
             floor = _epoch_floor(case, len(X), rng, repeats)
+            bare = _epoch_floor(case, len(X), rng, repeats, lambda batch: bare_step(
+                case["sizes"], case["dtype"], batch, case["alpha"], rng))
             rows = {name: _epoch_seconds(make, X, y, epochs, repeats)
                     for name, make in makers.items()}
-        results[label] = {"floor_ms": floor * 1e3,
+        results[label] = {"floor_ms": floor * 1e3, "bare_numpy_ms": bare * 1e3,
                           **{name: s * 1e3 for name, s in rows.items()}}
     return results
 
 
 def floor_table(results):
-    """Markdown: the floor and each library's epoch, and the floor's share of each."""
-    lines = ["| case | matrix products alone, ms/epoch | library | ms/epoch "
-             "| products' share | time vs scikit-learn |", "|---|---|---|---|---|---|"]
+    """Markdown: the two floors and each library's epoch, and the products' share of each."""
+    lines = ["| case | matrix products alone, ms/epoch | bare NumPy step, ms/epoch | library "
+             "| ms/epoch | products' share | time vs scikit-learn |",
+             "|---|---|---|---|---|---|---|"]
     for label, row in results.items():
-        for name in [k for k in row if k != "floor_ms"]:
-            lines.append(f"| {label} | {row['floor_ms']:.1f} | {name} | {row[name]:.1f} "
+        sklearn = row["scikit-learn"]
+        lines.append(f"| {label} | {row['floor_ms']:.1f} | {row['bare_numpy_ms']:.1f} "
+                     f"| bare NumPy step | {row['bare_numpy_ms']:.1f} "
+                     f"| {row['floor_ms'] / row['bare_numpy_ms']:.0%} "
+                     f"| {row['bare_numpy_ms'] / sklearn:.2f}x |")
+        for name in [k for k in row if k not in ("floor_ms", "bare_numpy_ms")]:
+            lines.append(f"| {label} | {row['floor_ms']:.1f} | {row['bare_numpy_ms']:.1f} "
+                         f"| {name} | {row[name]:.1f} "
                          f"| {row['floor_ms'] / row[name]:.0%} "
-                         f"| {row[name] / row['scikit-learn']:.2f}x |")
+                         f"| {row[name] / sklearn:.2f}x |")
     return "\n".join(lines)
 
 
