@@ -117,8 +117,9 @@ def report(results):
     out += ["", "W6 - `GridSearchCV`, 5 learning rates x 5 folds, `StandardScaler` + MLP (64,) "
             "on digits, at most 200 epochs, `n_jobs=2` (warm workers):", ""]
     out += grid_search_table(results["W6"])
-    out += ["", "W8 - the matrix products of an MLP epoch alone (preallocated arrays, the "
-            "threads training uses) against each library's epoch (minimum of repeats):", "",
+    out += ["", "W8 - the matrix products of an MLP epoch alone, and the whole step as bare "
+            "NumPy calls (preallocated arrays, the threads training uses), against each "
+            "library's epoch (minimum of repeats):", "",
             floor.floor_table(results["W8"])]
     out += onnx_section(results)
     return "\n".join(out)
