@@ -2,9 +2,6 @@
 
 import inspect
 
-import numpy as np
-from scipy.sparse import issparse
-
 from ..configs import layer_config, layer_from_config
 from ..container import Container
 from ..layers import Dense, Flatten, Layer
@@ -12,6 +9,7 @@ from ..network import Network
 from ._architecture import canonical
 from ._base import BaseNeuralEstimator
 from ._constraints import TRAINING_CONSTRAINTS
+from ._input_layout import flat_rows, input_columns, split_columns
 
 PREFIX = "model__"
 
@@ -227,80 +225,20 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
     # ----------------------------------------------------------- the inputs
     def _flatten_input(self, X):
         """Rows for validation: a tuple/dict (or images) is flattened, its shapes kept."""
-        if isinstance(X, dict) and not issparse(X):       # (a DOK matrix is a dict too)
-            X = tuple(self._by_input_name(X, "X"))
-        if not isinstance(X, tuple):
-            if getattr(X, "ndim", 2) <= 2:
-                return X, None
-            X = (X,)                          # images: one input of several axes
-        if self.inputs is not None:
-            raise ValueError("Pass X as one 2-D array when inputs= gives the column layout, "
-                             "or as a tuple of arrays without it; not both.")
-        if any(issparse(a) for a in X):
-            raise ValueError("Sparse inputs come as one sparse X with inputs= giving each "
-                             "model input's columns, not as a tuple of matrices.")
-        blocks = [np.asarray(a) for a in X]
-        if len({len(b) for b in blocks}) > 1:
-            raise ValueError(f"The arrays of X have different numbers of samples: "
-                             f"{[len(b) for b in blocks]}.")
-        rows = [b.reshape(len(b), int(np.prod(b.shape[1:]))) for b in blocks]   # 0 rows too
-        return np.hstack(rows), [b.shape[1:] for b in blocks]
+        return flat_rows(X, self.inputs, self.model)
 
     def _shape_input(self, X, shapes, reset):
         """The network input: one array, or a tuple with one array per model input."""
         if reset:
             self.input_shapes_ = shapes
-            self.input_columns_ = self._columns(X.shape[1], shapes)
+            self.input_columns_ = input_columns(X.shape[1], shapes, self.inputs, self.model)
         elif shapes is not None and shapes != self.input_shapes_:
             fitted_on = (self.input_shapes_ if self.input_shapes_ is not None
                          else "one 2-D array" if self.input_columns_ is None
                          else "one 2-D array split by inputs=")
             raise ValueError(f"X holds inputs of shapes {shapes}; the model was fitted on "
                              f"{fitted_on}.")
-        if self.input_columns_ is None:
-            return X
-        if self.input_shapes_ is None:            # column layout: 2-D parts (sparse too)
-            parts = tuple(X[:, c] for c in self.input_columns_)
-        else:
-            parts = tuple(X[:, c].reshape(X.shape[0], *shape)
-                          for c, shape in zip(self.input_columns_, self.input_shapes_))
-        return parts if len(parts) > 1 else parts[0]
-
-    def _columns(self, n_features, shapes):
-        """Each input's column indices, from ``inputs`` or the tuple's blocks."""
-        if shapes is not None:
-            edges = np.cumsum([0] + [int(np.prod(s)) for s in shapes])
-            return [np.arange(a, b) for a, b in zip(edges[:-1], edges[1:])]
-        if self.inputs is None:
-            return None
-        layout = self.inputs
-        if isinstance(layout, dict):
-            layout = self._by_input_name(layout, "inputs")
-        everything = range(n_features)
-        columns = [np.asarray(list(everything[c]) if isinstance(c, slice) else
-                              list(c) if isinstance(c, range) else c) for c in layout]
-        for c in columns:
-            if c.ndim != 1 or c.dtype.kind not in "iu" or not c.size or (
-                    c.min() < 0 or c.max() >= n_features):
-                raise ValueError(f"inputs must list column indices 0 to {n_features - 1} for "
-                                 f"each model input; got {self.inputs!r}.")
-        return columns
-
-    def _by_input_name(self, mapping, what):
-        """The values of a dict keyed by the model's input names, in the inputs' order."""
-        names = self._input_names()
-        if names is None:
-            raise ValueError(f"{what} as a dict needs model= a Model, whose inputs have names; "
-                             "with a build function give them in the inputs' order.")
-        if set(mapping) != set(names):
-            raise ValueError(f"{what} is a dict with keys {sorted(map(str, mapping))}; the "
-                             f"model's inputs are named {names}.")
-        return [mapping[n] for n in names]
-
-    def _input_names(self):
-        """The names of the model's inputs, when the model is given as a Model."""
-        inputs = getattr(self.model, "inputs", None)
-        return None if inputs is None else [t.name for t in inputs]
+        return split_columns(X, self.input_columns_, self.input_shapes_)
 
 
 def _check_routed(build, routed):
