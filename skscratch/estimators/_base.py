@@ -1,8 +1,12 @@
-"""What every skscratch estimator shares: fit, partial_fit, tags, fitted weights.
+"""What every skscratch estimator shares: fit and partial_fit, their checks, tags.
 
-Prediction lives in :mod:`._prediction`, input conversions in :mod:`._inputs`,
-the fitted state in :mod:`._fitted`, and the rollback of failed calls in
-:mod:`._rollback`.
+Each part a fit needs has its own module: input conversions in
+:mod:`._inputs`, target encoding and the classes of continued fits in
+:mod:`._targets`, the validation split in :mod:`._holdout`, the callbacks in
+:mod:`._callbacks`, the fitted state in :mod:`._fitted`, and the rollback of
+failed calls in :mod:`._rollback`. Prediction (:mod:`._prediction`),
+``coefs_``/``intercepts_`` (:mod:`._weights`) and pickling (:mod:`._state`)
+come in as mixins.
 """
 
 import warnings
@@ -13,7 +17,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import ClassifierTags, RegressorTags
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..callbacks import PlateauStopping, as_callbacks
+from ..callbacks import as_callbacks
 from ..layers import BatchNorm
 from ..layers.base import leaf_layers
 from ..memory import check_memory
@@ -21,9 +25,10 @@ from ..network import Network
 from ..optimizers import OPTIMIZERS
 from ..training import Trainer, n_rows
 from ._architecture import check_unchanged
+from ._callbacks import estimator_callbacks
 from ._constraints import TRAINING_CONSTRAINTS, reject_bools
-from ._fitted import FittedState, Published, publish
-from ._holdout import hold_out
+from ._fitted import FittedState, publish
+from ._holdout import validation_split
 from ._inputs import (
     cast,
     csr,
@@ -38,55 +43,13 @@ from ._inputs import (
 from ._prediction import PredictionMixin, _is_classification
 from ._random import EpochOrder, fit_random_state, initialize_like_sklearn, side_generator
 from ._rollback import rollback_on_failure
-from ._schedules import CheckedInvScaling
 from ._sklearn_private import validate_parameter_constraints
-from ._state import plain_state, reduction, restore
-from ._targets import (
-    CLASSIFICATION_LOSSES,
-    ClassificationTarget,
-    RegressionTarget,
-    check_label_types,
-    ravel_column,
-)
+from ._state import StateMixin
+from ._targets import check_classes, check_label_types, make_target, ravel_column
+from ._weights import WeightsMixin
 
 
-class WeightList(list):
-    """The network's own weight arrays; assigning an item copies into the network.
-
-    So ``est.coefs_[0] = W`` sets the weights, as with scikit-learn's MLP,
-    after the same shape and finiteness checks as assigning the whole list.
-
-    Parameters
-    ----------
-    arrays : list of ndarray
-        The network's arrays (views into its parameters).
-    attribute : str
-        ``"coefs_"`` or ``"intercepts_"``, for error messages.
-    """
-
-    def __init__(self, arrays, attribute):
-        super().__init__(arrays)
-        self.attribute = attribute
-
-    def check(self, i, value):
-        """``value`` as an array that may replace item ``i``; ValueError otherwise."""
-        value, target = np.asarray(value), self[i]
-        if value.dtype.kind in "iuf":
-            with np.errstate(over="ignore"):
-                value = value.astype(target.dtype)       # finite in the network's dtype
-        if value.shape != target.shape or value.dtype.kind not in "iuf" or not (
-                np.isfinite(value).all()):
-            raise ValueError(f"{self.attribute}[{i}] must be a finite numeric array of shape "
-                             f"{target.shape}; got shape {value.shape} and dtype {value.dtype}.")
-        return value
-
-    def __setitem__(self, i, value):
-        if not isinstance(i, (int, np.integer)):
-            raise TypeError(f"{self.attribute} items are set one index at a time.")
-        np.copyto(self[i], self.check(i, value))
-
-
-class BaseNeuralEstimator(PredictionMixin, BaseEstimator):
+class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimator):
     """Shared machinery of :class:`MLPFromScratch` and its siblings.
 
     Subclasses define ``__init__`` (storing parameters only) and
@@ -117,44 +80,6 @@ class BaseNeuralEstimator(PredictionMixin, BaseEstimator):
             tags.estimator_type = "regressor"
             tags.regressor_tags = RegressorTags()
         return tags
-
-    # ------------------------------------------------ pickle, copy and skops
-    # pickle and copy take __reduce_ex__: the whole __dict__, as ever. skops takes
-    # __getstate__: plain data, which __setstate__ checks as skscratch.load does
-    # (see _state.py for why a file cannot skip the checks)
-    def __reduce_ex__(self, protocol):
-        return reduction(self)
-
-    def __reduce__(self):
-        return reduction(self)
-
-    def __getstate__(self):
-        """The estimator as plain data, as :func:`skscratch.save` writes it (for skops).
-
-        Returns
-        -------
-        state : dict
-            ``{"header": str, "arrays": dict of str to ndarray}``: the JSON
-            header and named arrays of a model file (class and parameters
-            only when unfitted). pickle and :mod:`copy` do not use it.
-        """
-        return plain_state(self)
-
-    def __setstate__(self, state):
-        """Restore a state; plain data is checked as :func:`skscratch.load` checks a file.
-
-        Parameters
-        ----------
-        state : dict
-            :meth:`__getstate__`'s plain data, or what pickle and :mod:`copy`
-            carry.
-
-        Raises
-        ------
-        ValueError
-            When plain data is malformed, tampered or of another class.
-        """
-        restore(self, state)
 
     # ------------------------------------------------------------------ fit
     def fit(self, X, y, sample_weight=None):
@@ -209,11 +134,14 @@ class BaseNeuralEstimator(PredictionMixin, BaseEstimator):
         # scikit-learn's MLP draws from one RandomState per call (see _random.py)
         streams = fit_random_state(self.random_state) if self._sklearn_random_streams else None
         X, y = self._validate_Xy(X, y, reset=first)
-        self._check_classes(y, classes, incremental, first)
+        if _is_classification(self):
+            check_classes(y, classes, None if first else self._fitted.target.classes,
+                          incremental)
         if self.batch_size != "auto" and self.batch_size > n_rows(X):
             warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is "
                           "going to be clipped", UserWarning, stacklevel=4)
-        target = (self._make_target(y, classes if incremental else None) if first
+        target = (make_target(_is_classification(self), self.loss, y,
+                              classes if incremental else None) if first
                   else self._fitted.target)
         Y = target.encode(y, first_input(X).dtype)
         sample_weight = validate_sample_weight(sample_weight, first_input(X))
@@ -279,44 +207,21 @@ class BaseNeuralEstimator(PredictionMixin, BaseEstimator):
         """
         return {}
 
-    def _check_classes(self, y, classes, incremental, first):
-        """scikit-learn's rules for the classes of continued fits.
-
-        A first ``partial_fit`` of single-label classification needs every
-        class up front; later calls may not change them; a ``warm_start`` refit
-        needs the classes of the first fit.
-        """
-        if not _is_classification(self):
-            return
-        single_label = y.ndim == 1
-        if incremental and first and classes is None and single_label:
-            raise ValueError("classes must be passed on the first call to partial_fit.")
-        if first:
-            return
-        known = self._fitted.target.classes
-        if incremental and classes is not None and not (
-                len(np.unique(classes)) == len(known)
-                and np.array_equal(np.unique(classes), known)):
-            raise ValueError(f"`classes={np.asarray(classes).tolist()}` is not the same as on "
-                             f"last call to partial_fit, was: {known.tolist()}.")
-        if not incremental and single_label and not np.array_equal(np.unique(y), known):
-            raise ValueError("warm_start can only be used where `y` has the same classes as in "
-                             f"the previous call to fit. Previously got {known.tolist()}, `y` "
-                             f"has {np.unique(y).tolist()}.")
-
     def _train(self, fitted, data, incremental, streams=None):
         """Run the epochs, then keep the best weights and publish the fitted attributes."""
         X, y, Y, sample_weight = data
         evaluate = None
         if fitted.early_stopping:
-            X, Y, sample_weight, evaluate = self._split_validation(
-                X, y, Y, sample_weight, fitted, fitted.rng if streams is None else streams)
+            X, Y, sample_weight, evaluate = validation_split(
+                data, fitted, self.validation_fraction, _is_classification(self),
+                fitted.rng if streams is None else streams)
         self._check_batch_norm(fitted.network, n_rows(X))
         trainer = Trainer(
             fitted.network, fitted.target.loss, fitted.optimizer, alpha=self.alpha,
             batch_size=self._batch_size(n_rows(X)), rng=fitted.rng,
             shuffle=EpochOrder(streams) if self.shuffle and streams is not None else self.shuffle,
-            tol=None, verbose=self.verbose, callbacks=self._callbacks(fitted), owner=self)
+            tol=None, verbose=self.verbose, callbacks=estimator_callbacks(self, fitted),
+            owner=self)
         fitted.training = trainer.fit(X, Y, sample_weight, state=fitted.training,
                                       max_epochs=1 if incremental else self.max_iter,
                                       evaluate=evaluate)
@@ -342,24 +247,6 @@ class BaseNeuralEstimator(PredictionMixin, BaseEstimator):
                 f"{self.batch_size!r} on {n_samples} training sample(s) makes every batch "
                 "a single sample, whose statistics are its own values. Use batch_size >= 2 "
                 "(and at least 2 training samples), or batch_norm=False.")
-
-    def _callbacks(self, fitted):
-        """scikit-learn's stopping rule and schedules, then the user's callbacks.
-
-        The user's callbacks see the estimator's fitted attributes as of each
-        epoch (published first); the schedules apply to ``solver="sgd"``, as
-        in scikit-learn.
-        """
-        sgd = self.solver == "sgd"
-        callbacks = [PlateauStopping(self.tol, self.n_iter_no_change,
-                                     adaptive=sgd and self.learning_rate == "adaptive",
-                                     restore_best_weights=fitted.early_stopping)]
-        if sgd and self.learning_rate == "invscaling":
-            callbacks.append(CheckedInvScaling(self.power_t))
-        user = as_callbacks(self.callbacks)
-        if user:
-            callbacks += [Published(fitted)] + user
-        return callbacks
 
     def _validate_Xy(self, X, y, reset):
         reject_datetimes(X)
@@ -391,16 +278,6 @@ class BaseNeuralEstimator(PredictionMixin, BaseEstimator):
         """Hook: give validated rows the shape the network's first layer expects."""
         return X
 
-    def _make_target(self, y, classes):
-        if _is_classification(self):
-            if self.loss not in CLASSIFICATION_LOSSES:
-                raise ValueError(f"loss={self.loss!r} is a regression loss; classification "
-                                 f"takes {CLASSIFICATION_LOSSES}.")
-            return ClassificationTarget.from_y(y, classes)
-        if self.loss == "log_loss":
-            raise ValueError("loss='log_loss' is for classification; use task='classification'.")
-        return RegressionTarget.from_y(y, self.loss)
-
     def _make_optimizer(self):
         """The solver's optimizer, set from the estimator's parameters of the same meaning."""
         cls = OPTIMIZERS.get_class(self.solver)
@@ -411,69 +288,6 @@ class BaseNeuralEstimator(PredictionMixin, BaseEstimator):
         if self.batch_size == "auto":
             return min(200, n_samples)
         return min(self.batch_size, n_samples)
-
-    def _split_validation(self, X, y, Y, sample_weight, fitted, rng):
-        """Hold out ``validation_fraction`` of the data (drawn from ``rng``); return a scorer."""
-        # as scikit-learn: stratified only for one output (binary classification)
-        stratify = y if _is_classification(self) and fitted.target.n_outputs == 1 else None
-        (X_tr, Y_tr, w_tr), (_, y_val, w_val), X_val = hold_out(
-            X, y, Y, sample_weight, self.validation_fraction, stratify, rng)
-        target, network = fitted.target, fitted.network
-
-        def validation_score():
-            with np.errstate(over="ignore", invalid="ignore"):
-                raw = network.predict(X_val)
-            if not np.isfinite(raw).all():
-                # scikit-learn's answer to diverging early-stopped fits: the epoch
-                # scores NaN, never counts as an improvement, and the best weights
-                # come back at the end
-                warnings.warn("The validation predictions overflowed: this epoch's "
-                              "validation score is NaN. Try a smaller learning rate.",
-                              RuntimeWarning, stacklevel=2)
-                return {"validation_score": float("nan")}
-            return {"validation_score": target.score(y_val, target.decode(raw), w_val)}
-
-        return X_tr, Y_tr, w_tr, validation_score
-
-    @property
-    def coefs_(self):
-        """Weight arrays of the Dense and Conv2D layers, in order (the network's own).
-
-        Assigning a list of arrays of the same shapes copies them in (to set
-        weights by hand, e.g. before ``partial_fit``).
-        """
-        return self._network_arrays("W")
-
-    @coefs_.setter
-    def coefs_(self, values):
-        self._assign_arrays("W", values, "coefs_")
-
-    @property
-    def intercepts_(self):
-        """Bias vectors of the Dense and Conv2D layers, in order (the network's own).
-
-        Assignable like :attr:`coefs_`.
-        """
-        return self._network_arrays("b")
-
-    @intercepts_.setter
-    def intercepts_(self, values):
-        self._assign_arrays("b", values, "intercepts_")
-
-    def _network_arrays(self, name):
-        check_is_fitted(self)
-        arrays = [leaf.params[name] for leaf in leaf_layers(self.network_) if name in leaf.params]
-        return WeightList(arrays, "coefs_" if name == "W" else "intercepts_")
-
-    def _assign_arrays(self, name, values, attribute):
-        """Copy ``values`` into the network's arrays, after checking every shape."""
-        targets = self._network_arrays(name)
-        values = list(values)
-        if len(values) != len(targets):
-            raise ValueError(f"{attribute} needs {len(targets)} arrays; got {len(values)}.")
-        checked = [targets.check(i, v) for i, v in enumerate(values)]
-        for t, v in zip(targets, checked):
-            np.copyto(t, v)
 
     def summary(self):
         """The fitted network's layers, output shapes and parameter counts.

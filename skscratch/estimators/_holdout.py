@@ -1,5 +1,7 @@
 """The validation split behind ``early_stopping``."""
 
+import warnings
+
 import numpy as np
 from sklearn.model_selection import train_test_split
 
@@ -47,3 +49,48 @@ def hold_out(X, y, Y, sample_weight, fraction, stratify, rng):
     if isinstance(X, tuple):
         return (tuple(X_tr), Y_tr, w_tr), (Y_val, y_val, w_val), tuple(X_val)
     return (X_tr[0], Y_tr, w_tr), (Y_val, y_val, w_val), X_val[0]
+
+
+def validation_split(data, fitted, fraction, classification, rng):
+    """Hold out ``fraction`` of the data (drawn from ``rng``); return a scorer with the rest.
+
+    Parameters
+    ----------
+    data : tuple
+        ``(X, y, Y, sample_weight)``: inputs, raw and encoded targets, weights.
+    fitted : FittedState
+        The fit's network and target (the scorer predicts with the network
+        as it trains).
+    fraction : float in (0, 1)
+    classification : bool
+        Whether the estimator classifies: the split is then stratified for
+        one output (binary classification), as scikit-learn's.
+    rng : numpy.random.Generator or numpy.random.RandomState
+
+    Returns
+    -------
+    X_train, Y_train, sample_weight_train
+    validation_score : callable
+        ``validation_score() -> {"validation_score": float}``, NaN (with a
+        RuntimeWarning) when the network's predictions overflow.
+    """
+    X, y, Y, sample_weight = data
+    target, network = fitted.target, fitted.network
+    stratify = y if classification and target.n_outputs == 1 else None
+    (X_tr, Y_tr, w_tr), (_, y_val, w_val), X_val = hold_out(
+        X, y, Y, sample_weight, fraction, stratify, rng)
+
+    def validation_score():
+        with np.errstate(over="ignore", invalid="ignore"):
+            raw = network.predict(X_val)
+        if not np.isfinite(raw).all():
+            # scikit-learn's answer to diverging early-stopped fits: the epoch
+            # scores NaN, never counts as an improvement, and the best weights
+            # come back at the end
+            warnings.warn("The validation predictions overflowed: this epoch's "
+                          "validation score is NaN. Try a smaller learning rate.",
+                          RuntimeWarning, stacklevel=2)
+            return {"validation_score": float("nan")}
+        return {"validation_score": target.score(y_val, target.decode(raw), w_val)}
+
+    return X_tr, Y_tr, w_tr, validation_score

@@ -35,6 +35,50 @@ class PickledState(dict):
     """
 
 
+class StateMixin:
+    """How every skscratch estimator pickles, copies and goes to skops.
+
+    pickle and copy take ``__reduce_ex__``: the whole ``__dict__``, as ever.
+    skops takes ``__getstate__``: plain data, which ``__setstate__`` checks
+    as :func:`skscratch.load` does (see the module's docstring for why a
+    file cannot skip the checks).
+    """
+
+    def __reduce_ex__(self, protocol):
+        return reduction(self)
+
+    def __reduce__(self):
+        return reduction(self)
+
+    def __getstate__(self):
+        """The estimator as plain data, as :func:`skscratch.save` writes it (for skops).
+
+        Returns
+        -------
+        state : dict
+            ``{"header": str, "arrays": dict of str to ndarray}``: the JSON
+            header and named arrays of a model file (class and parameters
+            only when unfitted). pickle and :mod:`copy` do not use it.
+        """
+        return plain_state(self)
+
+    def __setstate__(self, state):
+        """Restore a state; plain data is checked as :func:`skscratch.load` checks a file.
+
+        Parameters
+        ----------
+        state : dict
+            :meth:`__getstate__`'s plain data, or what pickle and :mod:`copy`
+            carry.
+
+        Raises
+        ------
+        ValueError
+            When plain data is malformed, tampered or of another class.
+        """
+        restore(self, state)
+
+
 def reduction(estimator):
     """What pickle and :mod:`copy` store: the class and the whole ``__dict__``.
 

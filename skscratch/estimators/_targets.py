@@ -198,3 +198,64 @@ class RegressionTarget:
     def score(y_true, y_pred, sample_weight=None):
         """Coefficient of determination R² (averaged over outputs)."""
         return r2_score(y_true, y_pred, sample_weight=sample_weight)
+
+
+def make_target(classification, loss, y, classes=None):
+    """The target encoding of a first fit, for the task and the ``loss`` parameter.
+
+    Parameters
+    ----------
+    classification : bool
+        Whether the estimator's task is classification.
+    loss : str
+        The estimator's ``loss`` parameter.
+    y : ndarray
+    classes : array-like or None
+        Every class label (a first ``partial_fit``), else those of ``y``.
+
+    Returns
+    -------
+    target : ClassificationTarget or RegressionTarget
+    """
+    if classification:
+        if loss not in CLASSIFICATION_LOSSES:
+            raise ValueError(f"loss={loss!r} is a regression loss; classification "
+                             f"takes {CLASSIFICATION_LOSSES}.")
+        return ClassificationTarget.from_y(y, classes)
+    if loss == "log_loss":
+        raise ValueError("loss='log_loss' is for classification; use task='classification'.")
+    return RegressionTarget.from_y(y, loss)
+
+
+def check_classes(y, classes, known, incremental):
+    """scikit-learn's rules for the classes of a classifier's fit call.
+
+    A first ``partial_fit`` of single-label classification needs every
+    class up front; later calls may not change them; a ``warm_start`` refit
+    needs the classes of the first fit.
+
+    Parameters
+    ----------
+    y : ndarray
+        The call's labels (or indicator matrix).
+    classes : array-like or None
+        The ``classes`` argument of ``partial_fit``.
+    known : ndarray or None
+        The classes of the fit continued; None for a first fit.
+    incremental : bool
+        Whether the call is ``partial_fit``.
+    """
+    single_label = y.ndim == 1
+    if incremental and known is None and classes is None and single_label:
+        raise ValueError("classes must be passed on the first call to partial_fit.")
+    if known is None:
+        return
+    if incremental and classes is not None and not (
+            len(np.unique(classes)) == len(known)
+            and np.array_equal(np.unique(classes), known)):
+        raise ValueError(f"`classes={np.asarray(classes).tolist()}` is not the same as on "
+                         f"last call to partial_fit, was: {known.tolist()}.")
+    if not incremental and single_label and not np.array_equal(np.unique(y), known):
+        raise ValueError("warm_start can only be used where `y` has the same classes as in "
+                         f"the previous call to fit. Previously got {known.tolist()}, `y` "
+                         f"has {np.unique(y).tolist()}.")

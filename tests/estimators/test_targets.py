@@ -1,0 +1,36 @@
+"""Target encodings per task, and scikit-learn's rules for the classes of continued fits."""
+
+import numpy as np
+import pytest
+
+from skscratch.estimators._targets import (
+    ClassificationTarget,
+    RegressionTarget,
+    check_classes,
+    make_target,
+)
+
+
+def test_the_task_and_loss_choose_the_target():
+    y = np.array([0, 2, 1, 2])
+    target = make_target(True, "auto", y, [0, 1, 2, 3])
+    assert isinstance(target, ClassificationTarget) and target.classes.tolist() == [0, 1, 2, 3]
+    assert isinstance(make_target(False, "auto", y * 1.5), RegressionTarget)
+    with pytest.raises(ValueError, match="is a regression loss"):
+        make_target(True, "absolute_error", y)
+    with pytest.raises(ValueError, match="use task='classification'"):
+        make_target(False, "log_loss", y)
+
+
+def test_the_classes_of_first_and_continued_calls():
+    y, known = np.array([0, 1, 1]), np.array([0, 1, 2])
+    with pytest.raises(ValueError, match="classes must be passed on the first call"):
+        check_classes(y, None, None, incremental=True)
+    check_classes(np.eye(3, dtype=int), None, None, incremental=True)    # multilabel: no need
+    check_classes(y, [2, 1, 0], known, incremental=True)
+    check_classes(y, None, known, incremental=True)                      # a chunk of them
+    with pytest.raises(ValueError, match="is not the same as on last call"):
+        check_classes(y, [0, 1], known, incremental=True)
+    with pytest.raises(ValueError, match="warm_start can only be used"):
+        check_classes(y, None, known, incremental=False)
+    check_classes(np.array([2, 0, 1]), None, known, incremental=False)
