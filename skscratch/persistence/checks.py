@@ -1,0 +1,143 @@
+"""Checking a model file's untrusted header: format, declared sizes, shapes, records.
+
+Everything in a file is untrusted data. The checks here read the header
+alone, before anything is built: its format and version, the network it
+declares (registered layers only, unbuilt) and what that network needs,
+which bounds the weight and moment members before they are decompressed,
+and the header's own records (shapes, the training record, the input
+layout). Each refusal is a ValueError naming what was wrong.
+"""
+
+import numpy as np
+
+from ..archive import allowed
+from ..configs import layer_from_config
+from ..container import Container
+from ..estimators._inputs import sample_shape
+from ..network import Network
+from ..optimizers import OPTIMIZERS
+from ..training import TrainingState
+from .format import DTYPES, FORMAT, READABLE_VERSIONS, STATE_FIELDS
+
+# parameters a header may declare beyond the weight values its file holds
+BUILD_SLACK = 1_000_000
+# the .npy header of one array member: a few hundred bytes at most
+NPY_HEADER_BYTES = 4096
+# the widest X a model file may declare (a probe row of it is made)
+MAX_FEATURES = 1 << 24
+
+
+def check_member_sizes(header, sizes):
+    """Refuse weight and moment members the header's network cannot need, before decompressing.
+
+    The header's architecture gives its weight arrays and their sizes
+    without building anything: the weight members may hold that many numbers
+    (plus the build slack and each member's ``.npy`` header), in at most that
+    many arrays; the optimizer moments as many per state slot, of the
+    trainable ones. An extra member numbered in sequence (``weight.5`` of a
+    five-array network) is thus refused from the zip directory, not after
+    expanding. A file of an unfitted estimator (skops' parameter state) may
+    hold no such members, and a header whose network cannot be read is
+    refused here too (the full checks would refuse it after decompressing
+    everything).
+    """
+    check_format(header)
+    found = {prefix: [size for name, size in sizes.items() if name.startswith(prefix)]
+             for prefix in ("weight.", "moment.")}
+    if header.get("kind") == "params":
+        if found["weight."] or found["moment."]:
+            raise ValueError("the file of an unfitted estimator holds weight or moment arrays")
+        return
+    try:
+        network, shape, dtype = unbuilt_network(header["network"])
+        arrays, numbers = network.count_weights(shape)
+        trainable, itemsize = network.count_params(shape), np.dtype(dtype).itemsize
+    except (KeyError, TypeError, IndexError, AttributeError, RecursionError, OverflowError,
+            ValueError) as exc:
+        raise ValueError(f"it has a malformed header: its network cannot be read ({exc!r})"
+                         ) from exc
+    slots = max(len(cls.state_slots) for cls in OPTIMIZERS.values())
+    for prefix, most_arrays, most_numbers in (("weight.", arrays, numbers),
+                                              ("moment.", slots * arrays, slots * trainable)):
+        sizes_found = found[prefix]
+        limit = ((most_numbers + BUILD_SLACK) * itemsize
+                 + NPY_HEADER_BYTES * min(len(sizes_found), most_arrays))
+        if sum(sizes_found) > limit:
+            raise ValueError(f"its {prefix[:-1]} arrays would decompress to "
+                             f"{sum(sizes_found):,} bytes; the {most_numbers:,} numbers its "
+                             f"header declares need at most {limit:,}")
+        if len(sizes_found) > most_arrays:
+            raise ValueError(f"it holds {len(sizes_found)} {prefix[:-1]} arrays; the network "
+                             f"its header declares has at most {most_arrays}")
+
+
+def check_format(header):
+    """Refuse a header of another format, or of a version this one cannot read."""
+    if header.get("format") != FORMAT or header.get("version") not in READABLE_VERSIONS:
+        raise ValueError("Not an skscratch model file (format/version mismatch).")
+
+
+def training_state(spec):
+    """The saved training record, each field of the type training reads it as."""
+    values = {name: spec[name] for name in STATE_FIELDS}
+
+    def number(v):
+        """Whether ``v`` is a JSON number (not a bool)."""
+        return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+    counts = [values[k] for k in ("n_iter", "t", "no_improvement_count")]
+    if not (all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 2**62
+                for v in counts)
+            and all(isinstance(values[k], list) and all(number(v) for v in values[k])
+                    for k in ("loss_curve", "validation_scores"))
+            and number(values["best_loss"]) and number(values["best_validation_score"])
+            and isinstance(values["history"], list)
+            and all(isinstance(r, dict) for r in values["history"])):
+        raise ValueError("The model file's training record is malformed.")
+    return TrainingState(**{k: float(v) if k.startswith("best_") else v
+                            for k, v in values.items()})
+
+
+
+def check_input_layout(estimator, network):
+    """``n_features_in_`` and the input layout must give exactly the network's inputs."""
+    n = estimator.n_features_in_
+    if not 0 < n <= MAX_FEATURES:
+        raise ValueError(f"The model file declares n_features_in_={n}.")
+    try:
+        probe = estimator._shape_input(np.zeros((1, n), network.dtype), None, reset=False)
+    except (ValueError, IndexError, TypeError) as exc:
+        raise ValueError(f"The model file's input layout does not fit its data: {exc}") from exc
+    if sample_shape(probe) != network.input_shape:
+        raise ValueError(f"The model file's {n} features give inputs of shape "
+                         f"{sample_shape(probe)}; its network takes {network.input_shape}.")
+
+
+def unbuilt_network(spec):
+    """``(network, input_shape, dtype)`` as the header describes them, nothing allocated."""
+    dtype = allowed({d: d for d in DTYPES}, spec["dtype"], "dtype")
+    if "model" in spec:
+        network = layer_from_config(spec["model"])
+    else:                                  # version 1: a flat list of layers
+        network = Network.from_config({"layers": spec["layers"]})
+    if not isinstance(network, Container):
+        raise ValueError("The model file describes a single layer, not a network or model.")
+    return network, _shape(spec["input_shape"]), dtype
+
+
+def _shape(value):
+    """A JSON shape: ``[5]`` -> ``(5,)``; ``[[5], [6]]`` -> ``[(5,), (6,)]``."""
+    if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
+        return [_shape(v) for v in value]
+    if not (isinstance(value, list) and all(isinstance(d, int) and not isinstance(d, bool)
+                                            and 0 < d < 2**31 for d in value)):
+        raise ValueError(f"The model file declares an input shape of {value!r}.")
+    return tuple(value)
+
+
+def refuse_unknown(arrays, n_weights, n_moments, *optional):
+    """Refuse arrays other than the header, the expected weights and moments, and ``optional``."""
+    known = {f"weight.{i}" for i in range(n_weights)} | {
+        f"moment.{i}" for i in range(n_moments)} | {"header", *optional}
+    if set(arrays) - known:
+        raise ValueError(f"Unexpected arrays in the model file: {sorted(set(arrays) - known)}.")

@@ -1,0 +1,194 @@
+"""Loading a model file: the estimator, network or model rebuilt from checked contents.
+
+:func:`load` reads the archive within its limits (:mod:`skscratch.archive`)
+and the header's declared sizes (:mod:`skscratch.persistence.checks`), then
+rebuilds: only registered classes are instantiated, the estimator's
+parameters pass its own constraints, and every array is checked against what
+the rebuilt network, target and optimizer expect (presence, shape, dtype,
+finiteness) before it is used.
+"""
+
+import numpy as np
+
+from ..archive import allowed, expect, read_archive
+from ..configs import layer_from_config
+from ..container import Container
+from ..estimators import NetworkEstimator
+from ..estimators._fitted import FittedState, publish
+from ..estimators._sklearn_private import validate_parameter_constraints
+from ..estimators._targets import REGRESSION_LOSSES, ClassificationTarget, RegressionTarget
+from ..layers.base import leaf_layers
+from ..losses import LOSSES
+from ..optimizers import OPTIMIZERS
+from .checks import (
+    BUILD_SLACK,
+    check_format,
+    check_input_layout,
+    check_member_sizes,
+    refuse_unknown,
+    training_state,
+    unbuilt_network,
+)
+from .format import ESTIMATORS
+
+
+def load(path):
+    """Read what :func:`save` wrote; never executes code from the file.
+
+    Parameters
+    ----------
+    path : str or path-like
+
+    Returns
+    -------
+    model : MLPFromScratch, ConvNetFromScratch, NetworkEstimator, Network or Model
+        An estimator predicts exactly as the saved one and continues
+        training with ``partial_fit`` (optimizer and random-generator state
+        included); a network or model is built, with the saved weights.
+
+    Raises
+    ------
+    FileNotFoundError
+        When there is no file at ``path``.
+    ValueError
+        When the file is not a valid skscratch model (malformed, tampered,
+        inconsistent, over the size limits of :mod:`skscratch.archive`, or
+        holding objects that would need pickle).
+    """
+    header, arrays = read_archive(path, check_member_sizes)
+    return rebuild_checked(header, arrays, path)
+
+
+def rebuild_checked(header, arrays, source):
+    """:func:`_rebuild`, every malformed header raising ValueError (naming ``source``)."""
+    try:
+        return _rebuild(header, arrays)
+    except (KeyError, TypeError, IndexError, AttributeError, RecursionError, OverflowError,
+            MemoryError) as exc:
+        raise ValueError(f"{source} has a malformed header: {exc!r}") from exc
+
+
+def _rebuild(header, arrays):
+    check_format(header)
+    if header.get("kind") == "params":            # an unfitted estimator
+        refuse_unknown(arrays, 0, 0)
+        return _new_estimator(header)
+    network, n_weights = _rebuild_network(header["network"], arrays)
+    if header.get("kind") == "model":
+        refuse_unknown(arrays, n_weights, 0)
+        return network
+    estimator = _new_estimator(header)
+    cls = type(estimator)
+    rng = np.random.default_rng()
+    rng.bit_generator.state = header["rng"]
+    for leaf in leaf_layers(network):
+        if hasattr(leaf, "rng"):
+            leaf.rng = rng
+    target = _rebuild_target(header["target"], arrays)
+    if network.output_shape != (target.n_outputs,):
+        raise ValueError(f"The model file's target needs {target.n_outputs} output(s); its "
+                         f"network gives {network.output_shape}.")
+    optimizer = estimator._make_optimizer()
+    n_moments = _restore_optimizer(optimizer, header["optimizer"], arrays, network)
+    state = training_state(header["state"])
+    refuse_unknown(arrays, n_weights, n_moments, "classes_", "feature_names_in_")
+    fitted = header["fitted"]
+    estimator.n_features_in_ = int(fitted["n_features_in_"])
+    if fitted["input_shape_"]:
+        estimator.input_shape_ = tuple(int(d) for d in fitted["input_shape_"])
+    if cls is NetworkEstimator:
+        columns, shapes = fitted.get("input_columns_"), fitted.get("input_shapes_")
+        estimator.input_columns_ = (None if columns is None else
+                                    [np.asarray(c, dtype=np.int64) for c in columns])
+        estimator.input_shapes_ = (None if shapes is None else
+                                   [tuple(int(d) for d in s) for s in shapes])
+    if "feature_names_in_" in arrays:
+        estimator.feature_names_in_ = expect(arrays, "feature_names_in_", kinds="U", ndim=1)
+    check_input_layout(estimator, network)
+    publish(estimator, FittedState(network, target, optimizer, rng, state,
+                                   bool(header["early_stopping"]),
+                                   int(fitted.get("epochs_before", 0))))
+    return estimator
+
+
+def _new_estimator(header):
+    """The unfitted estimator the header names, with its validated parameters."""
+    cls = allowed(ESTIMATORS, header["estimator"], "estimator")
+    params = header["params"]
+    validate_parameter_constraints(cls._parameter_constraints, params, cls.__name__)
+    if params.get("callbacks") is not None:       # code: never saved
+        raise ValueError("The model file declares callbacks; a model file holds none.")
+    task = header.get("target", {}).get("task")
+    if task is not None and params.get("task", "classification") != task:
+        raise ValueError(f"The model file's parameters say task={params.get('task')!r}; its "
+                         f"target is for {task}.")
+    if header.get("model") is not None:           # NetworkEstimator(model=a Network/Model)
+        template = layer_from_config(header["model"])
+        if not isinstance(template, Container):
+            raise ValueError("The model file's model is a single layer, not a network.")
+        params = {**params, "model": template}
+    return cls(**params)
+
+
+def _rebuild_network(spec, arrays):
+    """The built network or model the header describes, with the file's weights."""
+    network, shape, dtype = unbuilt_network(spec)
+    # what the header declares must be in the file: building allocates at most the
+    # arrays' size plus a small slack (the exact shapes are checked after the build)
+    declared = network.count_weights(shape)[1]
+    stored = sum(a.size for name, a in arrays.items() if name.startswith("weight."))
+    if declared > stored + BUILD_SLACK:
+        raise ValueError(f"The model file declares {declared:,} parameters but its weight "
+                         f"arrays hold {stored:,} values: their shapes do not match the "
+                         "architecture.")
+    network.build(shape, 0, dtype)
+    expected = network.get_weights()
+    weights = [expect(arrays, f"weight.{i}", dtype, w.shape) for i, w in enumerate(expected)]
+    if not all(np.isfinite(w).all() for w in weights):
+        raise ValueError("The model file holds non-finite weights (NaN or infinity).")
+    network.set_weights(weights)
+    return network, len(expected)
+
+
+def _rebuild_target(spec, arrays):
+    if spec["task"] == "classification":
+        classes = expect(arrays, "classes_", kinds="iubfU", ndim=1)
+        if classes.dtype.kind == "f" and not np.isfinite(classes).all():
+            raise ValueError("The model file's classes_ hold NaN or infinity.")
+        if classes.size > 1 and not (classes[1:] > classes[:-1]).all():
+            raise ValueError("The model file's classes_ are not sorted and unique.")
+        target = ClassificationTarget(classes, multilabel=bool(spec["multilabel"]))
+        if "loss" in spec and spec["loss"] != LOSSES.name_of(target.loss):
+            raise ValueError(f"The model file's target (multilabel={target.multilabel}, "
+                             f"{len(classes)} classes) does not match its loss {spec['loss']!r}.")
+        return target
+    # version 1 stored the loss's class name ("SquaredError")
+    names = {**{n: n for n in REGRESSION_LOSSES if n != "auto"},
+             **{LOSSES[n].__name__: n for n in REGRESSION_LOSSES if n != "auto"}}
+    return RegressionTarget(int(spec["n_outputs"]), bool(spec["one_d"]),
+                            allowed(names, spec["loss"], "loss"))
+
+
+def _restore_optimizer(optimizer, spec, arrays, network):
+    """Set the optimizer's saved state; return how many moment arrays it had."""
+    if "name" in spec:
+        saved, scalars = spec["name"], spec["scalars"]
+        matches = saved == OPTIMIZERS.name_of(optimizer)
+    else:                                  # version 1: class name, learning rate and t
+        saved, scalars = spec["type"], {"learning_rate": spec["learning_rate"], "t": spec["t"]}
+        matches = saved == type(optimizer).__name__
+    if not matches:
+        raise ValueError(f"The optimizer state ({saved!r}) does not match the saved solver.")
+    rate, steps = scalars.get("learning_rate"), scalars.get("t", 0)
+    if not (isinstance(rate, (int, float)) and np.isfinite(rate) and rate > 0) or not (
+            isinstance(steps, int) and 0 <= steps < 2**62):
+        raise ValueError(f"The model file's optimizer state is out of range: {scalars}.")
+    n = int(spec["n_arrays"])
+    params = [network.flat_params]
+    if n not in (0, len(optimizer.state_slots) * len(params)):
+        raise ValueError(f"Expected {len(optimizer.state_slots)} optimizer arrays; the file "
+                         f"says {n}.")
+    moments = [expect(arrays, f"moment.{i}", network.dtype, params[0].shape)
+               for i in range(n)]
+    optimizer.set_state(scalars, moments, params)
+    return n

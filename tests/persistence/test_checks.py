@@ -1,0 +1,156 @@
+"""The untrusted header's checks: format, declared sizes and members, before anything expands."""
+
+import json
+
+import numpy as np
+import pytest
+
+from skscratch import Network, load, save
+from tests.persistence.model_files import edit_header, first_layer, rewrite
+
+
+def test_headers_declaring_more_than_the_file_holds_are_refused(saved, tmp_path):
+    bad = tmp_path / "bomb.npz"
+    rewrite(saved, bad, edit_header(lambda h: first_layer(h)["config"].__setitem__(
+        "units", 600_000)))
+    with pytest.raises(ValueError, match="declares .* parameters but its weight"):
+        load(bad)
+    nested = json.dumps({"format": "skscratch-model"})
+    deep = nested[:-1] + ', "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    rewrite(saved, bad, lambda a: a.__setitem__("header", np.frombuffer(deep.encode(),
+                                                                         np.uint8)))
+    with pytest.raises(ValueError, match="not an skscratch model file"):
+        load(bad)
+
+
+def test_unknown_members_are_refused_before_anything_is_decompressed(saved, tmp_path,
+                                                                      monkeypatch):
+    import zipfile
+    bomb = tmp_path / "bomb.npz"
+    bomb.write_bytes(saved.read_bytes())
+    with zipfile.ZipFile(bomb, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("evil.npy", b"\0" * (20 << 20))      # 20 MiB of zeros, ~20 KiB
+    monkeypatch.setattr(np, "load", lambda *a, **k: pytest.fail("decompressed"))
+    with pytest.raises(ValueError, match=r"Unexpected arrays in the model file: \['evil.npy'\]"):
+        load(bomb)
+
+
+@pytest.mark.parametrize("prefix", ["weight", "moment"])
+def test_an_extra_array_in_sequence_is_refused_before_it_expands(prefix, saved, tmp_path):
+    # issue 12's zip bomb: one more weight (or moment) array, numbered in sequence so
+    # the name checks pass, holding 400 MB of zeros in a file of a few hundred KB
+    import io
+    import tracemalloc
+    import zipfile
+    bomb = tmp_path / "bomb.npz"
+    bomb.write_bytes(saved.read_bytes())
+    with zipfile.ZipFile(bomb) as archive:
+        n = sum(name.startswith(prefix + ".") for name in archive.namelist())
+    member = io.BytesIO()
+    np.lib.format.write_array(member, np.zeros(50_000_000))
+    with zipfile.ZipFile(bomb, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{prefix}.{n}.npy", member.getvalue())
+    del member
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=f"its {prefix} arrays would decompress to "
+                                             r"400,0\d\d,\d\d\d bytes"):
+            load(bomb)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 << 20                      # nothing near 400 MB was allocated
+
+
+@pytest.mark.parametrize("network", [None, {"dtype": "float64"}, {"dtype": "int8"}])
+def test_a_header_whose_network_cannot_be_read_is_refused_before_the_arrays_expand(
+        network, saved, tmp_path):
+    # a malformed header used to skip the size check, so an extra member expanded (up to
+    # the archive limit) before the full checks refused the file
+    import io
+    import tracemalloc
+    import zipfile
+    bad = tmp_path / "bad.npz"
+    rewrite(saved, bad, edit_header(lambda header: header.__setitem__("network", network)))
+    member = io.BytesIO()
+    np.lib.format.write_array(member, np.zeros(5_000_000))      # 40 MB of zeros
+    with zipfile.ZipFile(bad, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        n = sum(name.startswith("weight.") for name in archive.namelist())
+        archive.writestr(f"weight.{n}.npy", member.getvalue())    # next in sequence
+    del member
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match="malformed header: its network cannot be read"):
+            load(bad)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 10 << 20
+
+
+def test_declared_sizes_over_the_limit_are_refused_from_the_directory(saved, monkeypatch):
+    import skscratch.archive
+    monkeypatch.setattr(skscratch.archive, "MAX_ARCHIVE_BYTES", 1000)
+    monkeypatch.setattr(np, "load", lambda *a, **k: pytest.fail("decompressed"))
+    with pytest.raises(ValueError, match="would decompress to"):
+        load(saved)
+
+
+def test_running_statistics_count_toward_what_a_file_may_hold(tmp_path):
+    # BatchNorm's running mean and variance are weight members too: a network whose
+    # statistics alone exceed the build slack must load as saved
+    from skscratch.layers import BatchNorm, Dense
+    net = Network([Dense(600_000), BatchNorm(), Dense(1)]).build((1,), random_state=0)
+    save(net, tmp_path / "wide.npz")
+    loaded = load(tmp_path / "wide.npz")
+    x = np.ones((2, 1))
+    np.testing.assert_array_equal(loaded.forward(x), net.forward(x))
+
+
+@pytest.mark.parametrize("edit", [
+    lambda h: (h.__setitem__("version", 3), h.__setitem__("graph", h.pop("network"))),
+    lambda h: (h.__setitem__("version", 3), h["network"].__setitem__("dtype", "float16")),
+    lambda h: (h.__setitem__("format", "another-tool"), h.pop("network")),
+])
+def test_other_formats_and_versions_are_named_as_such_before_any_check(edit, saved, tmp_path):
+    bad = tmp_path / "other.npz"
+    rewrite(saved, bad, edit_header(edit))
+    with pytest.raises(ValueError, match=r"format/version mismatch"):
+        load(bad)
+
+
+def test_many_small_extra_members_are_refused_by_their_count(saved, tmp_path):
+    # each member is allowed an .npy header's worth of bytes: twenty thousand tiny members
+    # would multiply that allowance, so their number is bounded by the network's arrays
+    import io
+    import zipfile
+    bad = tmp_path / "many.npz"
+    bad.write_bytes(saved.read_bytes())
+    member = io.BytesIO()
+    np.lib.format.write_array(member, np.zeros(400))
+    with zipfile.ZipFile(bad, "a") as archive:
+        n = sum(name.startswith("moment.") for name in archive.namelist())
+        for i in range(n, n + 200):
+            archive.writestr(f"moment.{i}.npy", member.getvalue())
+    with pytest.raises(ValueError, match=r"it holds \d+ moment arrays; the network"):
+        load(bad)
+
+
+def test_an_unfitted_estimators_header_with_weight_members_is_refused(saved, tmp_path):
+    # kind "params" (skops' state of an unfitted estimator) has no weights to hold
+    bad = tmp_path / "params.npz"
+    rewrite(saved, bad, edit_header(lambda h: h.__setitem__("kind", "params")))
+    with pytest.raises(ValueError, match="unfitted estimator holds weight or moment arrays"):
+        load(bad)
+
+
+def test_nesting_deeper_than_the_limit_is_refused(tmp_path):
+    from skscratch.configs import MAX_NESTING
+    from skscratch.layers import Dense
+    inner = Network([Dense(2)])
+    for _ in range(MAX_NESTING + 1):
+        inner = Network([inner])
+    inner.build((2,), 0)
+    save(inner, tmp_path / "deep.npz")
+    with pytest.raises(ValueError, match="nested more than"):
+        load(tmp_path / "deep.npz")
