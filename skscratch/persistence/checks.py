@@ -8,6 +8,8 @@ and the header's own records (shapes, the training record, the input
 layout). Each refusal is a ValueError naming what was wrong.
 """
 
+import math
+
 import numpy as np
 
 from ..archive import allowed
@@ -17,18 +19,19 @@ from ..estimators._inputs import sample_shape
 from ..network import Network
 from ..optimizers import OPTIMIZERS
 from ..training import TrainingState
+from .declared_sizes import MAX_FEATURES, check_declared_sizes
 from .format import DTYPES, FORMAT, READABLE_VERSIONS, STATE_FIELDS
 
 # parameters a header may declare beyond the weight values its file holds
 BUILD_SLACK = 1_000_000
 # the .npy header of one array member: a few hundred bytes at most
 NPY_HEADER_BYTES = 4096
-# the widest X a model file may declare (a probe row of it is made)
-MAX_FEATURES = 1 << 24
+# one class label or feature name: 1,024 characters (or one number)
+MAX_LABEL_BYTES = 4096
 
 
 def check_member_sizes(header, sizes):
-    """Refuse weight and moment members the header's network cannot need, before decompressing.
+    """Refuse members the header does not need, or larger than it needs, before decompressing.
 
     The header's architecture gives its weight arrays and their sizes
     without building anything: the weight members may hold that many numbers
@@ -36,39 +39,83 @@ def check_member_sizes(header, sizes):
     many arrays; the optimizer moments as many per state slot, of the
     trainable ones. An extra member numbered in sequence (``weight.5`` of a
     five-array network) is thus refused from the zip directory, not after
-    expanding. A file of an unfitted estimator (skops' parameter state) may
-    hold no such members, and a header whose network cannot be read is
-    refused here too (the full checks would refuse it after decompressing
-    everything).
+    expanding. Labels are bounded the same way: ``classes_`` only in a
+    classifier's file, one label per output (two for one output);
+    ``feature_names_in_`` only in an estimator's, one name per input number;
+    each label at most :data:`MAX_LABEL_BYTES`. A file of an unfitted
+    estimator (skops' parameter state) holds no member but its header, and a
+    header whose network cannot be read is refused here too (the full checks
+    would refuse it after decompressing everything).
+
+    Parameters
+    ----------
+    header : dict
+    sizes : dict of str to int
+        Each member's declared (uncompressed) size, by array name.
     """
     check_format(header)
-    found = {prefix: [size for name, size in sizes.items() if name.startswith(prefix)]
-             for prefix in ("weight.", "moment.")}
     if header.get("kind") == "params":
-        if found["weight."] or found["moment."]:
-            raise ValueError("the file of an unfitted estimator holds weight or moment arrays")
+        if set(sizes) - {"header"}:
+            raise ValueError(f"the file of an unfitted estimator holds arrays "
+                             f"{sorted(set(sizes) - {'header'})[:5]}; it has no weights, "
+                             "moments or labels")
         return
     try:
         network, shape, dtype = unbuilt_network(header["network"])
-        arrays, numbers = network.count_weights(shape)
-        trainable, itemsize = network.count_params(shape), np.dtype(dtype).itemsize
+        weights = network.count_weights(shape) + (network.count_params(shape),)
+        outputs = network.compute_output_shape(shape)
     except (KeyError, TypeError, IndexError, AttributeError, RecursionError, OverflowError,
             ValueError) as exc:
         raise ValueError(f"it has a malformed header: its network cannot be read ({exc!r})"
                          ) from exc
+    _check_weight_members(weights, np.dtype(dtype).itemsize, sizes)
+    _check_label_members(header, shape, outputs, sizes)
+
+
+def _check_weight_members(weights, itemsize, sizes):
+    """Weight and moment members: no more arrays, nor bytes, than the network needs.
+
+    ``weights`` is the network's ``(arrays, numbers, trainable numbers)``.
+    """
+    arrays, numbers, trainable = weights
     slots = max(len(cls.state_slots) for cls in OPTIMIZERS.values())
     for prefix, most_arrays, most_numbers in (("weight.", arrays, numbers),
                                               ("moment.", slots * arrays, slots * trainable)):
-        sizes_found = found[prefix]
+        found = [size for name, size in sizes.items() if name.startswith(prefix)]
         limit = ((most_numbers + BUILD_SLACK) * itemsize
-                 + NPY_HEADER_BYTES * min(len(sizes_found), most_arrays))
-        if sum(sizes_found) > limit:
+                 + NPY_HEADER_BYTES * min(len(found), most_arrays))
+        if sum(found) > limit:
             raise ValueError(f"its {prefix[:-1]} arrays would decompress to "
-                             f"{sum(sizes_found):,} bytes; the {most_numbers:,} numbers its "
+                             f"{sum(found):,} bytes; the {most_numbers:,} numbers its "
                              f"header declares need at most {limit:,}")
-        if len(sizes_found) > most_arrays:
-            raise ValueError(f"it holds {len(sizes_found)} {prefix[:-1]} arrays; the network "
+        if len(found) > most_arrays:
+            raise ValueError(f"it holds {len(found)} {prefix[:-1]} arrays; the network "
                              f"its header declares has at most {most_arrays}")
+
+
+def _check_label_members(header, input_shape, outputs, sizes):
+    """``classes_`` and ``feature_names_in_``: only where needed, one label per output or input."""
+    estimator = header.get("kind") != "model"           # version 1 files have no kind
+    target = header.get("target")
+    # a malformed target is refused by the full checks; the sizes are bounded all the same
+    regressor = isinstance(target, dict) and target.get("task") == "regression"
+    classifier = estimator and not regressor
+    labels = {"classes_": (classifier, max(2, sum(math.prod(s) for s in _shapes(outputs)))),
+              "feature_names_in_": (estimator, sum(math.prod(s) for s in _shapes(input_shape)))}
+    for name, (needed, most) in labels.items():
+        if name not in sizes:
+            continue
+        if not needed:
+            raise ValueError(f"it holds the array {name!r}, which its header has no use for")
+        limit = NPY_HEADER_BYTES + most * MAX_LABEL_BYTES
+        if sizes[name] > limit:
+            raise ValueError(f"its array {name!r} would decompress to {sizes[name]:,} bytes; "
+                             f"{most:,} labels of its header's network need at most {limit:,}")
+
+
+def _shapes(shape):
+    """A shape, or a list of shapes (several inputs or outputs), as a list of shapes."""
+    return shape if isinstance(shape, list) else [shape]
 
 
 def check_format(header):
@@ -122,7 +169,9 @@ def unbuilt_network(spec):
         network = Network.from_config({"layers": spec["layers"]})
     if not isinstance(network, Container):
         raise ValueError("The model file describes a single layer, not a network or model.")
-    return network, _shape(spec["input_shape"]), dtype
+    shape = _shape(spec["input_shape"])
+    check_declared_sizes(network, shape)
+    return network, shape, dtype
 
 
 def _shape(value):

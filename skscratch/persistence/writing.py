@@ -18,6 +18,7 @@ from ..container import Container
 from ..estimators._targets import ClassificationTarget
 from ..losses import LOSSES
 from ..optimizers import OPTIMIZERS
+from .declared_sizes import check_declared_sizes
 from .format import ESTIMATORS, FORMAT, STATE_FIELDS, VERSION
 
 
@@ -103,7 +104,8 @@ def saved_params(estimator, network):
 
 
 def _network_header(network):
-    """The network's dtype, input shape and configuration."""
+    """The network's dtype, input shape and configuration; ValueError over load's size limits."""
+    check_declared_sizes(network, network.input_shape)
     return {"dtype": network.dtype.name, "input_shape": jsonable(network.input_shape),
             "model": jsonable(layer_config(network))}
 

@@ -140,7 +140,7 @@ def test_an_unfitted_estimators_header_with_weight_members_is_refused(saved, tmp
     # kind "params" (skops' state of an unfitted estimator) has no weights to hold
     bad = tmp_path / "params.npz"
     rewrite(saved, bad, edit_header(lambda h: h.__setitem__("kind", "params")))
-    with pytest.raises(ValueError, match="unfitted estimator holds weight or moment arrays"):
+    with pytest.raises(ValueError, match="unfitted estimator holds arrays"):
         load(bad)
 
 
@@ -154,3 +154,60 @@ def test_nesting_deeper_than_the_limit_is_refused(tmp_path):
     save(inner, tmp_path / "deep.npz")
     with pytest.raises(ValueError, match="nested more than"):
         load(tmp_path / "deep.npz")
+
+
+def _add_member(path, name, array):
+    import io
+    import zipfile
+    member = io.BytesIO()
+    np.lib.format.write_array(member, array)
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{name}.npy", member.getvalue())
+
+
+def test_labels_are_bounded_by_the_outputs_before_they_expand(saved, tmp_path):
+    # a classifier's classes_ were read whatever their size (240 MB of labels for three
+    # classes took 1.5 s and as much memory before the class check refused them)
+    import tracemalloc
+    import zipfile
+    bad = tmp_path / "labels.npz"
+    with zipfile.ZipFile(saved) as old, zipfile.ZipFile(bad, "w") as new:
+        for name in old.namelist():
+            if name != "classes_.npy":
+                new.writestr(name, old.read(name))
+    _add_member(bad, "classes_", np.arange(10_000_000))
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"array 'classes_' would decompress to 80,000,128 "
+                                             r"bytes; 3 labels"):
+            load(bad)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 10 << 20
+
+
+@pytest.mark.parametrize("name", ["classes_", "feature_names_in_"])
+def test_labels_a_header_has_no_use_for_are_refused_before_they_expand(name, iris, tmp_path):
+    # a regression model's classes_, or a network's labels, were decompressed (up to the
+    # archive's 4 GiB) and only then refused, or ignored
+    X, y = iris
+    if name == "classes_":
+        from skscratch import MLPFromScratch
+        from tests.persistence.model_files import fit_quietly
+        model = fit_quietly(MLPFromScratch((4,), task="regression", max_iter=2), X, X[:, 0])
+    else:
+        from skscratch.layers import Dense
+        model = Network([Dense(2)]).build((4,), 0)
+    save(model, tmp_path / "m.npz")
+    _add_member(tmp_path / "m.npz", name, np.zeros(5_000_000))           # 40 MB of zeros
+    import tracemalloc
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=f"holds the array '{name}', which its header has "
+                                             "no use for"):
+            load(tmp_path / "m.npz")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 10 << 20
