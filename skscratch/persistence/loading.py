@@ -22,9 +22,13 @@ from ..losses import LOSSES
 from ..optimizers import OPTIMIZERS
 from .checks import (
     BUILD_SLACK,
+    check_finite,
     check_format,
     check_input_layout,
     check_member_sizes,
+    count,
+    flag,
+    input_layout,
     refuse_unknown,
     training_state,
     unbuilt_network,
@@ -78,7 +82,6 @@ def _rebuild(header, arrays):
         refuse_unknown(arrays, n_weights, 0)
         return network
     estimator = _new_estimator(header)
-    cls = type(estimator)
     rng = np.random.default_rng()
     rng.bit_generator.state = header["rng"]
     for leaf in leaf_layers(network):
@@ -93,21 +96,13 @@ def _rebuild(header, arrays):
     state = training_state(header["state"])
     refuse_unknown(arrays, n_weights, n_moments, "classes_", "feature_names_in_")
     fitted = header["fitted"]
-    estimator.n_features_in_ = int(fitted["n_features_in_"])
-    if fitted["input_shape_"]:
-        estimator.input_shape_ = tuple(int(d) for d in fitted["input_shape_"])
-    if cls is NetworkEstimator:
-        columns, shapes = fitted.get("input_columns_"), fitted.get("input_shapes_")
-        estimator.input_columns_ = (None if columns is None else
-                                    [np.asarray(c, dtype=np.int64) for c in columns])
-        estimator.input_shapes_ = (None if shapes is None else
-                                   [tuple(int(d) for d in s) for s in shapes])
-    if "feature_names_in_" in arrays:
-        estimator.feature_names_in_ = expect(arrays, "feature_names_in_", kinds="U", ndim=1)
+    for name, value in input_layout(fitted, arrays, type(estimator) is NetworkEstimator).items():
+        setattr(estimator, name, value)
     check_input_layout(estimator, network)
     publish(estimator, FittedState(network, target, optimizer, rng, state,
-                                   bool(header["early_stopping"]),
-                                   int(fitted.get("epochs_before", 0))))
+                                   flag(header["early_stopping"], "early_stopping"),
+                                   count(fitted.get("epochs_before", 0), "epochs_before", 0,
+                                         state.n_iter)))
     return estimator
 
 
@@ -144,8 +139,7 @@ def _rebuild_network(spec, arrays):
     network.build(shape, 0, dtype)
     expected = network.get_weights()
     weights = [expect(arrays, f"weight.{i}", dtype, w.shape) for i, w in enumerate(expected)]
-    if not all(np.isfinite(w).all() for w in weights):
-        raise ValueError("The model file holds non-finite weights (NaN or infinity).")
+    check_finite(weights, "weights")
     network.set_weights(weights)
     return network, len(expected)
 
@@ -157,7 +151,7 @@ def _rebuild_target(spec, arrays):
             raise ValueError("The model file's classes_ hold NaN or infinity.")
         if classes.size > 1 and not (classes[1:] > classes[:-1]).all():
             raise ValueError("The model file's classes_ are not sorted and unique.")
-        target = ClassificationTarget(classes, multilabel=bool(spec["multilabel"]))
+        target = ClassificationTarget(classes, multilabel=flag(spec["multilabel"], "multilabel"))
         if "loss" in spec and spec["loss"] != LOSSES.name_of(target.loss):
             raise ValueError(f"The model file's target (multilabel={target.multilabel}, "
                              f"{len(classes)} classes) does not match its loss {spec['loss']!r}.")
@@ -165,8 +159,8 @@ def _rebuild_target(spec, arrays):
     # version 1 stored the loss's class name ("SquaredError")
     names = {**{n: n for n in REGRESSION_LOSSES if n != "auto"},
              **{LOSSES[n].__name__: n for n in REGRESSION_LOSSES if n != "auto"}}
-    return RegressionTarget(int(spec["n_outputs"]), bool(spec["one_d"]),
-                            allowed(names, spec["loss"], "loss"))
+    return RegressionTarget(count(spec["n_outputs"], "n_outputs", 1, 2**31 - 1),
+                            flag(spec["one_d"], "one_d"), allowed(names, spec["loss"], "loss"))
 
 
 def _restore_optimizer(optimizer, spec, arrays, network):
@@ -183,12 +177,13 @@ def _restore_optimizer(optimizer, spec, arrays, network):
     if not (isinstance(rate, (int, float)) and np.isfinite(rate) and rate > 0) or not (
             isinstance(steps, int) and 0 <= steps < 2**62):
         raise ValueError(f"The model file's optimizer state is out of range: {scalars}.")
-    n = int(spec["n_arrays"])
+    n = count(spec["n_arrays"], "optimizer's n_arrays")
     params = [network.flat_params]
     if n not in (0, len(optimizer.state_slots) * len(params)):
         raise ValueError(f"Expected {len(optimizer.state_slots)} optimizer arrays; the file "
                          f"says {n}.")
     moments = [expect(arrays, f"moment.{i}", network.dtype, params[0].shape)
                for i in range(n)]
+    check_finite(moments, "optimizer moments")
     optimizer.set_state(scalars, moments, params)
     return n

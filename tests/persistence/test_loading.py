@@ -102,3 +102,12 @@ def test_inconsistent_files_are_refused(saved, tmp_path, change, message):
     rewrite(saved, tmp_path / "bad.npz", change)
     with pytest.raises(ValueError, match=message):
         load(tmp_path / "bad.npz")
+
+
+@pytest.mark.parametrize("moment", ["moment.0", "moment.1"])
+def test_non_finite_optimizer_moments_are_refused(moment, saved, tmp_path):
+    # they loaded, predicted as the original, and partial_fit then reported a divergence
+    # ("Try a smaller learning rate") for what was a broken file
+    rewrite(saved, tmp_path / "bad.npz", lambda a: a[moment].__setitem__(0, np.nan))
+    with pytest.raises(ValueError, match="non-finite optimizer moments"):
+        load(tmp_path / "bad.npz")
