@@ -3,6 +3,11 @@ import os
 import numpy as np
 import pytest
 
+from skscratch import Network, Trainer
+from skscratch.layers import Dense
+from skscratch.losses import SquaredError
+from skscratch.optimizers import Adam
+
 try:
     from hypothesis import settings
 except ImportError:  # the property-based tests skip themselves without hypothesis
@@ -26,3 +31,15 @@ def assert_gradients_ok(errors, tol=TOL):
     """Every relative error of a gradcheck report is below ``tol``."""
     bad = {k: v for k, v in errors.items() if not v < tol}
     assert not bad, f"gradient mismatch (relative error > {tol}): {bad}"
+
+
+def small_trainer(rng, **kwargs):
+    """A Trainer of a 3 -> 8 tanh -> 1 network with squared error (Adam 0.01 unless given)."""
+    net = Network([Dense(8, "tanh"), Dense(1)]).build((3,), rng)
+    return Trainer(net, SquaredError(), kwargs.pop("optimizer", Adam(0.01)), rng=rng, **kwargs)
+
+
+def linear_data(rng, n=120):
+    """``n`` rows of 3 features and the target ``2 x0 - x1``, for :func:`small_trainer`."""
+    x = rng.standard_normal((n, 3))
+    return x, x[:, :1] * 2 - x[:, 1:2]

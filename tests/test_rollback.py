@@ -3,26 +3,14 @@
 import numpy as np
 import pytest
 
-from skscratch import Network, Trainer
-from skscratch.layers import Dense
-from skscratch.losses import SquaredError
-from skscratch.optimizers import SGD, Adam
+from skscratch.optimizers import SGD
 from skscratch.rollback import BLOWUP_FACTOR, check_finite, restore, snapshot, start_loss
-
-
-def _trainer(rng, **kwargs):
-    net = Network([Dense(8, "tanh"), Dense(1)]).build((3,), rng)
-    return Trainer(net, SquaredError(), kwargs.pop("optimizer", Adam(0.01)), rng=rng, **kwargs)
-
-
-def _data(rng, n=120):
-    x = rng.standard_normal((n, 3))
-    return x, x[:, :1] * 2 - x[:, 1:2]
+from tests.conftest import linear_data, small_trainer
 
 
 def test_divergence_raises_and_restores_finite_weights(rng):
-    x, y = _data(rng)
-    trainer = _trainer(rng, optimizer=SGD(1e6, momentum=0), tol=None, batch_size=1)
+    x, y = linear_data(rng)
+    trainer = small_trainer(rng, optimizer=SGD(1e6, momentum=0), tol=None, batch_size=1)
     with pytest.raises(FloatingPointError, match="smaller learning rate"), \
             np.errstate(over="ignore", invalid="ignore"):
         trainer.fit(x * 1e3, y * 1e3, max_epochs=50)
@@ -32,10 +20,10 @@ def test_divergence_raises_and_restores_finite_weights(rng):
 def test_keyboard_interrupt_restores_the_last_complete_epoch_and_propagates(rng):
     # Ctrl-C mid-epoch is handled like any error: the weights *and* the optimizer's
     # moments of the last complete epoch come back, and the interrupt propagates
-    x, y = _data(rng)
-    reference = _trainer(np.random.default_rng(1), batch_size=16)
+    x, y = linear_data(rng)
+    reference = small_trainer(np.random.default_rng(1), batch_size=16)
     reference.fit(x, y, max_epochs=1)
-    trainer = _trainer(np.random.default_rng(1), batch_size=16)
+    trainer = small_trainer(np.random.default_rng(1), batch_size=16)
     calls = {"n": 0}
     original = trainer.train_batch
 
@@ -57,8 +45,8 @@ def test_keyboard_interrupt_restores_the_last_complete_epoch_and_propagates(rng)
 
 
 def test_restore_puts_back_the_weights_and_the_optimizer_of_a_snapshot(rng):
-    x, y = _data(rng)
-    trainer = _trainer(rng, batch_size=16)
+    x, y = linear_data(rng)
+    trainer = small_trainer(rng, batch_size=16)
     trainer.fit(x, y, max_epochs=1)
     net, optimizer = trainer.network, trainer.optimizer
     saved = snapshot(net, optimizer)
@@ -74,8 +62,8 @@ def test_restore_puts_back_the_weights_and_the_optimizer_of_a_snapshot(rng):
 
 
 def test_check_finite_names_a_blow_up_against_the_start_loss(rng):
-    x, y = _data(rng)
-    trainer = _trainer(rng, batch_size=16)
+    x, y = linear_data(rng)
+    trainer = small_trainer(rng, batch_size=16)
     trainer.fit(x, y, max_epochs=1)
     start = start_loss(trainer, x, y, None)
     assert start == pytest.approx(float(trainer.loss(trainer.network.predict(x[:16]),
