@@ -19,7 +19,7 @@ from ..estimators._inputs import sample_shape
 from ..network import Network
 from ..optimizers import OPTIMIZERS
 from ..training import TrainingState
-from .declared_sizes import MAX_FEATURES, check_declared_sizes
+from .declared_sizes import MAX_FEATURES, check_declared_layers, check_declared_sizes
 from .format import DTYPES, FORMAT, READABLE_VERSIONS, STATE_FIELDS
 
 # parameters a header may declare beyond the weight values its file holds
@@ -243,8 +243,10 @@ def unbuilt_network(spec):
     """``(network, input_shape, dtype)`` as the header describes them, nothing allocated."""
     dtype = allowed({d: d for d in DTYPES}, spec["dtype"], "dtype")
     if "model" in spec:
+        check_declared_layers(spec["model"])
         network = layer_from_config(spec["model"])
     else:                                  # version 1: a flat list of layers
+        check_declared_layers({"layers": spec["layers"]})
         network = Network.from_config({"layers": spec["layers"]})
     if not isinstance(network, Container):
         raise ValueError("The model file describes a single layer, not a network or model.")

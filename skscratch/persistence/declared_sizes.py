@@ -22,6 +22,35 @@ MAX_WINDOW = 1 << 16
 MAX_WINDOW_SLOTS = 1 << 24
 # numbers one sample's forward pass keeps, summed over every layer call
 MAX_ACTIVATIONS = 1 << 31
+# layers and layer calls in an architecture, nested ones included: making a Network
+# or a Model takes time quadratic in them (a 16 MiB header holds half a million)
+MAX_LAYERS = 2048
+
+
+def check_declared_layers(spec):
+    """Refuse an architecture of more than :data:`MAX_LAYERS` layers and layer calls.
+
+    Counted on the JSON configuration, before any layer is made: every
+    ``layers`` and ``nodes`` list of every network and model in it.
+
+    Parameters
+    ----------
+    spec : dict
+        ``{"type": ..., "config": ...}`` as :func:`~skscratch.configs.layer_config`
+        gives it (or a version 1 header's list of layers).
+    """
+    total, stack = 0, [spec]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            total += sum(len(v) for k, v in node.items()
+                         if k in ("layers", "nodes") and isinstance(v, list))
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    if total > MAX_LAYERS:
+        raise ValueError(f"The architecture declares {total:,} layers and layer calls; a "
+                         f"model file may declare at most {MAX_LAYERS:,}.")
 
 
 def check_declared_sizes(network, input_shape):

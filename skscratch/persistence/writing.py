@@ -18,7 +18,7 @@ from ..container import Container
 from ..estimators._targets import ClassificationTarget
 from ..losses import LOSSES
 from ..optimizers import OPTIMIZERS
-from .declared_sizes import check_declared_sizes
+from .declared_sizes import check_declared_layers, check_declared_sizes
 from .format import ESTIMATORS, FORMAT, STATE_FIELDS, VERSION
 
 
@@ -105,9 +105,11 @@ def saved_params(estimator, network):
 
 def _network_header(network):
     """The network's dtype, input shape and configuration; ValueError over load's size limits."""
+    config = jsonable(layer_config(network))
+    check_declared_layers(config)
     check_declared_sizes(network, network.input_shape)
     return {"dtype": network.dtype.name, "input_shape": jsonable(network.input_shape),
-            "model": jsonable(layer_config(network))}
+            "model": config}
 
 
 def _model_contents(model):

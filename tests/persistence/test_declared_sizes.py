@@ -62,3 +62,29 @@ def test_save_refuses_what_load_would_refuse(tmp_path, monkeypatch):
     save(net, tmp_path / "net.npz")
     x = np.ones((2, 6, 6, 1))
     np.testing.assert_array_equal(load(tmp_path / "net.npz").predict(x), net.predict(x))
+
+
+@pytest.mark.parametrize("kind", ["calls", "layers"])
+def test_architectures_beyond_the_layer_limit_are_refused_before_any_is_made(kind, tmp_path,
+                                                                             monkeypatch):
+    # making a Model names its calls and a Network checks each added layer in time
+    # quadratic in their number: a header of 8,000 calls of one ReLU took 16 s to load,
+    # and a 16 MiB header holds half a million
+    from skscratch.layers import ReLU
+    x = Input((2,))
+    if kind == "calls":
+        relu, h = ReLU(), x
+        for _ in range(8):
+            h = relu(h)
+        net = Model(x, Dense(1)(h)).build(random_state=0)
+    else:
+        net = Network([ReLU() for _ in range(8)] + [Dense(1)]).build((2,), 0)
+    save(net, tmp_path / "net.npz")
+    monkeypatch.setattr(declared_sizes, "MAX_LAYERS", 8)
+    made = []
+    monkeypatch.setattr(ReLU, "__init__", lambda *a, **k: made.append(1) or pytest.fail())
+    with pytest.raises(ValueError, match=r"declares (9|11) layers and layer calls"):
+        load(tmp_path / "net.npz")
+    with pytest.raises(ValueError, match=r"declares (9|11) layers and layer calls"):
+        save(net, tmp_path / "again.npz")
+    assert made == []
