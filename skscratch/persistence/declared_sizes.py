@@ -30,8 +30,9 @@ MAX_LAYERS = 2048
 def check_declared_layers(spec):
     """Refuse an architecture of more than :data:`MAX_LAYERS` layers and layer calls.
 
-    Counted on the JSON configuration, before any layer is made: every
-    ``layers`` and ``nodes`` list of every network and model in it.
+    Counted on the JSON configuration, before any layer is made: the layers
+    of every network and model in it, and each model's nodes, inputs and
+    outputs.
 
     Parameters
     ----------
@@ -43,8 +44,9 @@ def check_declared_layers(spec):
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
-            total += sum(len(v) for k, v in node.items()
-                         if k in ("layers", "nodes") and isinstance(v, list))
+            # a model's inputs and outputs are named in that quadratic time too
+            counted = ("layers", "nodes", "inputs", "outputs") if "nodes" in node else ("layers",)
+            total += sum(len(v) for k, v in node.items() if k in counted and isinstance(v, list))
             stack.extend(node.values())
         elif isinstance(node, list):
             stack.extend(node)

@@ -64,12 +64,12 @@ def test_save_refuses_what_load_would_refuse(tmp_path, monkeypatch):
     np.testing.assert_array_equal(load(tmp_path / "net.npz").predict(x), net.predict(x))
 
 
-@pytest.mark.parametrize("kind", ["calls", "layers"])
+@pytest.mark.parametrize("kind", ["calls", "layers", "outputs"])
 def test_architectures_beyond_the_layer_limit_are_refused_before_any_is_made(kind, tmp_path,
                                                                              monkeypatch):
     # making a Model names its calls and a Network checks each added layer in time
     # quadratic in their number: a header of 8,000 calls of one ReLU took 16 s to load,
-    # and a 16 MiB header holds half a million
+    # 10,000 outputs naming one tensor 12 s, and a 16 MiB header holds half a million
     from skscratch.layers import ReLU
     x = Input((2,))
     if kind == "calls":
@@ -77,14 +77,16 @@ def test_architectures_beyond_the_layer_limit_are_refused_before_any_is_made(kin
         for _ in range(8):
             h = relu(h)
         net = Model(x, Dense(1)(h)).build(random_state=0)
+    elif kind == "outputs":
+        net = Model(x, [Dense(1)(ReLU()(x))] * 9).build(random_state=0)
     else:
         net = Network([ReLU() for _ in range(8)] + [Dense(1)]).build((2,), 0)
     save(net, tmp_path / "net.npz")
     monkeypatch.setattr(declared_sizes, "MAX_LAYERS", 8)
     made = []
     monkeypatch.setattr(ReLU, "__init__", lambda *a, **k: made.append(1) or pytest.fail())
-    with pytest.raises(ValueError, match=r"declares (9|11) layers and layer calls"):
+    with pytest.raises(ValueError, match=r"declares 1?\d layers and layer calls"):
         load(tmp_path / "net.npz")
-    with pytest.raises(ValueError, match=r"declares (9|11) layers and layer calls"):
+    with pytest.raises(ValueError, match=r"declares 1?\d layers and layer calls"):
         save(net, tmp_path / "again.npz")
     assert made == []
