@@ -220,8 +220,9 @@ def _columns(value, n_features):
         return columns.astype(np.int64)
     if (columns.ndim != 1 or columns.dtype.kind != "i" or columns.min() < 0
             or columns.max() >= n_features):
-        raise ValueError(f"The model file's input_columns_ hold {value!r:.80}; expected column "
-                         f"indices from 0 to {n_features - 1}.")
+        raise ValueError(f"The model file's input layout does not fit its data: input_columns_ "
+                         f"hold {value!r:.80}; expected column indices from 0 to "
+                         f"{n_features - 1}.")
     return columns.astype(np.int64)
 
 
