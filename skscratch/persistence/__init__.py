@@ -14,9 +14,12 @@ Files of format version 1 (skscratch 0.1) still load.
 
 Modules: :mod:`~skscratch.persistence.format` (what a file names),
 :mod:`~skscratch.persistence.writing` (:func:`save`),
-:mod:`~skscratch.persistence.checks` (the untrusted header's sizes, shapes
-and records) and :mod:`~skscratch.persistence.loading` (:func:`load`: the
-rebuild); the archive itself is :mod:`skscratch.archive`.
+:mod:`~skscratch.persistence.checks` (the untrusted header: its format, its
+network, the members' sizes), :mod:`~skscratch.persistence.declared_sizes`
+(what that network would cost to build and run),
+:mod:`~skscratch.persistence.records` (the header's values, read as the
+types they were written as) and :mod:`~skscratch.persistence.loading`
+(:func:`load`: the rebuild); the archive itself is :mod:`skscratch.archive`.
 """
 
 from .format import ESTIMATORS, FORMAT, READABLE_VERSIONS, VERSION

@@ -1,26 +1,28 @@
-"""Checking a model file's untrusted header: format, declared sizes, shapes, records.
+"""Checking a model file's untrusted header: format, the network it declares, its members.
 
 Everything in a file is untrusted data. The checks here read the header
 alone, before anything is built: its format and version, the network it
-declares (registered layers only, unbuilt) and what that network needs,
-which bounds the weight and moment members before they are decompressed,
-and the header's own records (shapes, the training record, the input
-layout). Each refusal is a ValueError naming what was wrong.
+declares (registered layers only, unbuilt, within
+:mod:`~skscratch.persistence.declared_sizes`) and what that network needs,
+which bounds the weight, moment and label members before they are
+decompressed; then what the rebuild compares against it (finite arrays, no
+unknown ones, the input layout). The header's own values are read by
+:mod:`~skscratch.persistence.records`. Each refusal is a ValueError naming
+what was wrong.
 """
 
 import math
 
 import numpy as np
 
-from ..archive import allowed, expect
+from ..archive import allowed
 from ..configs import layer_from_config
 from ..container import Container
 from ..estimators._inputs import sample_shape
 from ..network import Network
 from ..optimizers import OPTIMIZERS
-from ..training import TrainingState
 from .declared_sizes import MAX_FEATURES, check_declared_layers, check_declared_sizes
-from .format import DTYPES, FORMAT, READABLE_VERSIONS, STATE_FIELDS
+from .format import DTYPES, FORMAT, READABLE_VERSIONS
 
 # parameters a header may declare beyond the weight values its file holds
 BUILD_SLACK = 1_000_000
@@ -124,106 +126,10 @@ def check_format(header):
         raise ValueError("Not an skscratch model file (format/version mismatch).")
 
 
-def training_state(spec):
-    """The saved training record, each field of the type training reads it as."""
-    values = {name: spec[name] for name in STATE_FIELDS}
-
-    def number(v):
-        """Whether ``v`` is a JSON number (not a bool)."""
-        return isinstance(v, (int, float)) and not isinstance(v, bool)
-
-    counts = [values[k] for k in ("n_iter", "t", "no_improvement_count")]
-    if not (all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 2**62
-                for v in counts)
-            and all(isinstance(values[k], list) and all(number(v) for v in values[k])
-                    for k in ("loss_curve", "validation_scores"))
-            and number(values["best_loss"]) and number(values["best_validation_score"])
-            and isinstance(values["history"], list)
-            and all(isinstance(r, dict) for r in values["history"])):
-        raise ValueError("The model file's training record is malformed.")
-    return TrainingState(**{k: float(v) if k.startswith("best_") else v
-                            for k, v in values.items()})
-
-
-
-def flag(value, what):
-    """A JSON boolean of the header; ValueError for anything else (``"no"`` is not False)."""
-    if not isinstance(value, bool):
-        raise ValueError(f"The model file's {what} is {value!r}; expected true or false.")
-    return value
-
-
-def count(value, what, low=0, high=2**62):
-    """A JSON integer of the header in ``[low, high]``; ValueError for 4.0, true, "4"..."""
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValueError(f"The model file's {what} is {value!r}; expected an integer from "
-                         f"{low:,} to {high:,}.")
-    return value
-
-
-def dims(value, what):
-    """A JSON list of positive integers as a shape tuple: ``[8, 8, 1]`` -> ``(8, 8, 1)``."""
-    if not isinstance(value, list):
-        raise ValueError(f"The model file's {what} is {value!r}; expected a list of sizes.")
-    return tuple(count(d, what, 1, 2**31 - 1) for d in value)
-
-
 def check_finite(arrays, what):
     """Refuse arrays holding NaN or infinity: a model file holds finite numbers only."""
     if not all(np.isfinite(a).all() for a in arrays):
         raise ValueError(f"The model file holds non-finite {what} (NaN or infinity).")
-
-
-def input_layout(fitted, arrays, network_estimator):
-    """The fitted input attributes the header's ``fitted`` record declares, type-checked.
-
-    Parameters
-    ----------
-    fitted : dict
-        The header's ``fitted`` record.
-    arrays : dict of str to ndarray
-    network_estimator : bool
-        Whether the record is a NetworkEstimator's (input columns and shapes).
-
-    Returns
-    -------
-    attributes : dict
-        ``n_features_in_``, and ``input_shape_``, ``input_columns_``,
-        ``input_shapes_``, ``feature_names_in_`` where the file has them.
-    """
-    n = count(fitted["n_features_in_"], "n_features_in_", 1, MAX_FEATURES)
-    layout = {"n_features_in_": n}
-    if fitted["input_shape_"]:
-        layout["input_shape_"] = dims(fitted["input_shape_"], "input_shape_")
-    if network_estimator:
-        columns, shapes = fitted.get("input_columns_"), fitted.get("input_shapes_")
-        layout["input_columns_"] = (None if columns is None else
-                                    [_columns(c, n) for c in _items(columns, "input_columns_")])
-        layout["input_shapes_"] = (None if shapes is None else
-                                   [dims(s, "input_shapes_") for s in _items(shapes,
-                                                                             "input_shapes_")])
-    if "feature_names_in_" in arrays:
-        layout["feature_names_in_"] = expect(arrays, "feature_names_in_", kinds="U", shape=(n,))
-    return layout
-
-
-def _items(value, what):
-    if not isinstance(value, list):
-        raise ValueError(f"The model file's {what} is {value!r}; expected a list.")
-    return value
-
-
-def _columns(value, n_features):
-    """One input's column indices: a JSON list of integers in ``[0, n_features)``."""
-    columns = np.asarray(_items(value, "input_columns_"))
-    if columns.size == 0:
-        return columns.astype(np.int64)
-    if (columns.ndim != 1 or columns.dtype.kind != "i" or columns.min() < 0
-            or columns.max() >= n_features):
-        raise ValueError(f"The model file's input layout does not fit its data: input_columns_ "
-                         f"hold {value!r:.80}; expected column indices from 0 to "
-                         f"{n_features - 1}.")
-    return columns.astype(np.int64)
 
 
 def check_input_layout(estimator, network):

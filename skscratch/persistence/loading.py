@@ -26,14 +26,11 @@ from .checks import (
     check_format,
     check_input_layout,
     check_member_sizes,
-    count,
-    flag,
-    input_layout,
     refuse_unknown,
-    training_state,
     unbuilt_network,
 )
 from .format import ESTIMATORS
+from .records import count, flag, input_layout, rng_state, training_state
 
 
 def load(path):
@@ -82,8 +79,7 @@ def _rebuild(header, arrays):
         refuse_unknown(arrays, n_weights, 0)
         return network
     estimator = _new_estimator(header)
-    rng = np.random.default_rng()
-    rng.bit_generator.state = header["rng"]
+    rng = rng_state(header["rng"])
     for leaf in leaf_layers(network):
         if hasattr(leaf, "rng"):
             leaf.rng = rng

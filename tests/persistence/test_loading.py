@@ -91,7 +91,7 @@ def test_a_missing_file_is_named_as_missing(tmp_path):
     (lambda a: a.__setitem__("weight.0", np.full_like(a["weight.0"], np.nan)), "non-finite"),
     (edit_header(lambda h: h["optimizer"]["scalars"].__setitem__("learning_rate", -1.0)),
      "out of range"),
-    (edit_header(lambda h: h["rng"]["state"].__setitem__("state", 2**200)), "malformed"),
+    (edit_header(lambda h: h["rng"]["state"].__setitem__("state", 2**200)), "generator.s state"),
     (edit_header(lambda h: h["target"].__setitem__("multilabel", True)), "does not match its"),
     # one layer fewer: its weight arrays outnumber the header's network (refused from
     # the zip directory), or, within the count, its output no longer fits the target
