@@ -21,8 +21,10 @@ says whether the target is within NumPy's reach at all.
 Cases: W1's network (784-300-100-10, float32, batch 128, the library's BLAS
 threads, no penalty as W1 trains) and W6's (64-64-10 on digits, float64, batch
 200, one thread as in ``GridSearchCV(n_jobs=2)`` workers, scikit-learn's
-default ``alpha=1e-4``). Every figure is the minimum over repeats (the least
-noisy estimate of a fixed cost on a shared machine).
+default ``alpha=1e-4``). Every figure is the minimum over rounds of repeats
+(the least noisy estimate of a fixed cost on a shared machine), the floors and
+the libraries taking turns within each round, so that a passing burst of load
+on the machine cannot favour one of them.
 
 Run on its own (``python benchmarks/floor.py``) or through ``run.py``.
 """
@@ -154,19 +156,16 @@ def bare_step(sizes, dtype, batch, alpha, rng):
     return step
 
 
-def _epoch_floor(case, n_samples, rng, repeats, make_step=None):
-    """Seconds of an epoch of ``make_step``'s steps (the products by default).
+def _epoch_floor(case, n_samples, make_step):
+    """A function timing one epoch of ``make_step(batch)``'s steps, in seconds.
 
-    The full batches, then the last, smaller one.
+    The full batches, then the last, smaller one: each the best of five means
+    of twenty steps (the first blocks after another library's fit can meet
+    its threads still spinning).
     """
-    if make_step is None:
-        def make_step(batch):
-            return product_step(case["sizes"], case["dtype"], batch, rng)
     full, last = divmod(n_samples, case["batch"])
-    seconds = full * _best(make_step(case["batch"]), 5 * repeats, 20)
-    if last:
-        seconds += _best(make_step(last), 5 * repeats, 20)
-    return seconds
+    steps = [(full, make_step(case["batch"]))] + ([(1, make_step(last))] if last else [])
+    return lambda: sum(count * _best(step, 5, 20) for count, step in steps)
 
 
 def _case_data(case):
@@ -177,18 +176,32 @@ def _case_data(case):
     return data.blobs(4000)
 
 
-def _epoch_seconds(make, X, y, epochs, repeats):
-    """Seconds per epoch of fits of ``epochs`` epochs, minimum over repeats."""
+def _epoch_seconds(make, X, y, epochs):
+    """A function timing one fit of ``epochs`` epochs, in seconds per epoch."""
     def fit():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             make().fit(X, y)
-    fit()   # warm-up
-    return _best(fit, repeats, 1) / epochs
+    return lambda: _best(fit, 1, 1) / epochs
+
+
+def _interleaved_minimum(timers, rounds):
+    """Each timer's minimum over ``rounds``, the timers taking turns within a round.
+
+    Taking turns puts every figure through the same moments of a shared
+    machine's load, so their ratios hold even when the load comes and goes.
+    """
+    for timer in timers.values():
+        timer()   # warm-up: imports, first allocations
+    best = dict.fromkeys(timers, np.inf)
+    for _ in range(rounds):
+        for name, timer in timers.items():
+            best[name] = min(best[name], timer())
+    return best
 
 
 def w8_floor(repeats, quick=False):
-    """Per case: the products' floor and each library's epoch, in ms per epoch."""
+    """Per case: both floors and each library's epoch, in ms per epoch."""
     rng = np.random.default_rng(0)
     results = {}
     for label, case in CASES.items():
@@ -200,14 +213,15 @@ def w8_floor(repeats, quick=False):
         if peers.torch is not None and case["threads"] is None:
             makers["PyTorch"] = lambda: peers.torch_mlp(hidden, case["sizes"][0], 10, epochs,
                                                         case["batch"], 0)
+        timers = {
+            "floor_ms": _epoch_floor(case, len(X), lambda batch: product_step(
+                case["sizes"], case["dtype"], batch, rng)),
+            "bare_numpy_ms": _epoch_floor(case, len(X), lambda batch: bare_step(
+                case["sizes"], case["dtype"], batch, case["alpha"], rng)),
+            **{name: _epoch_seconds(make, X, y, epochs) for name, make in makers.items()}}
         with threadpool_limits(case["threads"]):
-            floor = _epoch_floor(case, len(X), rng, repeats)
-            bare = _epoch_floor(case, len(X), rng, repeats, lambda batch: bare_step(
-                case["sizes"], case["dtype"], batch, case["alpha"], rng))
-            rows = {name: _epoch_seconds(make, X, y, epochs, repeats)
-                    for name, make in makers.items()}
-        results[label] = {"floor_ms": floor * 1e3, "bare_numpy_ms": bare * 1e3,
-                          **{name: s * 1e3 for name, s in rows.items()}}
+            best = _interleaved_minimum(timers, max(repeats, 2) if quick else 2 * repeats)
+        results[label] = {name: seconds * 1e3 for name, seconds in best.items()}
     return results
 
 
