@@ -90,7 +90,7 @@ class Trainer:
             self.output_names = output_names or [f"output_{i}" for i in range(len(self.losses))]
             self.output_losses = np.zeros(len(self.losses))
         self.optimizer = optimizer
-        self.alpha = alpha
+        self.alpha = float(alpha)   # a NumPy scalar would make float32 passes float64
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.rng = np.random.default_rng(rng)
@@ -118,7 +118,7 @@ class Trainer:
         net.backward(grad)
         if self.alpha:
             n = n_rows(x)
-            weight = n if sample_weight is None else sample_weight.sum()
+            weight = n if sample_weight is None else float(sample_weight.sum())
             value += self._add_penalty(self.alpha / weight)
         self.optimizer.step([net.flat_params], [net.flat_grads])
         return value

@@ -94,3 +94,37 @@ def test_a_pickled_fitted_estimator_continues_training_identically():
     copy.partial_fit(X, y)
     for a, b in zip(est.coefs_ + est.intercepts_, copy.coefs_ + copy.intercepts_):
         np.testing.assert_array_equal(a, b)
+
+
+def _adam_first_step_float32(p, g, lr, eps=1e-8, b2=0.999):
+    # Adam's first step as float32 passes with Python-float scalars
+    root = (1 - b2) ** 0.5
+    buf = np.sqrt(g * g)
+    buf += eps / root
+    buf = g / buf
+    buf *= lr   # lr * sqrt(1 - b2) / (1 - b1) * (1 - b1) / sqrt(1 - b2) at t = 1
+    return p - buf
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+def test_numpy_scalar_rates_keep_float32_arithmetic(optimizer, rng):
+    # np.float64 is not a "weak" scalar: against float32 arrays it makes float64
+    # loops (five times slower, rounded differently), so rates become Python floats
+    p = rng.standard_normal(4096).astype(np.float32)
+    g = rng.standard_normal(4096).astype(np.float32)
+    rate = np.float64(1e-3) * 3
+    opt = get_optimizer(optimizer, rate)
+    opt.learning_rate = rate            # as a schedule might set it
+    assert type(opt.learning_rate) is float
+    stepped = p.copy()
+    opt.step([stepped], [g])
+    if optimizer == "adam":
+        expected = _adam_first_step_float32(p, g, float(rate))
+        # the same pass made in float64 (a NumPy scalar) rounds differently somewhere
+        in_float64 = g / (np.sqrt(g * g) + np.float64(1e-8) / np.sqrt(np.float64(1e-3)))
+        assert not np.array_equal(p - (in_float64 * rate).astype(np.float32), expected)
+    else:   # Nesterov's first step: p - lr g - mu lr g
+        buf = g * float(rate)
+        expected = p - buf - buf * 0.9
+    assert stepped.dtype == np.float32
+    np.testing.assert_array_equal(stepped, expected)

@@ -64,7 +64,7 @@ class Huber(Loss):
     def __init__(self, delta=1.0):
         if not delta > 0:
             raise ValueError(f"Huber delta must be positive; got {delta!r}.")
-        self.delta = delta
+        self.delta = float(delta)   # a NumPy scalar would make float32 losses float64
 
     def get_config(self):
         return {"delta": self.delta}

@@ -36,3 +36,14 @@ def test_huber_and_squared_errors_have_no_cancellation(residual):
     loss, grad = SquaredError()._per_sample(out, target)
     assert loss[0] == pytest.approx(float(r * r), rel=1e-15, abs=0)
     assert grad[0, 0] == float(2 * r)
+
+
+def test_huber_with_a_numpy_delta_keeps_float32_outputs_float32(rng):
+    # a NumPy scalar delta (from a grid) would promote a float32 network's loss
+    # and gradient to float64
+    output = rng.standard_normal((8, 2)).astype(np.float32)
+    target = np.zeros_like(output)
+    loss = Huber(delta=np.float64(0.5))
+    assert type(loss.delta) is float
+    _, grad = loss(output, target)
+    assert grad.dtype == np.float32
