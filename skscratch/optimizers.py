@@ -66,6 +66,7 @@ class Optimizer:
 
     @learning_rate.setter
     def learning_rate(self, value):
+        """Store ``value`` as a Python float (schedules set it between epochs)."""
         self._learning_rate = float(value)
 
     def step(self, params, grads):

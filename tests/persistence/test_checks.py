@@ -1,12 +1,35 @@
 """The untrusted header's checks: format, declared sizes and members, before anything expands."""
 
+import io
 import json
+import tracemalloc
+import zipfile
 
 import numpy as np
 import pytest
 
 from skscratch import Network, load, save
 from tests.persistence.model_files import edit_header, first_layer, rewrite
+
+
+def _add_member(path, name, array):
+    """Append ``array`` to the zip at ``path`` as the member ``<name>.npy``, deflated."""
+    member = io.BytesIO()
+    np.lib.format.write_array(member, array)
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{name}.npy", member.getvalue())
+
+
+def _refused_within(path, match, limit_mib):
+    """``load(path)`` raises a ValueError matching ``match``, tracing under ``limit_mib`` MiB."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=match):
+            load(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < limit_mib << 20
 
 
 def test_headers_declaring_more_than_the_file_holds_are_refused(saved, tmp_path):
@@ -25,7 +48,6 @@ def test_headers_declaring_more_than_the_file_holds_are_refused(saved, tmp_path)
 
 def test_unknown_members_are_refused_before_anything_is_decompressed(saved, tmp_path,
                                                                       monkeypatch):
-    import zipfile
     bomb = tmp_path / "bomb.npz"
     bomb.write_bytes(saved.read_bytes())
     with zipfile.ZipFile(bomb, "a", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -39,27 +61,14 @@ def test_unknown_members_are_refused_before_anything_is_decompressed(saved, tmp_
 def test_an_extra_array_in_sequence_is_refused_before_it_expands(prefix, saved, tmp_path):
     # issue 12's zip bomb: one more weight (or moment) array, numbered in sequence so
     # the name checks pass, holding 400 MB of zeros in a file of a few hundred KB
-    import io
-    import tracemalloc
-    import zipfile
     bomb = tmp_path / "bomb.npz"
     bomb.write_bytes(saved.read_bytes())
     with zipfile.ZipFile(bomb) as archive:
         n = sum(name.startswith(prefix + ".") for name in archive.namelist())
-    member = io.BytesIO()
-    np.lib.format.write_array(member, np.zeros(50_000_000))
-    with zipfile.ZipFile(bomb, "a", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(f"{prefix}.{n}.npy", member.getvalue())
-    del member
-    tracemalloc.start()
-    try:
-        with pytest.raises(ValueError, match=f"its {prefix} arrays would decompress to "
-                                             r"400,0\d\d,\d\d\d bytes"):
-            load(bomb)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < 20 << 20                      # nothing near 400 MB was allocated
+    _add_member(bomb, f"{prefix}.{n}", np.zeros(50_000_000))
+    # nothing near 400 MB is allocated
+    _refused_within(bomb, f"its {prefix} arrays would decompress to "
+                          r"400,0\d\d,\d\d\d bytes", 20)
 
 
 @pytest.mark.parametrize("network", [None, {"dtype": "float64"}, {"dtype": "int8"}])
@@ -67,25 +76,12 @@ def test_a_header_whose_network_cannot_be_read_is_refused_before_the_arrays_expa
         network, saved, tmp_path):
     # a malformed header used to skip the size check, so an extra member expanded (up to
     # the archive limit) before the full checks refused the file
-    import io
-    import tracemalloc
-    import zipfile
     bad = tmp_path / "bad.npz"
     rewrite(saved, bad, edit_header(lambda header: header.__setitem__("network", network)))
-    member = io.BytesIO()
-    np.lib.format.write_array(member, np.zeros(5_000_000))      # 40 MB of zeros
-    with zipfile.ZipFile(bad, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(bad) as archive:
         n = sum(name.startswith("weight.") for name in archive.namelist())
-        archive.writestr(f"weight.{n}.npy", member.getvalue())    # next in sequence
-    del member
-    tracemalloc.start()
-    try:
-        with pytest.raises(ValueError, match="malformed header: its network cannot be read"):
-            load(bad)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < 10 << 20
+    _add_member(bad, f"weight.{n}", np.zeros(5_000_000))   # 40 MB of zeros, next in sequence
+    _refused_within(bad, "malformed header: its network cannot be read", 10)
 
 
 def test_declared_sizes_over_the_limit_are_refused_from_the_directory(saved, monkeypatch):
@@ -122,8 +118,6 @@ def test_other_formats_and_versions_are_named_as_such_before_any_check(edit, sav
 def test_many_small_extra_members_are_refused_by_their_count(saved, tmp_path):
     # each member is allowed an .npy header's worth of bytes: twenty thousand tiny members
     # would multiply that allowance, so their number is bounded by the network's arrays
-    import io
-    import zipfile
     bad = tmp_path / "many.npz"
     bad.write_bytes(saved.read_bytes())
     member = io.BytesIO()
@@ -156,35 +150,16 @@ def test_nesting_deeper_than_the_limit_is_refused(tmp_path):
         load(tmp_path / "deep.npz")
 
 
-def _add_member(path, name, array):
-    import io
-    import zipfile
-    member = io.BytesIO()
-    np.lib.format.write_array(member, array)
-    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(f"{name}.npy", member.getvalue())
-
-
 def test_labels_are_bounded_by_the_outputs_before_they_expand(saved, tmp_path):
     # a classifier's classes_ were read whatever their size (240 MB of labels for three
     # classes took 1.5 s and as much memory before the class check refused them)
-    import tracemalloc
-    import zipfile
     bad = tmp_path / "labels.npz"
     with zipfile.ZipFile(saved) as old, zipfile.ZipFile(bad, "w") as new:
         for name in old.namelist():
             if name != "classes_.npy":
                 new.writestr(name, old.read(name))
     _add_member(bad, "classes_", np.arange(10_000_000))
-    tracemalloc.start()
-    try:
-        with pytest.raises(ValueError, match=r"array 'classes_' would decompress to 80,000,128 "
-                                             r"bytes; 3 labels"):
-            load(bad)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < 10 << 20
+    _refused_within(bad, r"array 'classes_' would decompress to 80,000,128 bytes; 3 labels", 10)
 
 
 @pytest.mark.parametrize("name", ["classes_", "feature_names_in_"])
@@ -201,13 +176,5 @@ def test_labels_a_header_has_no_use_for_are_refused_before_they_expand(name, iri
         model = Network([Dense(2)]).build((4,), 0)
     save(model, tmp_path / "m.npz")
     _add_member(tmp_path / "m.npz", name, np.zeros(5_000_000))           # 40 MB of zeros
-    import tracemalloc
-    tracemalloc.start()
-    try:
-        with pytest.raises(ValueError, match=f"holds the array '{name}', which its header has "
-                                             "no use for"):
-            load(tmp_path / "m.npz")
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < 10 << 20
+    _refused_within(tmp_path / "m.npz",
+                    f"holds the array '{name}', which its header has no use for", 10)
