@@ -198,6 +198,13 @@ class Container(Layer):
         Parameters
         ----------
         weights : list of ndarray
+
+        Raises
+        ------
+        ValueError
+            When the number or a shape of the arrays does not fit, or an array
+            holds values its layer forbids (a negative running variance); the
+            model is then left as it was.
         """
         self._check_built()
         arrays = self._model_arrays()
@@ -206,8 +213,18 @@ class Container(Layer):
         for p, w in zip(arrays, weights):
             if np.shape(w) != p.shape:
                 raise ValueError(f"Weight of shape {np.shape(w)} does not fit parameter {p.shape}.")
+        for (leaf, name), w in zip(self._model_keys(), weights):
+            if name in leaf.nonnegative and np.any(np.asarray(w) < 0):
+                raise ValueError(f"{leaf.describe()}'s {name} may not be negative; got values "
+                                 f"down to {np.min(w):g}.")
         for p, w in zip(arrays, weights):
             np.copyto(p, w)
+
+    def _model_keys(self):
+        """``(leaf, name)`` of each array of :meth:`_model_arrays`, in the same order."""
+        leaves = self.leaf_layers()
+        return ([(leaf, name) for leaf in leaves if leaf.params for name in leaf.params]
+                + [(leaf, name) for leaf in leaves for name in leaf.state])
 
     # ---------------------------------------------------------- shared calls
     def call_context(self):

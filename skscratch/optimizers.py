@@ -37,12 +37,16 @@ class Optimizer:
         Names of the arrays the optimizer keeps per parameter array
         (``("velocity",)``, ``("m", "v")``); their values are
         :meth:`get_state`'s arrays.
+    nonnegative_slots : tuple of str
+        The slots that may not hold negative values (Adam's ``"v"``, a mean of
+        squares): :meth:`set_state` refuses them.
     estimator_params : dict of str to str
         Constructor argument -> the scikit-learn MLP parameter that sets it
         (``{"beta_1": "beta_1"}``), read by the estimators.
     """
 
     state_slots = ()
+    nonnegative_slots = ()
     estimator_params = {}
 
     def __init__(self, learning_rate):
@@ -130,20 +134,30 @@ class Optimizer:
         params : list of ndarray
             The parameter arrays the optimizer will step.
         """
+        if len(arrays):
+            self._check_state(arrays, params)     # before anything changes
+        n = len(params)
         self.learning_rate = float(scalars["learning_rate"])
         self._restore_scalars(scalars)
         if not len(arrays):
             self._buffers = None
             return
+        for i, slot in enumerate(self.state_slots):
+            setattr(self, "_" + slot, [np.array(a, dtype=p.dtype) for a, p in
+                                       zip(arrays[i * n:(i + 1) * n], params)])
+        self._buffers = [np.empty_like(p) for p in params]
+
+    def _check_state(self, arrays, params):
+        """Refuse state arrays that do not fit ``params`` or hold forbidden values."""
         expected = [p.shape for p in params] * len(self.state_slots)
         if [np.shape(a) for a in arrays] != expected:
             raise ValueError(f"{type(self).__name__} state arrays of shapes "
                              f"{[np.shape(a) for a in arrays]} do not fit parameters {expected}.")
         n = len(params)
         for i, slot in enumerate(self.state_slots):
-            setattr(self, "_" + slot, [np.array(a, dtype=p.dtype) for a, p in
-                                       zip(arrays[i * n:(i + 1) * n], params)])
-        self._buffers = [np.empty_like(p) for p in params]
+            if slot in self.nonnegative_slots and any(np.any(np.asarray(a) < 0)
+                                                      for a in arrays[i * n:(i + 1) * n]):
+                raise ValueError(f"{type(self).__name__} state {slot!r} may not be negative.")
 
     def _scalars(self):
         return {"learning_rate": self.learning_rate}
@@ -219,6 +233,7 @@ class Adam(Optimizer):
     """
 
     state_slots = ("m", "v")
+    nonnegative_slots = ("v",)
     estimator_params = {"beta_1": "beta_1", "beta_2": "beta_2", "epsilon": "epsilon"}
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):

@@ -128,3 +128,18 @@ def test_numpy_scalar_rates_keep_float32_arithmetic(optimizer, rng):
         expected = p - buf - buf * 0.9
     assert stepped.dtype == np.float32
     np.testing.assert_array_equal(stepped, expected)
+
+
+def test_set_state_refuses_negative_second_moments_and_changes_nothing(rng):
+    p, g = rng.standard_normal(6), rng.standard_normal(6)
+    opt = Adam(0.01)
+    opt.step([p.copy()], [g])
+    scalars, arrays = opt.get_state()
+    before = opt.get_state()
+    bad = [arrays[0], -np.abs(arrays[1])]
+    with pytest.raises(ValueError, match="'v' may not be negative"):
+        opt.set_state({**scalars, "learning_rate": 0.5, "t": 7}, bad, [p])
+    after = opt.get_state()
+    assert after[0] == before[0]
+    for a, b in zip(after[1], before[1]):
+        np.testing.assert_array_equal(a, b)

@@ -62,6 +62,8 @@ class Layer(LayerSizes):
         statistics); saved and restored with the weights.
     penalized : tuple of str
         Names of the parameters the L2 penalty applies to (weights, not biases).
+    nonnegative : tuple of str
+        Names of the arrays that may not hold negative values.
     input_shape, output_shape : tuple of int or None
         Set by :meth:`build` (a list of shapes for layers with several inputs).
     built : bool
@@ -69,6 +71,7 @@ class Layer(LayerSizes):
     """
 
     penalized = ()
+    nonnegative = ()
     multi_input = False
     is_container = False
     # whether forward/backward take a SciPy sparse batch (others get it densified)
@@ -208,6 +211,7 @@ class Layer(LayerSizes):
         values = {s.name: INITIALIZERS.get_class(s.initializer)(rng, s.shape, self.dtype)
                   for s in specs}
         self.penalized = tuple(s.name for s in specs if s.penalized)
+        self.nonnegative = tuple(s.name for s in specs if s.nonnegative)
         self.state = {s.name: values[s.name] for s in specs if not s.trainable}
         trainable = [s for s in specs if s.trainable]
         size = sum(s.size for s in trainable)

@@ -53,7 +53,8 @@ class BatchNorm(Layer):
         c = (input_shape[-1],)
         return [WeightSpec("gamma", c, "ones"), WeightSpec("beta", c, "zeros"),
                 WeightSpec("running_mean", c, "zeros", trainable=False),
-                WeightSpec("running_var", c, "ones", trainable=False)]
+                WeightSpec("running_var", c, "ones", trainable=False,
+                           nonnegative=True)]
 
     def forward(self, x, training=False):
         axes = tuple(range(x.ndim - 1))

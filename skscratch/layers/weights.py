@@ -4,11 +4,13 @@ import math
 from collections import namedtuple
 
 
-class WeightSpec(namedtuple("WeightSpec", "name shape initializer penalized trainable")):
+class WeightSpec(namedtuple("WeightSpec",
+                             "name shape initializer penalized trainable nonnegative")):
     """One weight array of a layer, declared once.
 
     ``build`` creates it, ``count_params`` counts it, the L2 penalty reads
-    ``penalized`` and the memory estimate reads ``shape``.
+    ``penalized``, the memory estimate reads ``shape`` and ``set_weights``
+    (so ``load`` too) refuses values ``nonnegative`` forbids.
 
     Parameters
     ----------
@@ -22,13 +24,17 @@ class WeightSpec(namedtuple("WeightSpec", "name shape initializer penalized trai
     trainable : bool
         False for arrays that are part of the model but not trained by
         gradients (BatchNorm's running statistics).
+    nonnegative : bool
+        Whether a negative value is invalid (BatchNorm's running variance:
+        its square root would make every prediction NaN).
     """
 
     __slots__ = ()
 
-    def __new__(cls, name, shape, initializer, penalized=False, trainable=True):
+    def __new__(cls, name, shape, initializer, penalized=False, trainable=True,
+                nonnegative=False):
         return super().__new__(cls, name, tuple(int(d) for d in shape), initializer,
-                               bool(penalized), bool(trainable))
+                               bool(penalized), bool(trainable), bool(nonnegative))
 
     @property
     def size(self):

@@ -64,3 +64,20 @@ def test_a_batch_of_one_row_uses_the_running_statistics_and_keeps_them(shape, rn
     x_batch = rng.standard_normal((2, *shape[1:]))
     layer.forward(x_batch, training=True)       # two rows: batch statistics again
     assert not np.array_equal(layer.state["running_mean"], before[0])
+
+
+def test_set_weights_refuses_a_negative_running_variance_and_changes_nothing():
+    # its square root would make every prediction NaN
+    from skscratch import Network
+    from skscratch.layers import Dense
+    net = Network([Dense(3), BatchNorm(), Dense(1)]).build((2,), random_state=0)
+    before = net.get_weights()
+    weights = [w + 1.0 for w in before]
+    weights[-1] = -weights[-1]                      # the running variance
+    with pytest.raises(ValueError, match="running_var may not be negative"):
+        net.set_weights(weights)
+    for a, b in zip(net.get_weights(), before):
+        np.testing.assert_array_equal(a, b)
+    weights[-1][...] = 0.0                          # zero is a variance
+    net.set_weights(weights)
+    assert np.isfinite(net.predict(np.ones((2, 2)))).all()

@@ -111,3 +111,20 @@ def test_non_finite_optimizer_moments_are_refused(moment, saved, tmp_path):
     rewrite(saved, tmp_path / "bad.npz", lambda a: a[moment].__setitem__(0, np.nan))
     with pytest.raises(ValueError, match="non-finite optimizer moments"):
         load(tmp_path / "bad.npz")
+
+
+def test_values_a_layer_or_optimizer_forbids_are_refused(saved, tmp_path):
+    # a negative running variance loaded and made every prediction NaN, silently; a
+    # negative Adam second moment loaded and made partial_fit report a divergence
+    from skscratch import Network
+    from skscratch.layers import BatchNorm, Dense
+    net = Network([Dense(3), BatchNorm(), Dense(1)]).build((2,), random_state=0)
+    save(net, tmp_path / "net.npz")
+    last = len(net.get_weights()) - 1                   # the running variance
+    rewrite(tmp_path / "net.npz", tmp_path / "bad_var.npz",
+            lambda a: a[f"weight.{last}"].__setitem__(0, -1.0))
+    with pytest.raises(ValueError, match="running_var may not be negative"):
+        load(tmp_path / "bad_var.npz")
+    rewrite(saved, tmp_path / "bad_v.npz", lambda a: a["moment.1"].__setitem__(0, -1.0))
+    with pytest.raises(ValueError, match="'v' may not be negative"):
+        load(tmp_path / "bad_v.npz")
