@@ -103,7 +103,7 @@ def _check_label_members(header, input_shape, outputs, sizes):
     regressor = isinstance(target, dict) and target.get("task") == "regression"
     classifier = estimator and not regressor
     labels = {"classes_": (classifier, max(2, sum(math.prod(s) for s in _shapes(outputs)))),
-              "feature_names_in_": (estimator, sum(math.prod(s) for s in _shapes(input_shape)))}
+              "feature_names_in_": (estimator, _declared_features(header, input_shape))}
     for name, (needed, most) in labels.items():
         if name not in sizes:
             continue
@@ -112,7 +112,21 @@ def _check_label_members(header, input_shape, outputs, sizes):
         limit = NPY_HEADER_BYTES + most * MAX_LABEL_BYTES
         if sizes[name] > limit:
             raise ValueError(f"its array {name!r} would decompress to {sizes[name]:,} bytes; "
-                             f"{most:,} labels of its header's network need at most {limit:,}")
+                             f"{most:,} labels of its header's network, each of at most "
+                             f"{MAX_LABEL_BYTES // 4:,} characters, need at most {limit:,}")
+
+
+def _declared_features(header, input_shape):
+    """The columns of X: the header's ``n_features_in_`` if it is a sound count.
+
+    An estimator given ``inputs=`` column lists may read fewer columns than X
+    has, so the network's input numbers are only the fallback.
+    """
+    fitted = header.get("fitted")
+    n = fitted.get("n_features_in_") if isinstance(fitted, dict) else None
+    if isinstance(n, int) and not isinstance(n, bool) and 0 < n <= MAX_FEATURES:
+        return n
+    return sum(math.prod(s) for s in _shapes(input_shape))
 
 
 def _shapes(shape):

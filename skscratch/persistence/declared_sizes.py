@@ -44,15 +44,28 @@ def check_declared_layers(spec):
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
-            # a model's inputs and outputs are named in that quadratic time too
-            counted = ("layers", "nodes", "inputs", "outputs") if "nodes" in node else ("layers",)
-            total += sum(len(v) for k, v in node.items() if k in counted and isinstance(v, list))
+            total += _declared_calls(node)
             stack.extend(node.values())
         elif isinstance(node, list):
             stack.extend(node)
     if total > MAX_LAYERS:
         raise ValueError(f"The architecture declares {total:,} layers and layer calls; a "
                          f"model file may declare at most {MAX_LAYERS:,}.")
+
+
+def _declared_calls(config):
+    """The layers (or, for a model, its layer calls, inputs and outputs) one config names.
+
+    A model's layers are each called at least once, so its calls count them:
+    a chain of ``n`` layers counts ``n + 2``, not twice ``n``.
+    """
+    def length(key):
+        value = config.get(key)
+        return len(value) if isinstance(value, list) else 0
+    if "nodes" in config:
+        # a model's inputs and outputs are named in that quadratic time too
+        return max(length("layers"), length("nodes")) + length("inputs") + length("outputs")
+    return length("layers")
 
 
 def check_declared_sizes(network, input_shape):

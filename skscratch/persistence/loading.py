@@ -29,6 +29,7 @@ from .checks import (
     refuse_unknown,
     unbuilt_network,
 )
+from .declared_sizes import check_declared_layers
 from .format import ESTIMATORS
 from .records import count, flag, input_layout, rng_state, training_state
 
@@ -114,6 +115,7 @@ def _new_estimator(header):
         raise ValueError(f"The model file's parameters say task={params.get('task')!r}; its "
                          f"target is for {task}.")
     if header.get("model") is not None:           # NetworkEstimator(model=a Network/Model)
+        check_declared_layers(header["model"])    # made here, never built: count it first
         template = layer_from_config(header["model"])
         if not isinstance(template, Container):
             raise ValueError("The model file's model is a single layer, not a network.")

@@ -18,6 +18,7 @@ from ..container import Container
 from ..estimators._targets import ClassificationTarget
 from ..losses import LOSSES
 from ..optimizers import OPTIMIZERS
+from .checks import NPY_HEADER_BYTES, check_member_sizes
 from .declared_sizes import check_declared_layers, check_declared_sizes
 from .format import ESTIMATORS, FORMAT, STATE_FIELDS, VERSION
 
@@ -52,7 +53,23 @@ def save(model, path):
     else:
         raise TypeError("save() takes an skscratch estimator, Network or Model; got "
                         f"{type(model).__name__}.")
+    _check_loadable(header, arrays)
     write_archive(path, header, arrays)
+
+
+def _check_loadable(header, arrays):
+    """Refuse to write what load's checks before decompressing would refuse.
+
+    Each member counts as its data plus the largest ``.npy`` header load
+    allows, so a file save writes is never refused for its members' sizes
+    (labels longer than load's limit, say).
+    """
+    sizes = {name: a.nbytes + NPY_HEADER_BYTES for name, a in arrays.items()}
+    try:
+        check_member_sizes(header, sizes)
+    except ValueError as exc:
+        raise ValueError(f"load() would refuse this model file, so it is not written: "
+                         f"{exc}.") from exc
 
 
 def _model_param(params, network):
@@ -68,7 +85,9 @@ def _model_param(params, network):
         return None
     params["model"] = None
     if isinstance(model, Container):
-        return jsonable(layer_config(model))
+        config = jsonable(layer_config(model))
+        check_declared_layers(config)
+        return config
     if network is None:
         raise TypeError("NetworkEstimator(model=<a build function>) cannot be stored as "
                         "data before it is fitted: a function is code. Fit it first (its "

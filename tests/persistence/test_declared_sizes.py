@@ -90,3 +90,20 @@ def test_architectures_beyond_the_layer_limit_are_refused_before_any_is_made(kin
     with pytest.raises(ValueError, match=r"declares 1?\d layers and layer calls"):
         save(net, tmp_path / "again.npz")
     assert made == []
+
+
+def test_an_estimators_model_template_is_counted_too(iris, tmp_path, monkeypatch):
+    # NetworkEstimator(model=<Network>) stores the network it was given beside the
+    # fitted one; load made that template's layers without counting them
+    from skscratch import NetworkEstimator
+    from skscratch.layers import ReLU
+    from tests.persistence.model_files import fit_quietly
+    X, y = iris
+    est = fit_quietly(NetworkEstimator(model=Network([Dense(4), Dense(3)]), max_iter=2), X, y)
+    save(est, tmp_path / "est.npz")
+    relu = {"type": "ReLU", "config": ReLU().get_config()}
+    rewrite(tmp_path / "est.npz", tmp_path / "many.npz", edit_header(
+        lambda h: h["model"]["config"].__setitem__("layers", [relu] * 20)))
+    monkeypatch.setattr(declared_sizes, "MAX_LAYERS", 8)
+    with pytest.raises(ValueError, match="declares 20 layers and layer calls"):
+        load(tmp_path / "many.npz")

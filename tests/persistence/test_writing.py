@@ -178,3 +178,27 @@ def test_save_is_atomic_and_refuses_what_load_would_refuse(saved, iris, tmp_path
     with pytest.raises(TypeError, match="datetime64"):
         save(dated, tmp_path / "dates.npz")
     assert not (tmp_path / "dates.npz").exists()
+
+
+def test_what_save_writes_load_reads_back(iris, tmp_path):
+    # three files save wrote and load refused: feature names beyond the columns an
+    # inputs= layout reads, and a chain Model whose layers counted twice against the
+    # layer limit; and labels over load's limit, now refused by save itself
+    from skscratch import Model, NetworkEstimator
+    from skscratch.layers import Dense, Input
+    X, y = iris
+    wide = pd.DataFrame(np.tile(X, (1, 250)), columns=[f"f{i:04d}" for i in range(1000)])
+    est = fit_quietly(NetworkEstimator(inputs=[range(0, 5)], max_iter=2, random_state=0),
+                      wide, y)
+    save(est, tmp_path / "subset.npz")
+    np.testing.assert_array_equal(load(tmp_path / "subset.npz").predict(wide), est.predict(wide))
+    tensor = inputs = Input((4,))
+    for _ in range(1100):
+        tensor = Dense(2)(tensor)
+    chain = Model(inputs, tensor).build()
+    save(chain, tmp_path / "chain.npz")
+    np.testing.assert_array_equal(load(tmp_path / "chain.npz").predict(X), chain.predict(X))
+    labels = np.array(["a" * 2000, "b", "c"])[y]
+    with pytest.raises(ValueError, match="load.. would refuse .* at most 1,024 characters"):
+        save(fit_quietly(MLPFromScratch((4,), max_iter=2), X, labels), tmp_path / "long.npz")
+    assert not (tmp_path / "long.npz").exists()
