@@ -82,7 +82,7 @@ def test_continued_fits_stay_below_the_estimate_and_buffers_do_not_pile_up():
         names = [name for name, _ in layer._buffers]
         assert all(names.count(name) <= 2 for name in names), layer
     # a few batch-sized buffers, not 12 sets (and the last epoch's shuffled copy of
-    # the data, which small data sets get: skscratch.training.EPOCH_GATHER_BYTES; and
+    # the data, which small data sets get: skscratch.batches.EPOCH_GATHER_BYTES; and
     # ReLU's block of ZEROS_LIMIT zeros)
     assert held < 4 * 200 * 500 * 8 + X.nbytes + ZEROS_LIMIT * 8
 
