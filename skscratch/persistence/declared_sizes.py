@@ -59,13 +59,13 @@ def _declared_calls(config):
     A model's layers are each called at least once, so its calls count them:
     a chain of ``n`` layers counts ``n + 2``, not twice ``n``.
     """
-    def length(key):
-        value = config.get(key)
-        return len(value) if isinstance(value, list) else 0
+    lengths = {key: len(value) for key, value in config.items() if isinstance(value, list)}
+    layers = lengths.get("layers", 0)
     if "nodes" in config:
         # a model's inputs and outputs are named in that quadratic time too
-        return max(length("layers"), length("nodes")) + length("inputs") + length("outputs")
-    return length("layers")
+        return (max(layers, lengths.get("nodes", 0)) + lengths.get("inputs", 0)
+                + lengths.get("outputs", 0))
+    return layers
 
 
 def check_declared_sizes(network, input_shape):
