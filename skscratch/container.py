@@ -180,7 +180,9 @@ class Container(Layer):
     # ------------------------------------------------------------- weights
     def _model_arrays(self):
         """Parameters, then non-trainable state (BatchNorm running statistics)."""
-        return self.params + [s for leaf in self.leaf_layers() for s in leaf.state.values()]
+        self._packing()                 # the leaves hold views of this model's arrays
+        return [(leaf.params if name in leaf.params else leaf.state)[name]
+                for leaf, name in self._model_keys()]
 
     def get_weights(self):
         """Copies of every parameter array, then of every state array.
@@ -221,7 +223,7 @@ class Container(Layer):
             np.copyto(p, w)
 
     def _model_keys(self):
-        """``(leaf, name)`` of each array of :meth:`_model_arrays`, in the same order."""
+        """``(leaf, name)`` of each model array: parameters in packing order, then state."""
         leaves = self.leaf_layers()
         return ([(leaf, name) for leaf in leaves if leaf.params for name in leaf.params]
                 + [(leaf, name) for leaf in leaves for name in leaf.state])
