@@ -55,15 +55,16 @@ class WeightNorm(Callback):
         self.every = every
         self.norms = []
 
-    def on_train_begin(self, trainer, record):
+    def on_train_begin(self, logs=None):
         self.norms = []             # one object may serve many fits (clone, grid search)
 
-    def on_epoch_end(self, trainer, record):
-        self.norms.append(float(np.linalg.norm(trainer.network.flat_params)))
-        if record["epoch"] % self.every == 0:
-            print(f"  epoch {record['epoch']:3d}: loss {record['loss']:.4f}, validation "
-                  f"{record['validation_score']:.4f}, weight norm {self.norms[-1]:.2f}")
-        return False                # True would stop training
+    def on_epoch_end(self, epoch, logs=None):
+        # Keras's protocol: epochs count from 0, self.model is the network being trained
+        # (self.model.stop_training = True would stop it)
+        self.norms.append(float(np.linalg.norm(self.model.flat_params)))
+        if (epoch + 1) % self.every == 0:
+            print(f"  epoch {epoch + 1:3d}: loss {logs['loss']:.4f}, validation "
+                  f"{logs['validation_score']:.4f}, weight norm {self.norms[-1]:.2f}")
 
 
 def plot(model, best_epoch, reductions, norms):
@@ -72,10 +73,10 @@ def plot(model, best_epoch, reductions, norms):
     fig, (score_ax, norm_ax) = plt.subplots(1, 2, figsize=(9, 3.2))
     score_ax.plot(epochs, model.validation_scores_, label="validation score")
     for k, (epoch, rate) in enumerate(reductions):
-        score_ax.axvline(epoch + 0.5, color="C2", linestyle=":",
+        score_ax.axvline(epoch + 1.5, color="C2", linestyle=":",
                          label="rate lowered" if k == 0 else None)
-    score_ax.plot(best_epoch, model.validation_scores_[best_epoch - 1], "o", color="C1",
-                  label=f"best epoch ({best_epoch}), restored")
+    score_ax.plot(best_epoch + 1, model.validation_scores_[best_epoch], "o", color="C1",
+                  label=f"best epoch ({best_epoch + 1}), restored")
     score_ax.set(xlabel="epoch", ylabel="validation accuracy")
     score_ax.legend(loc="lower right", fontsize=8)
     norm_ax.plot(epochs, norms, color="C3")
@@ -109,20 +110,20 @@ def main(out_dir=None):
                                      max_iter=200, callbacks=callbacks, random_state=0)
     model.fit(X_train, y_train)
 
-    print(f"stopped after {model.n_iter_} epochs; best epoch {stopper.best_epoch} "
+    print(f"stopped after {model.n_iter_} epochs; best epoch {stopper.best_epoch + 1} "
           f"(validation score {model.best_validation_score_:.4f})")
     accuracy = model.score(X_test, y_test)
     print(f"test accuracy of the early-stopped model: {accuracy:.4f}")
     # both hold the best epoch's weights, not the last epoch's: identical predictions
     best = skscratch.load(best_path)
     same = np.array_equal(best.predict_proba(X_test), model.predict_proba(X_test))
-    print(f"checkpoint {best_path} (epoch {checkpoint.saved[-1][0]}, {len(checkpoint.saved)} "
+    print(f"checkpoint {best_path} (epoch {checkpoint.saved[-1][0] + 1}, {len(checkpoint.saved)} "
           f"saves) predicts identically: {same}")
     with open(csv_path, newline="") as f:
         rows = list(csv.DictReader(f))
     print(f"{csv_path}: {len(rows)} rows, columns {list(rows[0])}")
     for epoch, rate in reducer.reductions:
-        print(f"learning rate lowered to {rate:g} after epoch {epoch}")
+        print(f"learning rate lowered to {rate:g} after epoch {epoch + 1}")
     print(f"weight norm grew from {norms.norms[0]:.2f} to {norms.norms[-1]:.2f}")
     if board is not None:
         print(f"TensorBoard: tensorboard --logdir {board.log_dir}")

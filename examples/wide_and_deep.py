@@ -60,7 +60,7 @@ def main(save_dir=None):
               loss_weights=(0.9, 0.1), optimizer="adam", learning_rate=1e-3, epochs=epochs,
               validation_data=(inputs(X_valid), (target(y_valid), target(y_valid))),
               random_state=42)
-    print(model.summary())
+    model.summary()
     predictions = [y_scaler.inverse_transform(p) for p in model.predict(inputs(X_test))]
     main_mse, aux_mse = (mean_squared_error(y_test, p[:, 0]) for p in predictions)
     print(f"{name}: {epochs} epochs on {len(X_train)} rows; test MSE (target variance "
@@ -82,7 +82,7 @@ def plot_history(history):
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for key, style in [("loss", "k-"), ("main_loss", "C0-"), ("aux_loss", "C1-"),
                        ("val_loss", "k--"), ("val_main_loss", "C0--"), ("val_aux_loss", "C1--")]:
-        ax.plot(range(1, len(history) + 1), [r[key] for r in history], style, label=key)
+        ax.plot(range(1, len(history[key]) + 1), history[key], style, label=key)
     ax.set(xlabel="epoch", ylabel="mean squared error (scaled target)", yscale="log",
            title="Wide & Deep: weighted total, main and auxiliary losses")
     ax.legend(ncol=2)

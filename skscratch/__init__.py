@@ -6,11 +6,18 @@ without scikit-learn; :class:`MLPFromScratch` and :class:`ConvNetFromScratch` dr
 workflows.
 """
 
-from . import gradcheck, layers, losses, optimizers
-from .estimators import ConvNetFromScratch, MLPFromScratch, NetworkEstimator
+from . import callbacks, gradcheck, layers, losses, metrics, optimizers
+from .estimators import (
+    ConvNetFromScratch,
+    MLPFromScratch,
+    NetworkClassifier,
+    NetworkEstimator,
+    NetworkRegressor,
+)
 from .model import Model
 from .network import Network
 from .persistence import load, save
+from .random_state import set_random_seed
 from .training import Trainer
 
 __version__ = "0.1.0"
@@ -20,13 +27,18 @@ __all__ = [
     "MLPFromScratch",
     "Model",
     "Network",
+    "NetworkClassifier",
     "NetworkEstimator",
+    "NetworkRegressor",
     "Trainer",
+    "callbacks",
     "gradcheck",
     "layers",
     "load",
     "losses",
+    "metrics",
     "optimizers",
     "save",
+    "set_random_seed",
     "__version__",
 ]

@@ -215,3 +215,26 @@ def jsonable(value):
     if isinstance(value, np.generic):
         return value.item()
     return value
+
+
+# suffixes of the HDF5 files Keras writes: skscratch never writes that format
+HDF5_SUFFIXES = (".h5", ".hdf5", ".keras.h5")
+
+
+def check_not_hdf5(path, save_format=None):
+    """Refuse a path (or Keras ``save_format``) asking for a format skscratch does not write.
+
+    skscratch writes its own archive (``.npz``: arrays and a JSON header),
+    whatever the path's suffix, so a Keras path ending in ``.h5`` would hold a
+    file no HDF5 reader opens: a clear ValueError instead.
+    """
+    name = os.fspath(path)
+    if save_format not in (None, "skscratch", "npz"):
+        raise ValueError(f"save_format={save_format!r}: skscratch writes its own format only "
+                         "(an .npz archive of arrays and a JSON header, read back by "
+                         "skscratch.load or load_weights); leave save_format unset.")
+    if isinstance(name, str) and name.lower().endswith(HDF5_SUFFIXES):
+        raise ValueError(f"{name!r} names an HDF5 file, which skscratch does not write: its "
+                         "files are .npz archives of arrays and a JSON header (read back by "
+                         "skscratch.load or load_weights). Use a path ending in .npz.")
+    return name

@@ -10,8 +10,11 @@ them back if it is later trained on its own.
 
 import numpy as np
 
+from .archive import check_not_hdf5
+from .fitting import compile_model, evaluate_model, fit_model
 from .layers.base import Layer, check_positive_int, leaf_layers
 from .model_inputs import model_inputs, rows_as
+from .weights_file import load_weights, save_weights
 
 # rows per prediction chunk are chosen so the widest layer's work holds at most
 # this many numbers (4 MiB in float32): memory is bounded by the chunk, not by
@@ -239,13 +242,47 @@ class Container(Layer):
         for leaf, part in zip(self.leaf_layers(), parts):
             leaf.restore_call_context(part)
 
+    def layer_names(self):
+        """A unique name per layer (:attr:`layers` order): its own, or Keras's ``dense_1`` style."""
+        raise NotImplementedError
+
+    def get_layer(self, name=None, index=None):
+        """A layer by name (as :meth:`layer_names` gives it) or by index, as in Keras.
+
+        Parameters
+        ----------
+        name : str, optional
+        index : int, optional
+
+        Returns
+        -------
+        layer : Layer
+        """
+        layers = self.layers
+        if (name is None) == (index is None):
+            raise TypeError("get_layer takes a name or an index.")
+        if index is not None:
+            if isinstance(index, bool) or not isinstance(index, int) or not (
+                    -len(layers) <= index < len(layers)):
+                raise ValueError(f"index must be an integer below {len(layers)}; got {index!r}.")
+            return layers[index]
+        names = self.layer_names()
+        if name not in names:
+            raise ValueError(f"No layer named {name!r}; the layers are {names}.")
+        return layers[names.index(name)]
+
     @property
     def output_names(self):
         """Names of the outputs, for per-output losses (``["output_0"]`` for one)."""
         return ["output_0"]
 
+    @property
+    def output_activations(self):
+        """The activation each output's last layer applies last (None where it has none)."""
+        return [self.output_activation]
+
     # ------------------------------------------------------------ predict
-    def predict(self, x, batch_size=None):
+    def predict(self, x, batch_size=None, logits=False):
         """Forward pass in inference mode, in chunks of bounded memory.
 
         Parameters
@@ -256,6 +293,9 @@ class Container(Layer):
         batch_size : int, optional
             Rows per chunk; by default sized so the largest layer workspace of
             a chunk holds about a million numbers.
+        logits : bool or list of bool, default=False
+            Stop (each flagged output) before its layer's output activation:
+            the logits behind a softmax or sigmoid output.
 
         Returns
         -------
@@ -274,16 +314,50 @@ class Container(Layer):
         outs = [np.empty((n,) + shape, dtype=self.dtype) for shape in shapes]
         for start in range(0, n, batch_size):
             chunk = [rows_as(a[start:start + batch_size], self.dtype) for a in xs]
-            result, _ = _as_list(self.forward(chunk if multi_in else chunk[0], training=False))
+            result, _ = _as_list(self.forward(chunk if multi_in else chunk[0], training=False,
+                                              logits=logits))
             for out, part in zip(outs, result):
                 out[start:start + batch_size] = part
         return outs if multi_out else outs[0]
 
-    # ----------------------------------------------------------------- fit
-    def fit(self, x, y, *, loss="squared_error", loss_weights=None, optimizer="sgd",
-            learning_rate=0.1, epochs=100, batch_size=32, shuffle=True, alpha=0.0,
-            validation_data=None, callbacks=None, random_state=None, verbose=0):
-        """Train for a fixed number of epochs: the tutorials' and Keras's ``fit``.
+    # ------------------------------------------------- Keras's training faces
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None):
+        """Set what :meth:`fit` trains with and :meth:`evaluate` reports, as Keras's ``compile``.
+
+        Parameters
+        ----------
+        optimizer : str or Optimizer, default="rmsprop"
+            A name with Keras's defaults (``"sgd"``: learning rate 0.01, no
+            momentum; ``"adam"``; ``"rmsprop"``), or an instance
+            (``SGD(learning_rate=1e-3)``). Its state carries on from one
+            ``fit`` to the next.
+        loss : str or Loss, or a list/dict of them
+            One loss for every output, or one per output: names as in
+            :data:`skscratch.losses.LOSSES` and Keras's (``"mse"``,
+            ``"sparse_categorical_crossentropy"``, ...). A cross-entropy after
+            a softmax (sigmoid) output reads that output through its logits,
+            fused and exact; after a linear output it takes the output as
+            logits.
+        loss_weights : list or dict of float, optional
+            Weight of each output's loss in the total (all 1 by default).
+        metrics : list of str, or a list/dict per output, optional
+            Logged beside the loss (:mod:`skscratch.metrics`): ``"accuracy"``,
+            ``"mae"``, ``"mse"``, ``"RootMeanSquaredError"``, ...
+
+        Raises
+        ------
+        ValueError
+            For an unknown loss, optimizer or metric, or (once the model's
+            outputs are known) a loss or metric that does not fit an output.
+        """
+        compile_model(self, optimizer=optimizer, loss=loss, loss_weights=loss_weights,
+                      metrics=metrics)
+
+    def fit(self, x, y, *, batch_size=32, epochs=100, verbose=0, callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, sample_weight=None,
+            loss=None, loss_weights=None, optimizer=None, learning_rate=None, metrics=None,
+            alpha=0.0, random_state=None):
+        """Train for a number of epochs: Keras's ``fit``, and the tutorials'.
 
         Parameters
         ----------
@@ -292,51 +366,141 @@ class Container(Layer):
         y : ndarray, or a tuple/list/dict of them
             One target per output: ``(n_samples, n_outputs)`` values, ``(n_samples,)``
             for a one-value output, or integer class labels with a softmax
-            loss (``"log_loss"`` with several outputs). Anything that does not
-            fit its output raises ``ValueError``.
-        loss : str or Loss, or a list/dict of them, default="squared_error"
-            One loss for every output, or one per output; names as in
-            :data:`skscratch.losses.LOSSES` (``"log_loss"``, ``"huber"``, ...).
-        loss_weights : list or dict of float, optional
-            Weight of each output's loss in the total (all 1 by default).
-        optimizer : str or Optimizer, default="sgd"
-            "sgd" here is plain gradient descent (no momentum), as in the tutorials.
-        learning_rate : float, default=0.1
-        epochs : int, default=100
+            cross-entropy. Anything that does not fit its output raises
+            ``ValueError``.
         batch_size : int, default=32
             Samples per update; 1 is the tutorials' per-sample SGD.
-        shuffle : bool, default=True
-        alpha : float, default=0.0
-            L2 penalty.
-        validation_data : tuple (x_val, y_val), optional
-            Evaluated after every epoch: ``val_loss`` (and each output's) in
-            :attr:`history`.
+        epochs : int, default=100
+        verbose : int, default=0
+            1 prints a line per epoch; 2 adds a progress bar within epochs.
         callbacks : list of Callback, optional
-            Notified around epochs and batches (:mod:`skscratch.callbacks`);
-            ``trainer.owner`` is this model.
+            Notified around epochs and batches (:mod:`skscratch.callbacks`,
+            Keras's protocol).
+        validation_split : float, default=0.0
+            Hold out this fraction of the samples (the last ones, before
+            shuffling) as validation data, as Keras does.
+        validation_data : tuple ``(x_val, y_val)``, optional
+            Or ``(x_val, y_val, sample_weight_val)``. Evaluated after every
+            epoch: ``val_loss`` (each output's too) and the validation metrics
+            join the history.
+        shuffle : bool, default=True
+        sample_weight : array-like of shape (n_samples,), optional
+        loss, loss_weights, optimizer, metrics : optional
+            As :meth:`compile` takes them; given here they replace the
+            compiled ones (and stay the model's for :meth:`evaluate`). With
+            neither, the tutorials' setup: squared error, plain gradient
+            descent at ``learning_rate``.
+        learning_rate : float, optional
+            With ``optimizer`` given by name (or alone: plain SGD; 0.1 when
+            nothing names a rate).
+        alpha : float, default=0.0
+            L2 penalty on the weights (not the biases).
         random_state : None, int or numpy.random.Generator
             Seeds initialisation (if the model is not built yet) and shuffling.
-        verbose : int, default=0
 
         Returns
         -------
         self
-            With ``history``: one dict per epoch (``loss``, each output's
-            ``<name>_loss``, ``val_loss``, ``learning_rate``, ``seconds``).
+            With ``history``: a :class:`~skscratch.callbacks.History`, the dict of
+            each logged quantity's values per epoch (``self.history.history``
+            too, as Keras spells it), ready for ``pandas.DataFrame``.
         """
-        # the loop sits one floor above: loaded when training starts, so this
-        # module never depends on it at import time
-        from .fitting import fit_model
-        return fit_model(self, x, y, loss=loss, loss_weights=loss_weights,
-                         optimizer=optimizer, learning_rate=learning_rate, epochs=epochs,
-                         batch_size=batch_size, shuffle=shuffle, alpha=alpha,
-                         validation_data=validation_data, callbacks=callbacks,
-                         random_state=random_state, verbose=verbose)
+        return fit_model(self, x, y, batch_size=batch_size, epochs=epochs, verbose=verbose,
+                         callbacks=callbacks, validation_split=validation_split,
+                         validation_data=validation_data, shuffle=shuffle,
+                         sample_weight=sample_weight, loss=loss, loss_weights=loss_weights,
+                         optimizer=optimizer, learning_rate=learning_rate, metrics=metrics,
+                         alpha=alpha, random_state=random_state)
+
+    def evaluate(self, x, y, *, batch_size=None, verbose=0, sample_weight=None,
+                 return_dict=False):
+        """The compiled loss and metrics on ``(x, y)``, as Keras's ``evaluate``.
+
+        Parameters
+        ----------
+        x, y :
+            As :meth:`fit` takes them.
+        batch_size : int, optional
+            Rows per prediction chunk (memory only: the results do not depend on it).
+        verbose : int, default=0
+            1 prints the results.
+        sample_weight : array-like of shape (n_samples,), optional
+        return_dict : bool, default=False
+
+        Returns
+        -------
+        result : float, list of float, or dict
+            The loss when nothing else is compiled; otherwise ``[loss,
+            *each output's loss, *metrics]`` (the loss being the weighted sum
+            of the outputs'), or a dict by the history's keys.
+
+        Raises
+        ------
+        RuntimeError
+            Before :meth:`compile` (or :meth:`fit`): there is no loss.
+        """
+        return evaluate_model(self, x, y, batch_size=batch_size, verbose=verbose,
+                              sample_weight=sample_weight, return_dict=return_dict)
+
+    # --------------------------------------------------------------- files
+    def save(self, filepath, save_format=None):
+        """Write the architecture and weights to ``filepath`` (Keras's ``model.save``).
+
+        Read it back with :func:`skscratch.load`. skscratch writes its own
+        safe format (an ``.npz`` archive of arrays and a JSON header), never
+        pickle and never HDF5: a path ending in ``.h5`` is refused.
+
+        Parameters
+        ----------
+        filepath : str or path-like
+        save_format : None, default=None
+            Accepted for Keras's signature; any other format is refused.
+        """
+        check_not_hdf5(filepath, save_format)
+        from .persistence import save
+        save(self, filepath)
+
+    def save_weights(self, filepath):
+        """Write the weights alone (Keras's ``save_weights``); :meth:`load_weights` reads them.
+
+        Parameters
+        ----------
+        filepath : str or path-like
+            Any suffix but ``.h5`` (skscratch does not write HDF5).
+        """
+        self._check_built()
+        save_weights(self, filepath)
+
+    def load_weights(self, filepath):
+        """Copy weights written by :meth:`save_weights` into this (built) model.
+
+        Parameters
+        ----------
+        filepath : str or path-like
+
+        Raises
+        ------
+        ValueError
+            When the file's arrays do not fit this model; it is then unchanged.
+        """
+        self._check_built()
+        load_weights(self, filepath)
+
+    def _known_input_shape(self):
+        """The input shape declared before any data was seen (None if not declared)."""
+        return self.input_shape
 
     def _check_built(self):
-        if not self.built:
-            raise RuntimeError(f"This {type(self).__name__} is not built yet: call build() "
-                               "or fit().")
+        """Build with fresh weights when the input shape is known, as Keras does on first
+        use (``summary()``, ``get_weights()``, ``predict``); RuntimeError otherwise."""
+        if self.built:
+            return
+        if self._known_input_shape() is not None:
+            self.build(self._known_input_shape())
+            return
+        raise RuntimeError(f"This {type(self).__name__} is not built yet: call build() or "
+                           "fit(), or declare its input (Input, or input_shape= on its first "
+                           "layer).")
 
 
 def _as_list(value, is_shape=False):

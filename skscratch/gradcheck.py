@@ -131,7 +131,9 @@ def check_network_gradients(network, loss, x, y, sample_weight=None, eps=DEFAULT
     """Compare a whole network's (or model's) back-propagation with numerical gradients.
 
     The objective is ``sum_k w_k * loss_k(output_k, y_k)`` over the outputs
-    of ``network.forward(x, training=True)``; every parameter of every leaf
+    of ``network.forward(x, training=True)`` (a cross-entropy after its
+    softmax or sigmoid output reads that output's logits, as training does:
+    the same value, fused); every parameter of every leaf
     layer (shared layers once: their gradient is the sum over their calls),
     and every input, are checked.
 
@@ -159,9 +161,13 @@ def check_network_gradients(network, loss, x, y, sample_weight=None, eps=DEFAULT
     xs = [np.array(a, dtype=network.dtype) for a in (x if multi_in else [x])]
     losses, ys = (list(loss), list(y)) if multi_out else ([loss], [y])
     weights = [1.0] * len(losses) if loss_weights is None else list(loss_weights)
+    # a cross-entropy after its softmax (sigmoid) output reads the logits, as in training
+    logits = [f.takes_logits(a, t.shape[1]) for f, a, t in
+              zip(losses, network.output_activations, ys)]
 
     def _forward():
-        out = network.forward(xs if multi_in else xs[0], training=True)
+        out = network.forward(xs if multi_in else xs[0], training=True,
+                              logits=logits if multi_out else logits[0])
         return out if multi_out else [out]
 
     def _objective():

@@ -28,6 +28,7 @@ from .graph import (
 from .layers.arrays import dense_batch
 from .layers.base import LAYERS
 from .layers.symbolic import Input, SymbolicTensor
+from .random_state import as_generator
 from .summary import short_name, table
 
 
@@ -67,10 +68,12 @@ class Model(Container):
 
     def __init__(self, inputs, outputs, name=None):
         super().__init__(name)
-        self._multi_in = isinstance(inputs, (list, tuple))
-        self._multi_out = isinstance(outputs, (list, tuple))
-        self.inputs = list(inputs) if self._multi_in else [inputs]
-        self.outputs = list(outputs) if self._multi_out else [outputs]
+        # a list of one is one input (output), as Keras unpacks it: ``Model([x], [y])``
+        # predicts an array, not a list of one
+        self._multi_in = isinstance(inputs, (list, tuple)) and len(inputs) != 1
+        self._multi_out = isinstance(outputs, (list, tuple)) and len(outputs) != 1
+        self.inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        self.outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
         for t in self.inputs + self.outputs:
             if not isinstance(t, SymbolicTensor):
                 raise TypeError(f"Model inputs and outputs must be symbolic tensors; got {t!r}.")
@@ -199,7 +202,7 @@ class Model(Container):
         """
         if input_shape is not None:
             self.compute_output_shape(input_shape)
-        rng = np.random.default_rng(random_state)
+        rng = as_generator(random_state)
         widest = max(int(np.prod(t.shape)) for t in self.inputs)
         for layer, shape in self._calls(self.input_shape, distinct=True):
             self._build_layer(layer, shape, rng, dtype)
@@ -208,13 +211,57 @@ class Model(Container):
         return self
 
     # ------------------------------------------------------ forward/backward
-    def forward(self, x, training=False):
+    @property
+    def output_activations(self):
+        """The activation each output's layer applies last (None where it has none)."""
+        producers = {slot: node for slot, node in zip(self._out_slots, self._nodes)}
+        return [producers[s].layer.output_activation if s in producers else None
+                for s in self._output_slots]
+
+    @property
+    def output_activation(self):
+        """The activation of the model's one output (None for several outputs)."""
+        return None if self._multi_out else self.output_activations[0]
+
+    def logits_nodes(self, logits):
+        """Indices of the nodes that stop before their activation for ``logits`` (per output).
+
+        Raises ValueError when such an output also feeds other layers: they
+        need its activated values while the loss takes its logits.
+        """
+        flags = logits if isinstance(logits, (list, tuple)) else [logits] * len(self.outputs)
+        nodes = set()
+        for slot, flag in zip(self._output_slots, flags):
+            if not flag or slot not in self._out_slots:
+                continue
+            k = self._out_slots.index(slot)
+            if any(slot in ins for ins in self._in_slots) or self._output_slots.count(slot) > 1:
+                raise ValueError(
+                    f"The output computed by {self._nodes[k].layer.describe()} also feeds other "
+                    "layers (or is listed twice), so its activation cannot be fused with the "
+                    "cross-entropy loss that follows it: end that output with a linear layer "
+                    "(its logits) and apply the activation where the other layers read it.")
+            nodes.add(k)
+        return nodes
+
+    def _fused_nodes(self, logits):
+        """:meth:`logits_nodes`, worked out once per flag pattern (it runs every step)."""
+        key = tuple(logits) if isinstance(logits, (list, tuple)) else logits
+        cache = self.__dict__.setdefault("_fused_cache", {})
+        if key not in cache:
+            cache[key] = self.logits_nodes(logits)
+        return cache[key]
+
+    def forward(self, x, training=False, logits=False):
         """Run the graph on ``x``: one array, or a list with one per input.
 
         Parameters
         ----------
         x : ndarray or list of ndarray
         training : bool, default=False
+        logits : bool or list of bool, default=False
+            Stop the outputs (each flagged one) before their layer's output
+            activation (see :meth:`Layer.forward <skscratch.layers.Layer.forward>`).
 
         Returns
         -------
@@ -223,6 +270,7 @@ class Model(Container):
         xs = list(x) if self._multi_in else [x]
         if len(xs) != len(self.inputs):
             raise ValueError(f"This Model takes {len(self.inputs)} inputs; got {len(xs)}.")
+        fused = self._fused_nodes(logits) if logits else ()
         values = xs + [None] * (self._n_slots - len(xs))
         for k, node in enumerate(self._nodes):
             layer, switch = node.layer, training and self._shared[k]
@@ -231,8 +279,9 @@ class Model(Container):
             args = [values[s] for s in self._in_slots[k]]
             if not layer.accepts_sparse and self._reads_input[k]:
                 args = [dense_batch(a) for a in args]
-            values[self._out_slots[k]] = layer.forward(
-                args if node.multi_input else args[0], training=training)
+            arg = args if node.multi_input else args[0]
+            values[self._out_slots[k]] = (layer.forward(arg, training=training, logits=True)
+                                          if k in fused else layer.forward(arg, training=training))
             if switch:
                 self._contexts[k] = layer.call_context()
         outs = [values[s] for s in self._output_slots]
@@ -274,12 +323,16 @@ class Model(Container):
         return result if self._multi_in else result[0]
 
     # -------------------------------------------------------------- summary
-    def summary(self):
-        """Layers, output shapes, parameter counts, and what each layer is connected to.
+    def summary(self, print_fn=None):
+        """Print the layers, output shapes, parameter counts, and what each layer is connected to.
 
-        Returns
-        -------
-        text : str
+        As Keras's ``summary``; an unbuilt model is built first (with fresh
+        weights).
+
+        Parameters
+        ----------
+        print_fn : callable, optional
+            Called with the table's text instead of ``print``.
         """
         self._check_built()
         names = self._tensor_names()
@@ -292,7 +345,14 @@ class Model(Container):
             rows.append((f"{names[id(node.output)]} ({short_name(node.layer)})",
                          str((None,) + node.output.shape), f"{params:,}",
                          ", ".join(names[id(t)] for t in node.inputs)))
-        return table(("Layer", "Output shape", "Params", "Connected to"), rows, self.n_params)
+        (print_fn or print)(table(("Layer", "Output shape", "Params", "Connected to"), rows,
+                                  self.n_params))
+
+    def layer_names(self):
+        names, first = self._tensor_names(), {}
+        for node in self._nodes:
+            first.setdefault(id(node.layer), names[id(node.output)])
+        return [first[id(layer)] for layer in self.layers]
 
     def _tensor_names(self):
         """A unique readable name per tensor: the given names, then ``dense_1``-style ones."""

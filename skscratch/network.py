@@ -4,8 +4,11 @@ import numpy as np
 
 from .configs import layer_config, layer_from_config
 from .container import Container
+from .graph import unique_names
 from .layers.arrays import as_shape, dense_batch
 from .layers.base import LAYERS, Layer
+from .layers.symbolic import SymbolicTensor
+from .random_state import as_generator
 from .summary import short_name, table
 
 
@@ -53,6 +56,7 @@ class Network(Container):
     def __init__(self, layers=(), name=None):
         super().__init__(name)
         self.layers = []
+        self._input = None
         for layer in layers:
             self.add(layer)
 
@@ -66,12 +70,20 @@ class Network(Container):
 
         Parameters
         ----------
-        layer : Layer
+        layer : Layer or SymbolicTensor
+            A layer; or, first, an :func:`~skscratch.layers.Input` (Keras's
+            ``Sequential.add(Input(shape=...))``), which declares the input
+            shape so the network can be built before any data is seen.
 
         Returns
         -------
         self : Network
         """
+        if isinstance(layer, SymbolicTensor) and layer.node is None:
+            if self.layers or self._input is not None:
+                raise ValueError("An Input goes first in a Network, before any layer.")
+            self._input = layer.shape
+            return self
         if not isinstance(layer, Layer):
             raise TypeError(f"Network layers must be Layer instances; got {type(layer).__name__}.")
         if layer.multi_input:
@@ -122,8 +134,12 @@ class Network(Container):
         """
         if not self.layers:
             raise ValueError("Cannot build a Network with no layers.")
-        rng = np.random.default_rng(random_state)
+        rng = as_generator(random_state)
         shape = as_shape(input_shape)
+        declared = self._declared_input_shape()
+        if declared is not None and shape != declared:
+            raise ValueError(f"This Network was declared for inputs of shape {declared}; "
+                             f"received samples of shape {shape}.")
         self.input_shape = shape
         widest = int(np.prod(shape))
         for layer in self.layers:
@@ -133,13 +149,21 @@ class Network(Container):
         self._finish_build(dtype, widest)
         return self
 
-    def forward(self, x, training=False):
+    @property
+    def output_activation(self):
+        """The activation the last layer applies last (None if it has none)."""
+        return self.layers[-1].output_activation if self.layers else None
+
+    def forward(self, x, training=False, logits=False):
         """Run ``x`` of shape ``(batch, *input_shape)`` through every layer.
 
         Parameters
         ----------
         x : ndarray
         training : bool, default=False
+        logits : bool, default=False
+            Stop before the last layer's output activation (see
+            :meth:`Layer.forward <skscratch.layers.Layer.forward>`).
 
         Returns
         -------
@@ -147,6 +171,10 @@ class Network(Container):
         """
         if not self.layers[0].accepts_sparse:
             x = dense_batch(x)
+        if logits:
+            for layer in self.layers[:-1]:
+                x = layer.forward(x, training=training)
+            return self.layers[-1].forward(x, training=training, logits=True)
         for layer in self.layers:
             x = layer.forward(x, training=training)
         return x
@@ -171,18 +199,38 @@ class Network(Container):
             grad = self.layers[i].backward(grad, need_input_grad=i > 0 or need_input_grad)
         return grad
 
-    def summary(self):
-        """A table of layers, output shapes and parameter counts, with the total.
+    def layer_names(self):
+        given = unique_names([layer.name for layer in self.layers if layer.name])
+        kinds = unique_names(given + [type(layer).__name__.lower() for layer in self.layers
+                                      if not layer.name])[len(given):]
+        given, kinds = iter(given), iter(kinds)
+        return [next(given) if layer.name else next(kinds) for layer in self.layers]
 
-        Returns
-        -------
-        text : str
+    def _declared_input_shape(self):
+        """The input shape an Input or the first layer's ``input_shape=`` declared, or None."""
+        if self._input is not None:
+            return self._input
+        return self.layers[0].declared_input_shape if self.layers else None
+
+    def _known_input_shape(self):
+        return self.input_shape if self.built else self._declared_input_shape()
+
+    def summary(self, print_fn=None):
+        """Print a table of layers, output shapes and parameter counts, with the total.
+
+        As Keras's ``summary``; a network whose input shape is declared is
+        built first (with fresh weights).
+
+        Parameters
+        ----------
+        print_fn : callable, optional
+            Called with the table's text instead of ``print``.
         """
         self._check_built()
         rows = [((f"{layer.name} " if layer.name else "") + short_name(layer),
                  str((None,) + layer.output_shape), f"{layer.n_params:,}")
                 for layer in self.layers]
-        return table(("Layer", "Output shape", "Params"), rows, self.n_params)
+        (print_fn or print)(table(("Layer", "Output shape", "Params"), rows, self.n_params))
 
     def get_config(self):
         """The layers' types and settings (what :func:`skscratch.load` rebuilds)."""

@@ -43,15 +43,24 @@ class Optimizer:
     estimator_params : dict of str to str
         Constructor argument -> the scikit-learn MLP parameter that sets it
         (``{"beta_1": "beta_1"}``), read by the estimators.
+    keras_defaults : dict
+        Constructor arguments that differ from the class defaults when the
+        optimizer is named in ``compile`` (``"adam"`` is Keras's Adam).
     """
 
     state_slots = ()
     nonnegative_slots = ()
     estimator_params = {}
+    keras_defaults = {}
 
-    def __init__(self, learning_rate):
-        if not learning_rate > 0:
-            raise ValueError(f"learning_rate must be positive; got {learning_rate!r}.")
+    def __init__(self, learning_rate, lr=None):
+        learning_rate = learning_rate if lr is None else lr     # Keras 2's name
+        if isinstance(learning_rate, bool) or not isinstance(
+                learning_rate, (int, float, np.number)):
+            raise TypeError(f"learning_rate must be a number; got {learning_rate!r}.")
+        if not 0 < learning_rate < np.inf:
+            raise ValueError(f"learning_rate must be positive and finite; got "
+                             f"{learning_rate!r}.")
         self.learning_rate_init = float(learning_rate)
         self.learning_rate = float(learning_rate)
         self._buffers = None
@@ -171,23 +180,28 @@ class Optimizer:
 
 @OPTIMIZERS.register("sgd")
 class SGD(Optimizer):
-    """Stochastic gradient descent with (Nesterov) momentum.
+    """Stochastic gradient descent with (Nesterov) momentum; Keras's defaults.
 
     ``v <- momentum * v - lr * g``; then ``p <- p + v`` or, with Nesterov,
-    ``p <- p + momentum * v - lr * g`` (the look-ahead form scikit-learn uses).
+    ``p <- p + momentum * v - lr * g`` (the look-ahead form scikit-learn and
+    Keras use). Without momentum, ``p <- p - lr * g``.
 
     Parameters
     ----------
     learning_rate : float, default=0.01
-    momentum : float in [0, 1], default=0.9
-    nesterov : bool, default=True
+    momentum : float in [0, 1], default=0.0
+    nesterov : bool, default=False
+    lr : float, optional
+        Keras 2's name of ``learning_rate``.
     """
 
     state_slots = ("velocities",)
     estimator_params = {"momentum": "momentum", "nesterov": "nesterovs_momentum"}
 
-    def __init__(self, learning_rate=0.01, momentum=0.9, nesterov=True):
-        super().__init__(learning_rate)
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, *, lr=None):
+        super().__init__(learning_rate, lr)
+        if isinstance(momentum, bool) or not 0 <= momentum <= 1:
+            raise ValueError(f"momentum must lie in [0, 1]; got {momentum!r}.")
         self.momentum = float(momentum)
         self.nesterov = bool(nesterov)
         self._velocities = None
@@ -230,14 +244,24 @@ class Adam(Optimizer):
     learning_rate : float, default=0.001
     beta_1, beta_2 : float in [0, 1), default=0.9, 0.999
     epsilon : float, default=1e-8
+        scikit-learn's and PyTorch's default; Keras's is 1e-7, which
+        ``compile(optimizer="adam")`` uses.
+    lr : float, optional
+        Keras 2's name of ``learning_rate``.
     """
 
     state_slots = ("m", "v")
     nonnegative_slots = ("v",)
     estimator_params = {"beta_1": "beta_1", "beta_2": "beta_2", "epsilon": "epsilon"}
+    keras_defaults = {"epsilon": 1e-7}
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
-        super().__init__(learning_rate)
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8, *, lr=None):
+        super().__init__(learning_rate, lr)
+        for name, value in (("beta_1", beta_1), ("beta_2", beta_2)):
+            if isinstance(value, bool) or not 0 <= value < 1:
+                raise ValueError(f"{name} must lie in [0, 1); got {value!r}.")
+        if not 0 < epsilon < np.inf:
+            raise ValueError(f"epsilon must be positive; got {epsilon!r}.")
         self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
         self.t = 0
         self._m = self._v = None
@@ -274,14 +298,73 @@ class Adam(Optimizer):
             p -= buf
 
 
+@OPTIMIZERS.register("rmsprop")
+class RMSprop(Optimizer):
+    """RMSprop (Hinton, 2012), as Keras computes it (Keras's default optimizer).
+
+    ``v <- rho v + (1 - rho) g**2``, ``step = lr * g / sqrt(v + epsilon)``;
+    then ``p <- p - step``, or with momentum ``m <- momentum m + step``,
+    ``p <- p - m``.
+
+    Parameters
+    ----------
+    learning_rate : float, default=0.001
+    rho : float in [0, 1), default=0.9
+    momentum : float in [0, 1], default=0.0
+    epsilon : float, default=1e-7
+    lr : float, optional
+        Keras 2's name of ``learning_rate``.
+    """
+
+    state_slots = ("v", "m")
+    nonnegative_slots = ("v",)
+
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, *, lr=None):
+        super().__init__(learning_rate, lr)
+        if isinstance(rho, bool) or not 0 <= rho < 1:
+            raise ValueError(f"rho must lie in [0, 1); got {rho!r}.")
+        if isinstance(momentum, bool) or not 0 <= momentum <= 1:
+            raise ValueError(f"momentum must lie in [0, 1]; got {momentum!r}.")
+        if not 0 < epsilon < np.inf:
+            raise ValueError(f"epsilon must be positive; got {epsilon!r}.")
+        self.rho, self.momentum, self.epsilon = float(rho), float(momentum), float(epsilon)
+        self._v = self._m = None
+
+    def get_config(self):
+        return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,
+                "epsilon": self.epsilon}
+
+    def _update(self, params, grads):
+        lr, rho = self.learning_rate, self.rho
+        for p, g, v, m, buf in zip(params, grads, self._v, self._m, self._buffers):
+            np.multiply(g, g, out=buf)
+            buf *= 1 - rho
+            v *= rho
+            v += buf                             # v = rho v + (1 - rho) g**2
+            np.add(v, self.epsilon, out=buf)
+            np.sqrt(buf, out=buf)
+            np.divide(g, buf, out=buf)
+            buf *= lr                            # the step lr * g / sqrt(v + eps)
+            if self.momentum:
+                m *= self.momentum
+                m += buf
+                p -= m
+            else:
+                p -= buf
+
+
 def get_optimizer(optimizer, learning_rate=None):
     """Return an :class:`Optimizer` from a name in :data:`OPTIMIZERS` or an instance.
+
+    A name gives Keras's optimizer of that name, with Keras's defaults
+    (``"sgd"``: learning rate 0.01, no momentum; ``"adam"``: epsilon 1e-7;
+    ``"rmsprop"``), as ``compile(optimizer="sgd")`` does in Keras.
 
     Parameters
     ----------
     optimizer : str or Optimizer
-        ``"sgd"``, ``"adam"`` (or any registered name), or an instance,
-        returned as is.
+        ``"sgd"``, ``"adam"``, ``"rmsprop"`` (or any registered name), or an
+        instance, returned as is.
     learning_rate : float, optional
         Initial step size for a named optimizer; its default otherwise.
 
@@ -291,5 +374,11 @@ def get_optimizer(optimizer, learning_rate=None):
     """
     if isinstance(optimizer, Optimizer):
         return optimizer
-    kwargs = {} if learning_rate is None else {"learning_rate": learning_rate}
-    return OPTIMIZERS.get_class(optimizer)(**kwargs)
+    if not isinstance(optimizer, str):
+        raise TypeError(f"optimizer must be a name such as 'sgd' or 'adam', or an Optimizer; "
+                        f"got {optimizer!r}.")
+    cls = OPTIMIZERS.get_class(optimizer.lower())
+    kwargs = dict(cls.keras_defaults)
+    if learning_rate is not None:
+        kwargs["learning_rate"] = learning_rate
+    return cls(**kwargs)

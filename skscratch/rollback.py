@@ -48,7 +48,7 @@ def start_loss(trainer, X, Y, sample_weight):
         w = None
     network = trainer.network
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        output = network.forward(take_rows(X, rows), training=False)
+        output = network.forward(take_rows(X, rows), training=False, logits=trainer.logits)
         target = take_rows(Y, rows)
         if trainer.losses is None:
             value = trainer.loss(output, target, w)[0]

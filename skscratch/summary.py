@@ -10,7 +10,8 @@ def short_name(layer):
     defaults = {name: p.default for name, p in
                 inspect.signature(type(layer).__init__).parameters.items()}
     values = [str(v) for k, v in layer.get_config().items()
-              if k != "name" and not _is_default(v, defaults.get(k, inspect.Parameter.empty))]
+              if k not in ("name", "input_shape")
+              and not _is_default(v, defaults.get(k, inspect.Parameter.empty))]
     return f"{type(layer).__name__}({', '.join(values)})" if values else type(layer).__name__
 
 

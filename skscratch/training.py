@@ -21,6 +21,8 @@ import numpy as np
 
 from .batches import EPOCH_GATHER_BYTES, n_rows, small_arrays, take_rows
 from .callbacks import CallbackList, EpochPrinter, PlateauStopping, ProgressBar, as_callbacks
+from .metrics import OutputMetrics
+from .random_state import as_generator
 from .rollback import BLOWUP_FACTOR, check_finite, restore, snapshot, start_loss
 from .threads import training_threads
 from .training_state import TrainingState
@@ -65,6 +67,9 @@ class Trainer:
     owner : object, optional
         What is being fitted (an estimator, or the network), for callbacks
         (``trainer.owner``); the network by default.
+    metrics : list, or list/dict per output, optional
+        Keras's ``metrics`` (:mod:`skscratch.metrics`): averaged over each
+        epoch's batches and logged beside the loss.
 
     Attributes
     ----------
@@ -77,7 +82,8 @@ class Trainer:
 
     def __init__(self, network, loss, optimizer, *, alpha=0.0, batch_size=200,
                  shuffle=True, rng=None, tol=1e-4, n_iter_no_change=10, verbose=0,
-                 loss_weights=None, output_names=None, callbacks=None, owner=None):
+                 loss_weights=None, output_names=None, callbacks=None, owner=None,
+                 metrics=None):
         self.network = network
         self.loss = loss
         self.losses = list(loss) if isinstance(loss, (list, tuple)) else None
@@ -93,13 +99,35 @@ class Trainer:
         self.alpha = float(alpha)   # a NumPy scalar would make float32 passes float64
         self.batch_size = batch_size
         self.shuffle = shuffle
-        self.rng = np.random.default_rng(rng)
+        self.rng = as_generator(rng)
         self.owner = network if owner is None else owner
+        self.verbose = verbose
         plateau = [] if tol is None else [PlateauStopping(tol, n_iter_no_change)]
         printers = ([ProgressBar()] if verbose >= 2 else []) + ([EpochPrinter()] if verbose else [])
         self.callbacks = plateau + as_callbacks(callbacks) + printers
         self.state, self.n_samples, self.max_epochs, self.first_epoch = None, 0, 0, 1
         self._penalty_buffers = None
+        self._heads(metrics)
+
+    def _heads(self, metrics):
+        """Which outputs the loss reads through their logits, and the metrics of each output.
+
+        An output ending in the softmax (sigmoid) its cross-entropy loss is
+        defined on is trained from its pre-activation: the loss fuses the
+        activation, exactly and stably (``Loss.takes_logits``).
+        """
+        network = self.network
+        losses = self.losses if self.losses is not None else [self.loss]
+        shapes = network.output_shape if self.losses is not None else [network.output_shape]
+        names = self.output_names if self.losses is not None else ["output"]
+        widths = [shape[-1] for shape in shapes]
+        activations = network.output_activations
+        self.output_logits = [loss.takes_logits(a, w, name) for loss, a, w, name in
+                              zip(losses, activations, widths, names)]
+        self.logits = (False if not any(self.output_logits) else self.output_logits
+                       if self.losses is not None else True)
+        self.metrics = OutputMetrics(metrics, losses, names, widths, activations,
+                                     self.output_logits) if metrics else None
 
     def train_batch(self, x, y, sample_weight=None):
         """One gradient step on one batch; returns the batch loss (penalty included).
@@ -108,7 +136,9 @@ class Trainer:
         whose values are left in :attr:`output_losses`.
         """
         net = self.network
-        output = net.forward(x, training=True)
+        output = net.forward(x, training=True, logits=self.logits)
+        if self.metrics:
+            self.metrics.update(*_per_output(self.losses, output, y), sample_weight)
         if self.losses is None:
             value, grad = self.loss(output, y, sample_weight)
             if self.loss_scale != 1.0:
@@ -169,6 +199,8 @@ class Trainer:
             order = None
         total_loss = total_weight = 0.0
         per_output = None if self.losses is None else np.zeros(len(self.losses))
+        if self.metrics:
+            self.metrics.reset()
         listening = callbacks is not None and callbacks.batch_callbacks
         for batch, start in enumerate(range(0, n, self.batch_size)):
             stop = min(start + self.batch_size, n)
@@ -178,6 +210,8 @@ class Trainer:
             w = None if sample_weight is None else sample_weight[idx]
             if w is not None and not w.sum() > 0:
                 continue  # a batch of zero-weight samples carries no gradient
+            if listening:
+                callbacks.batch_begin(batch, {"batch": batch, "size": stop - start})
             value = self.train_batch(take_rows(X, idx), take_rows(Y, idx), w)
             # each batch's (weighted mean) loss counts by its rows, as scikit-learn's
             # MLP and Keras average an epoch
@@ -187,8 +221,9 @@ class Trainer:
             if per_output is not None:
                 per_output += self.output_losses * weight
             if listening:
-                callbacks.batch_end(self, {"epoch": self.state.n_iter + 1, "batch": batch,
-                                           "size": stop - start, "loss": value})
+                callbacks.batch_end(batch, {"batch": batch, "size": stop - start, "loss": value})
+                if self.network.stop_training:
+                    break
         if per_output is not None:
             self.epoch_output_losses = per_output / (total_weight or 1.0)
         return total_loss / total_weight if total_weight else 0.0
@@ -229,33 +264,43 @@ class Trainer:
         state.stopped = None
         self.n_samples, self.max_epochs = n_rows(X), max_epochs
         self.first_epoch = state.n_iter + 1
-        callbacks = CallbackList(self.callbacks)
-        record = {"epoch": state.n_iter + 1}
+        network = self.network
+        network.optimizer, network.stop_training = self.optimizer, False
+        callbacks = CallbackList(self.callbacks, model=network, params=self._params(),
+                                 trainer=self)
         if state.start_loss is None:
             state.start_loss = start_loss(self, X, Y, sample_weight)
+        logs = None
         # small steps train on one thread (skscratch/threads.py)
-        with training_threads(self.network, self.batch_size):
+        with training_threads(network, self.batch_size):
             try:
-                callbacks.train_begin(self, record)
+                callbacks.train_begin()
                 for _ in range(max_epochs):
-                    record, stop = self._epoch(X, Y, sample_weight, callbacks, evaluate)
-                    if stop:
+                    logs = self._epoch(X, Y, sample_weight, callbacks, evaluate)
+                    if network.stop_training:
                         state.stopped = state.stopped or "callback"
                         break
             finally:
-                callbacks.train_end(self, record)
+                callbacks.train_end(logs)
         return state
 
+    def _params(self):
+        """Keras's ``callback.params`` of this fit (epochs counted as Keras counts them)."""
+        initial = self.first_epoch - 1
+        return {"epochs": initial + self.max_epochs, "initial_epoch": initial,
+                "steps": -(-self.n_samples // self.batch_size), "samples": self.n_samples,
+                "batch_size": self.batch_size, "verbose": self.verbose}
+
     def _epoch(self, X, Y, sample_weight, callbacks, evaluate):
-        """One epoch and its callbacks; ``(record, stop)``.
+        """One epoch and its callbacks; returns its record.
 
         An epoch that does not complete (an error, Ctrl-C) puts back the
         weights *and* the optimizer's state it started from.
         """
         last_good, complete = snapshot(self.network, self.optimizer), False
+        epoch = self.state.n_iter
         try:
-            record = {"epoch": self.state.n_iter + 1}
-            callbacks.epoch_begin(self, record)
+            callbacks.epoch_begin(epoch, {})
             rate, started = self.optimizer.learning_rate, time.perf_counter()
             # overflow is caught below as a non-finite loss or weight and reported
             # once, clearly; no stream of RuntimeWarnings before it
@@ -264,7 +309,8 @@ class Trainer:
             check_finite(self, loss)
             record = self._record(loss, rate, time.perf_counter() - started, evaluate)
             complete = True
-            return record, callbacks.epoch_end(self, record)
+            callbacks.epoch_end(epoch, record)
+            return record
         except BaseException:
             if not complete:
                 restore(self.network, self.optimizer, last_good)
@@ -281,9 +327,18 @@ class Trainer:
         if self.losses is not None:
             record.update({f"{name}_loss": float(value) for name, value in
                            zip(self.output_names, self.epoch_output_losses)})
+        if self.metrics:
+            record.update(self.metrics.results())
         if evaluate is not None:
             record.update(evaluate())
         if record["validation_score"] is not None:
             state.validation_scores.append(record["validation_score"])
         state.history.append(record)
         return record
+
+
+def _per_output(losses, outputs, targets):
+    """Outputs and targets as lists with one array per output."""
+    if losses is None:
+        return [outputs], [targets]
+    return list(outputs), list(targets)

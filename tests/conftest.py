@@ -33,6 +33,13 @@ def assert_gradients_ok(errors, tol=TOL):
     assert not bad, f"gradient mismatch (relative error > {tol}): {bad}"
 
 
+def summary_text(model):
+    """What ``model.summary()`` prints (a network, model or estimator)."""
+    lines = []
+    model.summary(print_fn=lines.append)
+    return "\n".join(lines)
+
+
 def small_trainer(rng, **kwargs):
     """A Trainer of a 3 -> 8 tanh -> 1 network with squared error (Adam 0.01 unless given)."""
     net = Network([Dense(8, "tanh"), Dense(1)]).build((3,), rng)

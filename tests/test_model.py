@@ -23,7 +23,7 @@ from skscratch.layers import (
 )
 from skscratch.layers.base import leaf_layers
 from skscratch.losses import SigmoidCrossEntropy, SoftmaxCrossEntropy, SquaredError
-from tests.conftest import assert_gradients_ok
+from tests.conftest import assert_gradients_ok, summary_text
 
 
 def _fan_out_and_add():
@@ -121,7 +121,7 @@ def test_sequential_through_functional_is_bit_identical_to_network(rng):
                alpha=1e-3, random_state=9)
     net.fit(X, y, **fit)
     model.fit(X, y, **fit)
-    assert [r["loss"] for r in net.history] == [r["loss"] for r in model.history]
+    assert net.history["loss"] == model.history["loss"]
     for p, q in zip(net.get_weights(), model.get_weights()):
         np.testing.assert_array_equal(p, q)
     np.testing.assert_array_equal(net.predict(X), model.predict(X))
@@ -163,7 +163,7 @@ def test_wide_and_deep_trains_on_real_data_with_a_history_per_output():
     model.fit((Xw, Xd), (y, y), loss="squared_error", loss_weights=(0.9, 0.1),
               optimizer="adam", learning_rate=1e-3, epochs=60, validation_data=((Vw, Vd), (v, v)),
               random_state=0)
-    first, last = model.history[0], model.history[-1]
+    first, last = ({k: v[i] for k, v in model.history.items()} for i in (0, -1))
     assert set(last) >= {"loss", "main_loss", "aux_loss", "val_loss", "val_main_loss",
                          "val_aux_loss"}
     assert last["loss"] == pytest.approx(0.9 * last["main_loss"] + 0.1 * last["aux_loss"],
@@ -177,7 +177,7 @@ def test_wide_and_deep_trains_on_real_data_with_a_history_per_output():
 
 def test_summary_shows_shapes_params_and_connections():
     model = _wide_and_deep().build(random_state=0)
-    text = model.summary()
+    text = summary_text(model)
     assert "Connected to" in text
     assert "wide (Input)" in text and "main (Dense" in text
     assert "concatenate (Concatenate)  (None, 35)" in text
@@ -224,7 +224,7 @@ def test_model_inputs_and_targets_are_checked(rng):
         model.fit((xw, xd), (y, y), loss_weights=(1, 1, 1), epochs=1)
     model.fit({"wide": xw, "deep": xd}, {"main": y, "aux": y}, loss={"main": "mse", "aux": "mae"},
               epochs=1)
-    assert set(model.history[0]) >= {"main_loss", "aux_loss"}
+    assert set(model.history) >= {"main_loss", "aux_loss"}
 
 
 def test_graph_construction_errors(rng):
@@ -259,7 +259,7 @@ def test_config_and_pickle_round_trips_rebuild_the_same_graph(rng):
     x = (rng.standard_normal((4, 5)), rng.standard_normal((4, 6)))
     for a, b in zip(model.predict(x), copy.predict(x)):
         np.testing.assert_array_equal(a, b)
-    assert copy.summary() == model.summary()
+    assert summary_text(copy) == summary_text(model)
     clone = pickle.loads(pickle.dumps(model))
     clone.fit(x, (np.zeros(4), np.zeros(4)), epochs=1)        # trains its own copy
     for a, b in zip(model.predict(x), copy.predict(x)):
@@ -293,7 +293,7 @@ def test_outputs_of_one_named_layer_get_distinct_history_keys(rng):
     model = Model(x, [head(Dense(3)(x)), head(Dense(3)(x))])
     assert model.output_names == ["head", "head_1"]
     model.fit(rng.standard_normal((10, 3)), (np.zeros(10), np.ones(10)), epochs=1)
-    assert {"head_loss", "head_1_loss"} <= set(model.history[0])
+    assert {"head_loss", "head_1_loss"} <= set(model.history)
 
 
 def test_a_nested_model_with_a_shared_layer_called_twice_has_exact_gradients(rng):
@@ -376,7 +376,7 @@ def test_fit_rough_edges(rng):
     for weight in (1.0, 5.0):
         model = Network([Dense(1)]).build((3,), random_state=0)
         model.fit(X, y, loss_weights=[weight], epochs=1, shuffle=False)
-        losses[weight] = model.history[0]["loss"]
+        losses[weight] = model.history["loss"][0]
     assert losses[5.0] == pytest.approx(5 * losses[1.0])
 
 
@@ -384,7 +384,7 @@ def test_names_given_by_the_user_win_over_generated_ones():
     x = Input((3,))
     model = Model(x, Dense(1, name="dense")(Dense(2)(x)))
     assert model.output_names == ["dense"]
-    assert "dense_1 (Dense(2))" in model.build(random_state=0).summary()
+    assert "dense_1 (Dense(2))" in summary_text(model.build(random_state=0))
 
 
 def test_gradient_check_of_a_model_with_an_unused_input(rng):
@@ -395,3 +395,15 @@ def test_gradient_check_of_a_model_with_an_unused_input(rng):
                                      rng.standard_normal((4, 1)))
     assert errors["input.1"] == 0.0
     assert_gradients_ok(errors)
+
+
+def test_lists_of_one_input_and_output_are_one_input_and_output_as_in_keras(rng):
+    x = Input((3,))
+    single = Model(inputs=[x], outputs=[Dense(2)(x)]).build(random_state=0)
+    X = rng.standard_normal((5, 3))
+    prediction = single.predict(X)
+    assert isinstance(prediction, np.ndarray) and prediction.shape == (5, 2)
+    single.compile(loss="mse", optimizer="sgd", metrics=["mae"])
+    single.fit(X, np.zeros((5, 2)), epochs=1)
+    assert list(single.history) == ["loss", "mae"]
+    assert single.layer_names() == ["dense"] and single.get_layer("dense") is single.layers[0]

@@ -3,6 +3,7 @@ import pytest
 
 from skscratch import Network
 from skscratch.layers import Dense, Dropout, Flatten, ReLU, Tanh
+from tests.conftest import summary_text
 
 XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 XOR_Y = np.array([[0], [1], [1], [0]], dtype=float)
@@ -40,7 +41,7 @@ def test_predict_chunk_size_is_bounded_by_memory(rng):
 
 def test_summary(rng):
     net = Network([Dense(4, "relu"), Dense(2)]).build((3,), rng)
-    text = net.summary()
+    text = summary_text(net)
     assert "Dense" in text and "(None, 4)" in text
     assert "Total params: 26" in text    # 3*4+4 + 4*2+2
 
@@ -94,3 +95,30 @@ def test_memory_estimate_reads_declared_weights_for_networks_and_models():
     net = Network([Dense(8), Dense(3)])
     check_memory(net, (4,), batch_size=10, dtype=np.float32)
     assert net.count_params((4,)) == net.build((4,)).n_params == 5 * 8 + 9 * 3
+
+
+def test_a_declared_input_shape_builds_the_network_on_first_use(rng):
+    from skscratch.layers import Flatten, Input, InputLayer
+    np.random.seed(42)
+    net = Network([Flatten(input_shape=[4, 2]), Dense(3, activation="relu"), Dense(2)])
+    text = summary_text(net)             # Keras builds when the input is known
+    assert net.built and net.input_shape == (4, 2) and "Total params: 35" in text
+    np.random.seed(42)
+    again = Network([Flatten(input_shape=[4, 2]), Dense(3, activation="relu"), Dense(2)])
+    for a, b in zip(again.get_weights(), net.get_weights()):    # np.random.seed decides
+        np.testing.assert_array_equal(a, b)
+    assert net.layer_names() == ["flatten", "dense", "dense_1"]
+    assert net.get_layer("dense") is net.layers[1] and net.get_layer(index=-1) is net.layers[2]
+    with pytest.raises(ValueError, match=r"No layer named 'dense_2'; the layers are"):
+        net.get_layer("dense_2")
+    added = Network()
+    added.add(Input(shape=[4, 2]))
+    added.add(Flatten())
+    added.add(Dense(1))
+    added.summary(print_fn=len)
+    assert added.input_shape == (4, 2)
+    assert Network([InputLayer(input_shape=[5]), Dense(1)]).get_weights()[0].shape == (5, 1)
+    with pytest.raises(ValueError, match="declared for inputs of shape"):
+        Network([Dense(1, input_shape=[3])]).fit(np.zeros((4, 2)), np.zeros(4), epochs=1)
+    with pytest.raises(ValueError, match="An Input goes first"):
+        Network([Dense(1)]).add(Input(shape=[3]))

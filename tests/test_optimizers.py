@@ -62,8 +62,8 @@ def test_float32_state_stays_float32():
 def test_bad_settings():
     with pytest.raises(ValueError, match="learning_rate must be positive"):
         SGD(0)
-    with pytest.raises(ValueError, match="Unknown optimizer 'rmsprop'"):
-        get_optimizer("rmsprop")
+    with pytest.raises(ValueError, match="Unknown optimizer 'adagrad'"):
+        get_optimizer("adagrad")
 
 
 @pytest.mark.parametrize("name", ["sgd", "adam"])
@@ -113,7 +113,7 @@ def test_numpy_scalar_rates_keep_float32_arithmetic(optimizer, rng):
     p = rng.standard_normal(4096).astype(np.float32)
     g = rng.standard_normal(4096).astype(np.float32)
     rate = np.float64(1e-3) * 3
-    opt = get_optimizer(optimizer, rate)
+    opt = Adam(rate) if optimizer == "adam" else SGD(rate, momentum=0.9, nesterov=True)
     opt.learning_rate = rate            # as a schedule might set it
     assert type(opt.learning_rate) is float
     stepped = p.copy()
@@ -143,3 +143,36 @@ def test_set_state_refuses_negative_second_moments_and_changes_nothing(rng):
     assert after[0] == before[0]
     for a, b in zip(after[1], before[1]):
         np.testing.assert_array_equal(a, b)
+
+
+def test_rmsprop_steps_as_keras_computes_them(rng):
+    from skscratch.optimizers import RMSprop
+    p, g1, g2 = rng.standard_normal(5), rng.standard_normal(5), rng.standard_normal(5)
+    for momentum in (0.0, 0.5):
+        opt = RMSprop(0.01, rho=0.8, momentum=momentum)
+        stepped = p.copy()
+        opt.step([stepped], [g1])
+        opt.step([stepped], [g2])
+        v1 = 0.2 * g1 ** 2
+        v2 = 0.8 * v1 + 0.2 * g2 ** 2
+        step1, step2 = 0.01 * g1 / np.sqrt(v1 + 1e-7), 0.01 * g2 / np.sqrt(v2 + 1e-7)
+        expected = p - step1 - step2 if not momentum else p - step1 - (0.5 * step1 + step2)
+        np.testing.assert_allclose(stepped, expected, rtol=1e-14)
+
+
+def test_names_give_keras_optimizers_with_keras_defaults():
+    from skscratch.optimizers import RMSprop
+    sgd, adam, rms = get_optimizer("sgd"), get_optimizer("Adam"), get_optimizer("rmsprop")
+    assert (sgd.learning_rate, sgd.momentum, sgd.nesterov) == (0.01, 0.0, False)
+    assert (adam.learning_rate, adam.epsilon) == (0.001, 1e-7)
+    assert isinstance(rms, RMSprop) and (rms.learning_rate, rms.rho, rms.epsilon) == (
+        0.001, 0.9, 1e-7)
+    assert Adam().epsilon == 1e-8                  # the class keeps PyTorch's and sklearn's
+    assert SGD(lr=0.5).learning_rate == 0.5        # Keras 2's name
+    assert get_optimizer("sgd", 0.1).learning_rate == 0.1
+    with pytest.raises(TypeError, match="learning_rate must be a number"):
+        SGD("0.1")
+    with pytest.raises(ValueError, match="positive and finite"):
+        Adam(np.inf)
+    with pytest.raises(TypeError, match="optimizer must be a name"):
+        get_optimizer(3)

@@ -62,7 +62,7 @@ def _build(input_shape, n_outputs, units=4):
 
 
 class _Recorder(Callback):
-    def on_epoch_end(self, trainer, record):
+    def on_epoch_end(self, epoch, logs=None):
         return False
 
 

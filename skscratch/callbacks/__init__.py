@@ -6,8 +6,16 @@ Pass them to an estimator (``MLPFromScratch(callbacks=[...])``) or to
 scikit-learn's learning-rate schedules are callbacks too.
 """
 
-from .base import Callback, CallbackList, FunctionCallback, Monitor, as_callbacks
+from .base import (
+    Callback,
+    CallbackList,
+    FunctionCallback,
+    LambdaCallback,
+    Monitor,
+    as_callbacks,
+)
 from .checkpoint import ModelCheckpoint
+from .history import History
 from .logs import CSVLogger, TensorBoard
 from .progress import EpochPrinter, ProgressBar
 from .schedules import InvScaling, LearningRateScheduler, ReduceLROnPlateau
@@ -20,7 +28,9 @@ __all__ = [
     "EarlyStopping",
     "EpochPrinter",
     "FunctionCallback",
+    "History",
     "InvScaling",
+    "LambdaCallback",
     "LearningRateScheduler",
     "ModelCheckpoint",
     "Monitor",

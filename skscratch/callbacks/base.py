@@ -1,72 +1,116 @@
-"""The `Callback` contract and how the training loop notifies callbacks."""
+"""The `Callback` contract (Keras's) and how the training loop notifies callbacks."""
 
 import inspect
+import warnings
 
 import numpy as np
 
 
 class Callback:
-    """Base class of training callbacks: hooks the loop calls, all optional.
+    """Base class of training callbacks: Keras's hooks, all optional.
 
-    Every hook receives the :class:`~skscratch.Trainer` running the fit
-    (``trainer.network``, ``trainer.optimizer``, ``trainer.state`` with the
-    history so far, and ``trainer.owner``: the estimator or model being
-    fitted) and a record of what just happened. Override the ones you need;
-    a callback that does not override :meth:`on_batch_end` costs nothing per
-    batch.
+    The training loop sets three attributes before the first hook:
+
+    - ``self.model``: the :class:`~skscratch.Network` or :class:`~skscratch.Model`
+      being trained (an estimator's ``network_``), with ``model.optimizer``
+      and ``model.stop_training``: set it to True to stop after the current
+      batch or epoch, as in Keras.
+    - ``self.params``: ``epochs`` (the last epoch index plus one),
+      ``initial_epoch`` (epochs run before this fit: a continued fit, such
+      as ``warm_start`` or ``partial_fit``, starts above 0), ``steps``
+      (batches per epoch), ``samples``, ``batch_size`` and ``verbose``.
+    - ``self.trainer``: the :class:`~skscratch.Trainer` running the fit, for
+      what Keras has no name for: ``trainer.state`` (epochs run, samples
+      seen, the history so far) and ``trainer.owner`` (the estimator, or
+      the model, that ``fit`` was called on); set during a fit only.
+
+    Epochs are counted from 0, as in Keras; ``logs`` is the epoch's record
+    (``loss``, each metric, ``val_loss`` and the validation metrics, plus
+    ``epoch`` counted from 1, ``learning_rate`` and ``seconds``), the same
+    dict the history keeps, so a callback may add entries to it. A callback
+    that overrides no batch hook costs nothing per batch.
 
     Callbacks reset what they track in :meth:`on_train_begin` when a fresh
-    fit begins (``trainer.state.n_iter == 0``), so one object serves every
-    fit of a grid search or cross-validation (``clone`` copies it) and keeps,
-    after a fit, what it saw during that fit; a continued fit (``warm_start``,
-    ``partial_fit``) carries on.
+    fit begins (``self.params["initial_epoch"] == 0``), so one object serves
+    every fit of a grid search or cross-validation (``clone`` copies it) and
+    keeps, after a fit, what it saw during that fit; a continued fit
+    carries on.
 
     Examples
     --------
     >>> from skscratch.callbacks import Callback
+    >>> class PrintValTrainRatio(Callback):
+    ...     def on_epoch_end(self, epoch, logs=None):
+    ...         print(f"Epoch={epoch}, val/train={logs['val_loss'] / logs['loss']:.2f}")
     >>> class StopBelow(Callback):
     ...     def __init__(self, loss):
     ...         self.loss = loss
-    ...     def on_epoch_end(self, trainer, record):
-    ...         return record["loss"] < self.loss      # True stops training
+    ...     def on_epoch_end(self, epoch, logs=None):
+    ...         if logs["loss"] < self.loss:
+    ...             self.model.stop_training = True
     """
 
-    def on_train_begin(self, trainer, record):
-        """Before the first epoch of a fit; ``record`` is ``{"epoch": next epoch}``."""
+    model = None
+    params = None
+    trainer = None
 
-    def on_epoch_begin(self, trainer, record):
-        """Before each epoch; ``record`` is ``{"epoch": its number}`` (from 1)."""
+    def set_model(self, model):
+        """Keras's hook: the model being trained becomes ``self.model``."""
+        self.model = model
 
-    def on_batch_end(self, trainer, record):
-        """After each gradient step: ``{"epoch", "batch", "size", "loss"}``."""
+    def set_params(self, params):
+        """Keras's hook: the fit's settings become ``self.params``."""
+        self.params = params
 
-    def on_epoch_end(self, trainer, record):
-        """After each epoch, with its history record.
+    def on_train_begin(self, logs=None):
+        """Before the first epoch of a fit."""
 
-        Parameters
-        ----------
-        trainer : Trainer
-        record : dict
-            ``epoch``, ``loss`` (and each output's), ``validation_score``,
-            ``learning_rate``, ``seconds`` and any validation losses.
+    def on_train_end(self, logs=None):
+        """After the last epoch (also after an error or Ctrl-C); ``logs`` is the last record."""
 
-        Returns
-        -------
-        stop : bool or None
-            True stops training after this epoch.
-        """
+    def on_epoch_begin(self, epoch, logs=None):
+        """Before each epoch (``epoch`` counted from 0)."""
 
-    def on_train_end(self, trainer, record):
-        """After the last epoch (also after an interruption); ``record`` is the last one."""
+    def on_epoch_end(self, epoch, logs=None):
+        """After each epoch, with its record as ``logs``."""
+
+    def on_train_batch_begin(self, batch, logs=None):
+        """Before each gradient step (``batch`` counted from 0 within the epoch)."""
+        self.on_batch_begin(batch, logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        """After each gradient step; ``logs`` holds the batch's ``loss`` and ``size``."""
+        self.on_batch_end(batch, logs)
+
+    def on_batch_begin(self, batch, logs=None):
+        """Keras's older name of :meth:`on_train_batch_begin`."""
+
+    def on_batch_end(self, batch, logs=None):
+        """Keras's older name of :meth:`on_train_batch_end`."""
+
+    def __getstate__(self):
+        # what a fit lent the callback is not the callback: clones and pickles drop it
+        return {k: v for k, v in self.__dict__.items() if k not in ("model", "trainer")}
 
     def __repr__(self):
-        names = [n for n in inspect.signature(type(self).__init__).parameters if n != "self"]
+        names = [n for n in inspect.signature(type(self).__init__).parameters
+                 if n not in ("self", "args", "kwargs")]
         args = ", ".join(f"{n}={getattr(self, n)!r}" for n in names if hasattr(self, n))
         return f"{type(self).__name__}({args})"
 
 
+BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end")
+
+
+def listens_to_batches(callback):
+    """Whether ``callback`` overrides any batch hook (else the loop skips it per batch)."""
+    return any(hook in vars(callback)
+               or getattr(type(callback), hook) is not getattr(Callback, hook)
+               for hook in BATCH_HOOKS)
+
+
 class FunctionCallback(Callback):
-    """A plain function as a callback: ``function(owner, record) -> bool`` per epoch.
+    """A plain function as a callback: ``function(owner, logs) -> bool`` after each epoch.
 
     ``owner`` is the estimator (or model) being fitted, with its fitted
     attributes up to date; a true return value stops training.
@@ -79,8 +123,41 @@ class FunctionCallback(Callback):
     def __init__(self, function):
         self.function = function
 
-    def on_epoch_end(self, trainer, record):
-        return bool(self.function(trainer.owner, record))
+    def on_epoch_end(self, epoch, logs=None):
+        if self.function(self.trainer.owner, logs):
+            self.model.stop_training = True
+
+
+class LambdaCallback(Callback):
+    """Keras's ``LambdaCallback``: hooks given as functions.
+
+    Parameters
+    ----------
+    on_epoch_begin, on_epoch_end : callable, optional
+        ``f(epoch, logs)``.
+    on_train_batch_begin, on_train_batch_end : callable, optional
+        ``f(batch, logs)``.
+    on_train_begin, on_train_end : callable, optional
+        ``f(logs)``.
+
+    Examples
+    --------
+    >>> from skscratch.callbacks import LambdaCallback
+    >>> losses = []
+    >>> keep = LambdaCallback(on_epoch_end=lambda epoch, logs: losses.append(logs["loss"]))
+    """
+
+    def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_train_batch_begin=None,
+                 on_train_batch_end=None, on_train_begin=None, on_train_end=None):
+        hooks = dict(on_epoch_begin=on_epoch_begin, on_epoch_end=on_epoch_end,
+                     on_train_batch_begin=on_train_batch_begin,
+                     on_train_batch_end=on_train_batch_end,
+                     on_train_begin=on_train_begin, on_train_end=on_train_end)
+        for name, function in hooks.items():
+            if function is not None and not callable(function):
+                raise TypeError(f"LambdaCallback's {name} must be callable; got {function!r}.")
+            if function is not None:
+                setattr(self, name, function)
 
 
 def as_callbacks(items, name="callbacks"):
@@ -101,6 +178,9 @@ def as_callbacks(items, name="callbacks"):
     TypeError
         When an item is neither a Callback nor callable (checked before training).
     """
+    if isinstance(items, Callback):
+        raise TypeError(f"{name} must be a list of callbacks; got the single callback "
+                        f"{items!r}: wrap it in a list.")
     callbacks = []
     for item in items or ():
         if isinstance(item, Callback):
@@ -109,55 +189,80 @@ def as_callbacks(items, name="callbacks"):
             callbacks.append(FunctionCallback(item))
         else:
             raise TypeError(f"{name} must hold skscratch.callbacks.Callback objects or "
-                            f"functions f(estimator, record) -> bool; got {item!r}.")
+                            f"functions f(estimator, logs) -> bool; got {item!r}.")
     return callbacks
 
 
 class CallbackList:
-    """Notify callbacks in order; only those overriding ``on_batch_end`` see batches.
+    """Notify callbacks in order; only those overriding a batch hook see batches.
 
     Parameters
     ----------
     callbacks : list of Callback
+    model : Network or Model
+        The model being trained: each callback's ``model``.
+    params : dict
+        Each callback's ``params``.
+    trainer : Trainer
+        Each callback's ``trainer``.
     """
 
-    def __init__(self, callbacks):
+    def __init__(self, callbacks, model=None, params=None, trainer=None):
         self.callbacks = list(callbacks)
-        self.batch_callbacks = [c for c in self.callbacks
-                                if type(c).on_batch_end is not Callback.on_batch_end]
-
-    def train_begin(self, trainer, record):
-        """Call every ``on_train_begin``."""
+        self.batch_callbacks = [c for c in self.callbacks if listens_to_batches(c)]
+        self.started = []
         for c in self.callbacks:
-            c.on_train_begin(trainer, record)
+            c.trainer = trainer
+            c.set_model(model)
+            c.set_params(dict(params or {}))
 
-    def epoch_begin(self, trainer, record):
+    def train_begin(self, logs=None):
+        """Call every ``on_train_begin``; only those that ran are ended by :meth:`train_end`."""
+        for c in self.callbacks:
+            c.on_train_begin(logs)
+            self.started.append(c)
+
+    def epoch_begin(self, epoch, logs=None):
         """Call every ``on_epoch_begin``."""
         for c in self.callbacks:
-            c.on_epoch_begin(trainer, record)
+            c.on_epoch_begin(epoch, logs)
 
-    def batch_end(self, trainer, record):
-        """Call ``on_batch_end`` of the callbacks that have one."""
+    def batch_begin(self, batch, logs=None):
+        """Call ``on_train_batch_begin`` of the callbacks that listen to batches."""
         for c in self.batch_callbacks:
-            c.on_batch_end(trainer, record)
+            c.on_train_batch_begin(batch, logs)
 
-    def epoch_end(self, trainer, record):
-        """Call every ``on_epoch_end`` (all of them); True if any asks to stop."""
-        return any([bool(c.on_epoch_end(trainer, record)) for c in self.callbacks])
+    def batch_end(self, batch, logs=None):
+        """Call ``on_train_batch_end`` of the callbacks that listen to batches."""
+        for c in self.batch_callbacks:
+            c.on_train_batch_end(batch, logs)
 
-    def train_end(self, trainer, record):
-        """Call every ``on_train_end``, even after one fails (then re-raise the first error).
+    def epoch_end(self, epoch, logs=None):
+        """Call every ``on_epoch_end``."""
+        for c in self.callbacks:
+            c.on_epoch_end(epoch, logs)
 
-        Each callback gets to close its files and put back its weights.
+    def train_end(self, logs=None):
+        """Call ``on_train_end`` of every callback that began, even after one fails.
+
+        Each gets to close its files and put back its weights; the first error
+        is raised after all of them ran.
         """
         error = None
-        for c in self.callbacks:
+        for c in self.started:
             try:
-                c.on_train_end(trainer, record)
+                c.on_train_end(logs)
             except BaseException as exc:       # noqa: PERF203 - every callback must end
                 error = error or exc
+        self.started = []
+        for c in self.callbacks:       # the trainer (and its buffers) is not kept past the fit
+            c.trainer = None
         if error is not None:
             raise error
+
+
+# a monitored validation quantity that is absent falls back to its training version
+FALLBACKS = {"validation_score": "loss"}
 
 
 class Monitor:
@@ -166,43 +271,114 @@ class Monitor:
     Parameters
     ----------
     monitor : str
-        A key of the epoch records (``"loss"``, ``"validation_score"``,
-        ``"val_loss"``, ...).
+        A key of the epoch records (``"val_loss"``, ``"loss"``,
+        ``"validation_score"``, ``"val_accuracy"``, ...).
     mode : {"auto", "min", "max"}, default="auto"
         "auto" is "max" for names with "score" or "acc" (accuracy), "min"
         for anything else (losses).
     min_delta : float, default=0.0
         Smallest change that counts as an improvement.
+    owner : str, default="Monitor"
+        The callback's name, for the fallback warning.
+
+    Notes
+    -----
+    A validation quantity absent from the records (no ``validation_data``,
+    no ``early_stopping``) falls back to its training version (``val_loss``
+    to ``loss``, ``validation_score`` to ``loss``), as scikit-learn's
+    ``n_iter_no_change`` watches the training loss without a validation
+    set; one warning says so per fit.
     """
 
-    def __init__(self, monitor, mode="auto", min_delta=0.0):
+    def __init__(self, monitor, mode="auto", min_delta=0.0, owner="Monitor"):
+        if not isinstance(monitor, str) or not monitor:
+            raise TypeError(f"monitor must be the name of a logged quantity (a string such as "
+                            f"'val_loss'); got {monitor!r}.")
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"mode must be 'auto', 'min' or 'max'; got {mode!r}.")
-        if not min_delta >= 0:
-            raise ValueError(f"min_delta must be non-negative; got {min_delta!r}.")
-        self.monitor, self.min_delta = monitor, float(min_delta)
-        higher = any(word in monitor for word in ("score", "acc"))
-        self.sign = 1.0 if mode == "max" or (mode == "auto" and higher) else -1.0
-        self.best = -np.inf
+        if isinstance(min_delta, bool) or not isinstance(min_delta, (int, float, np.number)) \
+                or not 0 <= min_delta < np.inf:
+            raise ValueError(f"min_delta must be a non-negative number; got {min_delta!r}.")
+        self.monitor, self.mode, self.min_delta = monitor, mode, float(min_delta)
+        self.owner = owner
+        self.reset()
 
     def reset(self):
-        """Forget the best value (a new fit starts)."""
+        """Forget the best value and the key watched (a new fit starts)."""
         self.best = -np.inf
+        self.key = None
+        self.sign = self._sign(self.monitor)
 
-    def value(self, record):
-        """The monitored value of ``record``; ValueError naming the keys if it is absent."""
-        value = record.get(self.monitor)
+    def _sign(self, key):
+        higher = any(word in key for word in ("score", "acc"))
+        return 1.0 if self.mode == "max" or (self.mode == "auto" and higher) else -1.0
+
+    def value(self, logs):
+        """The monitored value of ``logs``; ValueError naming the keys if it is absent."""
+        if self.key is None:
+            self.key = self._key(logs)
+        value = logs.get(self.key)
         if value is None:
-            present = sorted(k for k, v in record.items() if v is not None)
-            raise ValueError(f"{self.monitor!r} is not recorded by this fit (records have "
-                             f"{present}); 'validation_score' needs early_stopping=True on "
-                             "an estimator, 'val_loss' needs validation_data.")
+            raise ValueError(f"{self.owner} monitors {self.key!r}, which this epoch did not "
+                             f"record (it has {_present(logs)}).")
         return float(value)
 
-    def improved(self, record):
-        """True (and remember the value) when ``record`` beats the best by ``min_delta``."""
-        signed = self.sign * self.value(record)
+    def _key(self, logs):
+        """The key to watch in this fit: the monitor, or its training fallback (one warning)."""
+        if logs.get(self.monitor) is not None:
+            return self.monitor
+        fallback = FALLBACKS.get(self.monitor) or (
+            self.monitor[4:] if self.monitor.startswith("val_") else None)
+        if fallback is None or logs.get(fallback) is None:
+            raise ValueError(
+                f"{self.owner} monitors {self.monitor!r}, which this fit does not record (it "
+                f"records {_present(logs)}); 'val_*' needs validation_data (or "
+                "early_stopping=True on an estimator).")
+        warnings.warn(f"{self.owner} monitors {self.monitor!r}, which this fit does not "
+                      f"record (no validation data): it watches {fallback!r} instead.",
+                      UserWarning, stacklevel=2)
+        self.sign = self._sign(fallback)
+        return fallback
+
+    def beats(self, reference):
+        """Whether the best value so far beats ``reference`` (a value of the quantity)."""
+        return self.best > self.sign * reference + self.min_delta
+
+    def improved(self, logs):
+        """True (and remember the value) when ``logs`` beats the best by ``min_delta``."""
+        signed = self.sign * self.value(logs)
         if signed > self.best + self.min_delta:
             self.best = signed
             return True
         return False
+
+
+def _present(logs):
+    return sorted(k for k, v in logs.items() if v is not None)
+
+
+def check_count(value, name, minimum=0):
+    """``value`` as an int when it is an integer >= ``minimum`` (not a bool); else an error.
+
+    Callbacks check their settings in the constructor, so a bad one fails
+    where it is written, not epochs into training.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer; got {value!r}.")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}; got {value!r}.")
+    return int(value)
+
+
+def check_rate(value, name, low=0.0, high=np.inf, closed="left"):
+    """``value`` as a float in the interval (``low``, ``high``) closed as said; else an error."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+        raise TypeError(f"{name} must be a number; got {value!r}.")
+    value = float(value)
+    above = value >= low if closed in ("left", "both") else value > low
+    below = value <= high if closed in ("right", "both") else value < high
+    if not (above and below):
+        raise ValueError(f"{name} must lie in {'[' if closed in ('left', 'both') else '('}"
+                         f"{low:g}, {high:g}{']' if closed in ('right', 'both') else ')'}; "
+                         f"got {value!r}.")
+    return value

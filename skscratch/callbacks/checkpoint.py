@@ -1,4 +1,4 @@
-"""`ModelCheckpoint`: save the model during training, with `skscratch.save` (no pickle)."""
+"""`ModelCheckpoint`: save the model during training, through the model's own ``save``."""
 
 import os
 import warnings
@@ -7,69 +7,89 @@ from .base import Callback, Monitor
 
 
 class ModelCheckpoint(Callback):
-    """Save the estimator (or model) after epochs, as :func:`skscratch.save` does.
+    """Save the estimator (or model) after epochs, as Keras's ``ModelCheckpoint`` does.
+
+    Files are written by the owner's own ``save`` (skscratch's model format,
+    no pickle): an estimator's ``save`` gives a file :func:`skscratch.load`
+    turns back into the estimator, a model's ``save`` one it turns back into
+    the model; ``save_weights_only`` writes ``model.save_weights`` instead.
 
     Parameters
     ----------
-    path : str or path-like
+    filepath : str or path-like
         Where to write. May hold ``{epoch}`` (or any record key, e.g.
         ``"ckpt-{epoch:03d}.npz"``) to keep one file per epoch.
-    monitor : str, default="loss"
-        A key of the epoch records, for ``save_best_only``.
+    monitor : str, default="val_loss"
+        A key of the epoch records, for ``save_best_only``; a validation
+        quantity the fit does not record falls back to its training version,
+        with one warning (so this and :class:`EarlyStopping` watch the same
+        quantity with their defaults).
+    verbose : int, default=0
+        1 prints a line for each file written.
     save_best_only : bool, default=False
         Save only when the monitored quantity improves (the file then holds
         the best epoch's model).
+    save_weights_only : bool, default=False
+        Write only the weights (``model.save_weights``), to restore with
+        ``model.load_weights``.
     mode : {"auto", "min", "max"}, default="auto"
         "auto": higher is better for scores and accuracies, lower otherwise.
 
     Attributes
     ----------
     saved : list of (int, str)
-        ``(epoch, path)`` of each file written in the last fit.
+        ``(epoch, path)`` of each file written in the last fit (epochs
+        counted from 0).
 
     Examples
     --------
     >>> from skscratch import MLPFromScratch
     >>> from skscratch.callbacks import ModelCheckpoint
     >>> model = MLPFromScratch(early_stopping=True, callbacks=[
-    ...     ModelCheckpoint("best.npz", monitor="validation_score", save_best_only=True)])
+    ...     ModelCheckpoint("best.npz", save_best_only=True)])
     """
 
-    def __init__(self, path, monitor="loss", save_best_only=False, mode="auto"):
-        self.path = path
+    def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
+                 save_weights_only=False, mode="auto"):
+        self._rule = Monitor(monitor, mode, owner="ModelCheckpoint")
+        self.filepath = filepath
         self.monitor = monitor
-        self.save_best_only = save_best_only
+        self.verbose = verbose
+        self.save_best_only = bool(save_best_only)
+        self.save_weights_only = bool(save_weights_only)
         self.mode = mode
-        self._rule = Monitor(monitor, mode)
         self.saved = []
 
-    def on_train_begin(self, trainer, record):
-        if trainer.state.n_iter == 0:        # a fresh fit; warm_start/partial_fit continue
-            self._rule = Monitor(self.monitor, self.mode)   # as set now
+    def on_train_begin(self, logs=None):
+        if self.params["initial_epoch"] == 0:       # a fresh fit; continued fits go on
+            self._rule = Monitor(self.monitor, self.mode, owner="ModelCheckpoint")
             self.saved = []
 
-    def on_epoch_end(self, trainer, record):
-        if self.save_best_only and not self._rule.improved(record):
-            return False
-        # persistence sits above the training loop: imported when first needed
-        from ..persistence import save
-        path = self._path(record)
-        with warnings.catch_warnings():
-            # the owner's callbacks (this one included) and build functions are code,
-            # never saved: said once by save() itself, not at every checkpoint
-            warnings.filterwarnings("ignore", ".*(callbacks are|which is) code", UserWarning)
-            save(trainer.owner, path)
-        self.saved.append((record["epoch"], path))
-        return False
+    def on_epoch_end(self, epoch, logs=None):
+        if self.save_best_only and not self._rule.improved(logs):
+            return
+        path = self._path(logs)
+        if self.save_weights_only:
+            self.model.save_weights(path)
+        else:
+            with warnings.catch_warnings():
+                # the owner's callbacks (this one included) and build functions are code,
+                # never saved: said once by save() itself, not at every checkpoint
+                warnings.filterwarnings("ignore", ".*(callbacks are|which is) code",
+                                        UserWarning)
+                self.trainer.owner.save(path)
+        self.saved.append((epoch, path))
+        if self.verbose:
+            print(f"Epoch {epoch + 1}: saving model to {path}", flush=True)
 
-    def _path(self, record):
+    def _path(self, logs):
         """The file of this epoch (``{epoch}``-style fields filled); its folder is made."""
-        path = os.fspath(self.path)
+        path = os.fspath(self.filepath)
         if "{" in path:
             try:
-                path = path.format(**record)
+                path = path.format(**logs)
             except (KeyError, ValueError, TypeError, IndexError) as exc:
-                raise ValueError(f"ModelCheckpoint path {self.path!r} could not be filled from "
-                                 f"the record {record}: {exc!r}.") from None
+                raise ValueError(f"ModelCheckpoint path {self.filepath!r} could not be filled "
+                                 f"from the record {logs}: {exc!r}.") from None
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
         return path

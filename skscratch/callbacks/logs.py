@@ -5,21 +5,23 @@ import os
 import time
 import uuid
 
-from .base import Callback
+from .base import Callback, check_count
 
 
 class CSVLogger(Callback):
-    """Write one CSV row per epoch: epoch, losses, validation score, rate, seconds.
+    """Write one CSV row per epoch: epoch, losses, metrics, validation values, rate, seconds.
 
-    The columns are the keys of the first epoch's record (each output's loss
-    and the validation losses included). A fit that continues an earlier one
-    (``warm_start``, ``partial_fit``) appends to the file; a fresh fit starts
-    it anew.
+    The columns are the keys of the first epoch's record (each output's loss,
+    the metrics and the validation values included). A fit that continues an
+    earlier one (``warm_start``, ``partial_fit``) appends to the file; a
+    fresh fit starts it anew unless ``append``.
 
     Parameters
     ----------
-    path : str or path-like
+    filename : str or path-like
     separator : str, default=","
+    append : bool, default=False
+        Append to an existing file at every fit (Keras's ``append``).
 
     Examples
     --------
@@ -28,39 +30,45 @@ class CSVLogger(Callback):
     >>> model = MLPFromScratch(callbacks=[CSVLogger("training.csv")])
     """
 
-    def __init__(self, path, separator=","):
-        self.path = path
+    def __init__(self, filename, separator=",", append=False):
+        self.filename = filename
         self.separator = separator
+        self.append = bool(append)
         self._file = self._writer = None
 
-    def on_train_begin(self, trainer, record):
-        append = trainer.state.n_iter > 0 and os.path.exists(self.path)
-        os.makedirs(os.path.dirname(os.fspath(self.path)) or ".", exist_ok=True)
-        self._file = open(self.path, "a" if append else "w", newline="")
+    def on_train_begin(self, logs=None):
+        append = ((self.append or self.params["initial_epoch"] > 0)
+                  and os.path.exists(self.filename))
+        os.makedirs(os.path.dirname(os.fspath(self.filename)) or ".", exist_ok=True)
+        self._file = open(self.filename, "a" if append else "w", newline="")
         self._writer = None
 
-    def on_epoch_end(self, trainer, record):
+    def on_epoch_end(self, epoch, logs=None):
         if self._writer is None:
-            self._writer = csv.DictWriter(self._file, fieldnames=list(record),
+            self._writer = csv.DictWriter(self._file, fieldnames=list(logs),
                                           delimiter=self.separator, extrasaction="ignore")
             if self._file.tell() == 0:
                 self._writer.writeheader()
-        self._writer.writerow({k: "" if v is None else v for k, v in record.items()})
+        self._writer.writerow({k: "" if v is None else v for k, v in logs.items()})
         self._file.flush()
-        return False
 
-    def on_train_end(self, trainer, record):
+    def on_train_end(self, logs=None):
         if self._file is not None:
             self._file.close()
         self._file = self._writer = None     # nothing unpicklable outlives a fit
 
     def __getstate__(self):
-        return {**self.__dict__, "_file": None, "_writer": None}
+        return {**super().__getstate__(), "_file": None, "_writer": None}
 
 
 class TensorBoard(Callback):
-    """Write each epoch's losses, scores and learning rate as TensorBoard scalars.
+    """Write each epoch's losses, metrics and learning rate as TensorBoard scalars.
 
+    As Keras lays them out: a ``train`` and a ``validation`` folder, each with
+    ``epoch_loss``, ``epoch_<metric>`` (``val_accuracy`` is
+    ``validation/epoch_accuracy``; an estimator's held-out score is
+    ``validation/epoch_score``) and, for training, ``epoch_learning_rate``;
+    TensorBoard then draws the training and validation curves together.
     Event files are written by a maintained writer: ``tensorboardX`` (``pip
     install "skscratch[tensorboard]"``), or PyTorch's
     ``torch.utils.tensorboard`` when that is what is installed. View them
@@ -68,9 +76,18 @@ class TensorBoard(Callback):
 
     Parameters
     ----------
-    log_dir : str or path-like
-        Folder of the event files; a run per fresh fit, named by start time
-        and a random suffix, inside it (continued fits write to the same run).
+    log_dir : str or path-like, default="logs"
+        Folder of the event files: a run per fresh fit, named by start time
+        and a random suffix, inside it (continued fits write to the same
+        run), so the fits of a grid search never share a curve.
+    histogram_freq : int, default=0
+        Every this many epochs, write a histogram of each layer's weights
+        (0: none).
+    **keras_options
+        Keras's other settings (``write_graph``, ``write_images``,
+        ``update_freq``, ``profile_batch``, ``embeddings_freq``, ...) are
+        accepted so Keras code runs unchanged; they write nothing (there is
+        no graph or profiler to show for NumPy code).
 
     Attributes
     ----------
@@ -84,32 +101,59 @@ class TensorBoard(Callback):
     >>> model = MLPFromScratch(callbacks=[TensorBoard("runs")])
     """
 
-    def __init__(self, log_dir):
-        self.log_dir = log_dir
-        self.run_dir = None
-        self._writer = None
+    KERAS_OPTIONS = ("write_graph", "write_images", "write_steps_per_second", "update_freq",
+                     "profile_batch", "embeddings_freq", "embeddings_metadata")
 
-    def on_train_begin(self, trainer, record):
+    def __init__(self, log_dir="logs", histogram_freq=0, **keras_options):
+        unknown = sorted(set(keras_options) - set(self.KERAS_OPTIONS))
+        if unknown:
+            raise TypeError(f"TensorBoard got unexpected keyword argument(s) {unknown}.")
+        self.log_dir = log_dir
+        self.histogram_freq = check_count(histogram_freq, "TensorBoard's histogram_freq")
+        self.keras_options = keras_options
+        self.run_dir = None
+        self._writers = None
+
+    def on_train_begin(self, logs=None):
         writer_class = _summary_writer()
-        if trainer.state.n_iter == 0 or self.run_dir is None:      # continued fits go on
+        if self.params["initial_epoch"] == 0 or self.run_dir is None:   # continued fits go on
             stamp = time.strftime("%Y%m%d-%H%M%S")
             self.run_dir = os.path.join(os.fspath(self.log_dir),
                                         f"{stamp}-{uuid.uuid4().hex[:8]}")
-        self._writer = writer_class(self.run_dir)
+        self._writers = {part: writer_class(os.path.join(self.run_dir, part))
+                         for part in ("train", "validation")}
 
-    def on_epoch_end(self, trainer, record):
-        for key, value in record.items():
-            if key != "epoch" and isinstance(value, (int, float)) and not isinstance(value, bool):
-                self._writer.add_scalar(key, value, record["epoch"])
-        return False
+    def on_epoch_end(self, epoch, logs=None):
+        step = epoch + 1
+        for key, value in logs.items():
+            if key in ("epoch", "seconds") or value is None or isinstance(value, bool) \
+                    or not isinstance(value, (int, float)):
+                continue
+            part, tag = _board_tag(key)
+            self._writers[part].add_scalar(tag, value, step)
+        if self.histogram_freq and step % self.histogram_freq == 0:
+            for i, leaf in enumerate(self.model.leaf_layers()):
+                for name, array in leaf.params.items():
+                    self._writers["train"].add_histogram(
+                        f"{leaf.name or f'{type(leaf).__name__.lower()}_{i}'}/{name}",
+                        array, step)
 
-    def on_train_end(self, trainer, record):
-        if self._writer is not None:
-            self._writer.close()
-        self._writer = None
+    def on_train_end(self, logs=None):
+        for writer in (self._writers or {}).values():
+            writer.close()
+        self._writers = None
 
     def __getstate__(self):
-        return {**self.__dict__, "_writer": None}
+        return {**super().__getstate__(), "_writers": None}
+
+
+def _board_tag(key):
+    """``(folder, tag)`` of a record key, as Keras's TensorBoard names them."""
+    if key == "validation_score":
+        return "validation", "epoch_score"
+    if key.startswith("val_"):
+        return "validation", f"epoch_{key[4:]}"
+    return "train", f"epoch_{key}"
 
 
 def _summary_writer():

@@ -10,21 +10,20 @@ PROGRESS_SECONDS = 1.0
 
 
 class EpochPrinter(Callback):
-    """Print one line per epoch: loss (each output's too), validation score, time.
+    """Print one line per epoch: the losses and metrics, validation values, time.
 
     What ``verbose=1`` adds to a fit.
     """
 
-    def on_epoch_end(self, trainer, record):
-        val = record.get("validation_score")
+    def on_epoch_end(self, epoch, logs=None):
+        skip = ("epoch", "learning_rate", "seconds", "validation_score")
+        values = "".join(f" - {k}: {v:.6f}" for k, v in logs.items()
+                         if k not in skip and isinstance(v, float))
+        val = logs.get("validation_score")
         val = "" if val is None else f" - validation score: {val:.6f}"
-        more = "".join(f" - {k}: {v:.6f}" for k, v in record.items()
-                       if k.endswith("_loss") and v is not None)
         # epochs continue across warm_start fits and partial_fit calls
-        total = f"/{trainer.first_epoch - 1 + trainer.max_epochs}" if trainer.max_epochs else ""
-        print(f"Epoch {record['epoch']}{total} - loss: {record['loss']:.6f}{more}{val}"
-              f" - {record['seconds']:.2f}s", flush=True)
-        return False
+        print(f"Epoch {epoch + 1}/{self.params['epochs']}{values}{val}"
+              f" - {logs['seconds']:.2f}s", flush=True)
 
 
 class ProgressBar(Callback):
@@ -44,31 +43,30 @@ class ProgressBar(Callback):
         self.use_tqdm = use_tqdm
         self._bar = None
 
-    def on_epoch_begin(self, trainer, record):
-        n_batches = -(-trainer.n_samples // trainer.batch_size)
+    def on_epoch_begin(self, epoch, logs=None):
+        n_batches = self.params["steps"]
         tqdm = _tqdm() if self.use_tqdm is not False else None
         if self.use_tqdm and tqdm is None:
             raise ImportError('ProgressBar(use_tqdm=True) needs tqdm: pip install '
                               '"skscratch[progress]".')
-        self._bar = (tqdm(total=n_batches, desc=f"epoch {record['epoch']}", unit="batch",
+        self._bar = (tqdm(total=n_batches, desc=f"epoch {epoch + 1}", unit="batch",
                           leave=False, file=sys.stdout) if tqdm is not None
                      else _Line(n_batches))
 
-    def on_batch_end(self, trainer, record):
+    def on_train_batch_end(self, batch, logs=None):
         self._bar.update(1)
 
-    def on_epoch_end(self, trainer, record):
+    def on_epoch_end(self, epoch, logs=None):
         self._bar.close()
         self._bar = None
-        return False
 
-    def on_train_end(self, trainer, record):
+    def on_train_end(self, logs=None):
         if self._bar is not None:        # interrupted mid-epoch
             self._bar.close()
         self._bar = None
 
     def __getstate__(self):
-        return {**self.__dict__, "_bar": None}
+        return {**super().__getstate__(), "_bar": None}
 
 
 def _tqdm():

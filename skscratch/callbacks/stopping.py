@@ -1,32 +1,44 @@
 """Stopping rules: Keras's `EarlyStopping`, and scikit-learn's plateau rule."""
 
-from .base import Callback, Monitor
+import numpy as np
+
+from .base import Callback, Monitor, check_count, check_rate
 
 
 class EarlyStopping(Callback):
-    """Stop when a monitored quantity has not improved for ``patience`` epochs.
+    """Stop when a monitored quantity has not improved for ``patience`` epochs (Keras's).
 
     Parameters
     ----------
-    monitor : str, default="validation_score"
-        A key of the epoch records: ``"validation_score"`` (estimators with
-        ``early_stopping=True``), ``"loss"``, ``"val_loss"`` (``fit`` with
-        ``validation_data``), ...
-    patience : int, default=10
-        Epochs without improvement before stopping.
+    monitor : str, default="val_loss"
+        A key of the epoch records: ``"val_loss"`` (``validation_data``, or an
+        estimator with ``early_stopping=True``), ``"loss"``,
+        ``"val_accuracy"``, ``"validation_score"`` (an estimator's held-out
+        score), ... A validation quantity the fit does not record falls back
+        to its training version, with one warning (see :class:`Monitor`).
     min_delta : float, default=0.0
         Smallest change that counts as an improvement.
-    restore_best_weights : bool, default=False
-        At the end of training, put back the weights of the best epoch.
+    patience : int, default=0
+        Epochs without improvement before stopping (Keras's default, 0,
+        stops at the first epoch that does not improve).
+    verbose : int, default=0
+        1 prints a line when training stops.
     mode : {"auto", "min", "max"}, default="auto"
         "auto": higher is better for scores and accuracies, lower otherwise.
+    baseline : float or None, default=None
+        A value the monitored quantity must beat: until it does, the
+        patience counts on (Keras's ``baseline``).
+    restore_best_weights : bool, default=False
+        At the end of training, put back the weights of the best epoch.
+    start_from_epoch : int, default=0
+        Epochs (from the start of a fresh fit) to wait before monitoring.
 
     Attributes
     ----------
     best_epoch : int or None
-        Epoch of the best value so far.
+        Epoch (counted from 0, as Keras counts) of the best value so far.
     stopped_epoch : int or None
-        Epoch after which it stopped the last fit, if it did.
+        Epoch (from 0) after which it stopped the last fit, if it did.
 
     Notes
     -----
@@ -41,40 +53,50 @@ class EarlyStopping(Callback):
     >>> model = MLPFromScratch(callbacks=[EarlyStopping("loss", patience=5)])
     """
 
-    def __init__(self, monitor="validation_score", patience=10, min_delta=0.0,
-                 restore_best_weights=False, mode="auto"):
+    def __init__(self, monitor="val_loss", min_delta=0.0, patience=0, verbose=0, mode="auto",
+                 baseline=None, restore_best_weights=False, start_from_epoch=0):
+        self._rule = Monitor(monitor, mode, min_delta, owner="EarlyStopping")
         self.monitor = monitor
-        self.patience = patience
         self.min_delta = min_delta
-        self.restore_best_weights = restore_best_weights
+        self.patience = check_count(patience, "EarlyStopping's patience")
+        self.verbose = verbose
         self.mode = mode
-        self._rule = Monitor(monitor, mode, min_delta)
+        self.baseline = None if baseline is None else check_rate(
+            baseline, "EarlyStopping's baseline", -np.inf)
+        self.restore_best_weights = bool(restore_best_weights)
+        self.start_from_epoch = check_count(start_from_epoch, "EarlyStopping's start_from_epoch")
         self.best_epoch = self.stopped_epoch = None
         self._best_weights = None
         self._wait = 0
 
-    def on_train_begin(self, trainer, record):
-        if trainer.state.n_iter == 0:        # a fresh fit; warm_start/partial_fit continue
-            self._rule = Monitor(self.monitor, self.mode, self.min_delta)   # as set now
+    def on_train_begin(self, logs=None):
+        if self.params["initial_epoch"] == 0:       # a fresh fit; continued fits go on
+            self._rule = Monitor(self.monitor, self.mode, self.min_delta,
+                                 owner="EarlyStopping")   # as set now
             self.best_epoch = self._best_weights = None
             self._wait = 0
         self.stopped_epoch = None
 
-    def on_epoch_end(self, trainer, record):
-        if self._rule.improved(record):
-            self.best_epoch, self._wait = record["epoch"], 0
-            if self.restore_best_weights:
-                self._best_weights = trainer.network.get_weights()
-            return False
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch < self.start_from_epoch:
+            return
         self._wait += 1
-        if self._wait >= self.patience:
-            self.stopped_epoch = record["epoch"]
-            return True
-        return False
+        if self._rule.improved(logs):
+            self.best_epoch = epoch
+            if self.restore_best_weights:
+                self._best_weights = self.model.get_weights()
+            if self.baseline is None or self._rule.beats(self.baseline):
+                self._wait = 0
+            return
+        if self._wait >= max(self.patience, 1):
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+            if self.verbose:
+                print(f"Epoch {epoch + 1}: early stopping", flush=True)
 
-    def on_train_end(self, trainer, record):
+    def on_train_end(self, logs=None):
         if self.restore_best_weights and self._best_weights is not None:
-            trainer.network.set_weights(self._best_weights)
+            self.model.set_weights(self._best_weights)
 
 
 class PlateauStopping(Callback):
@@ -110,28 +132,28 @@ class PlateauStopping(Callback):
         self.adaptive = adaptive
         self.restore_best_weights = restore_best_weights
 
-    def on_epoch_end(self, trainer, record):
-        state, score = trainer.state, record.get("validation_score")
+    def on_epoch_end(self, epoch, logs=None):
+        state, score = self.trainer.state, logs.get("validation_score")
         if score is not None:
             improved = score >= state.best_validation_score + self.tol
             if score > state.best_validation_score:
                 state.best_validation_score = score
-                state.best_weights = trainer.network.get_weights()
+                state.best_weights = self.model.get_weights()
         else:
-            improved = record["loss"] <= state.best_loss - self.tol
-        state.best_loss = min(state.best_loss, record["loss"])
+            improved = logs["loss"] <= state.best_loss - self.tol
+        state.best_loss = min(state.best_loss, logs["loss"])
         state.no_improvement_count = 0 if improved else state.no_improvement_count + 1
         if state.no_improvement_count <= self.n_iter_no_change:
-            return False
-        optimizer = trainer.optimizer
+            return
+        optimizer = self.model.optimizer
         if self.adaptive and optimizer.learning_rate > 1e-6:
             optimizer.learning_rate /= 5.0
             state.no_improvement_count = 0
-            return False
+            return
         state.stopped = "converged"
-        return True
+        self.model.stop_training = True
 
-    def on_train_end(self, trainer, record):
-        best = trainer.state.best_weights
+    def on_train_end(self, logs=None):
+        best = self.trainer.state.best_weights
         if self.restore_best_weights and best is not None:
-            trainer.network.set_weights(best)
+            self.model.set_weights(best)

@@ -2,6 +2,7 @@
 
 from .convnet import ConvNetFromScratch
 from .mlp import MLPFromScratch
-from .network_estimator import NetworkEstimator
+from .network_estimator import NetworkClassifier, NetworkEstimator, NetworkRegressor
 
-__all__ = ["ConvNetFromScratch", "MLPFromScratch", "NetworkEstimator"]
+__all__ = ["ConvNetFromScratch", "MLPFromScratch", "NetworkClassifier", "NetworkEstimator",
+           "NetworkRegressor"]

@@ -10,6 +10,7 @@ come in as mixins.
 """
 
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -19,7 +20,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..callbacks import as_callbacks
 from ..layers import BatchNorm
-from ..layers.base import leaf_layers
+from ..layers.base import check_positive_int, leaf_layers
 from ..memory import check_memory
 from ..network import Network
 from ..optimizers import OPTIMIZERS
@@ -28,7 +29,7 @@ from ._architecture import check_unchanged
 from ._callbacks import estimator_callbacks
 from ._constraints import TRAINING_CONSTRAINTS, reject_bools
 from ._fitted import FittedState, publish
-from ._holdout import validation_split
+from ._holdout import joined, validation_split
 from ._inputs import (
     cast,
     csr,
@@ -45,8 +46,50 @@ from ._random import EpochOrder, fit_random_state, initialize_like_sklearn, side
 from ._rollback import rollback_on_failure
 from ._sklearn_private import validate_parameter_constraints
 from ._state import StateMixin
-from ._targets import check_classes, check_label_types, make_target, ravel_column
+from ._targets import (
+    check_classes,
+    check_label_types,
+    compiled_loss,
+    make_target,
+    ravel_column,
+    raw_output,
+)
 from ._weights import WeightsMixin
+
+# the step size when neither learning_rate_init nor a compiled optimizer gives one
+DEFAULT_LEARNING_RATE = 1e-3
+
+
+@dataclass
+class FitOptions:
+    """Keras's ``fit`` arguments an estimator's ``fit`` takes on top of scikit-learn's.
+
+    Attributes
+    ----------
+    epochs : int or None
+        This fit's epochs (``max_iter`` otherwise).
+    batch_size : int or None
+        This fit's batch size (``batch_size`` otherwise).
+    verbose : int or None
+    validation_data : tuple or None
+        ``(X_val, y_val)``: ``val_loss`` and the validation metrics join each
+        epoch's record.
+    callbacks : list or None
+        Run after the estimator's own ``callbacks``, for this fit only.
+    """
+
+    epochs: int = None
+    batch_size: int = None
+    verbose: int = None
+    validation_data: tuple = None
+    callbacks: list = None
+
+    def __post_init__(self):
+        for name in ("epochs", "batch_size"):
+            value = getattr(self, name)
+            if value is not None:
+                check_positive_int(value, name)
+        as_callbacks(self.callbacks, "callbacks")
 
 
 class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimator):
@@ -119,16 +162,18 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         """
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
-    def _fit(self, X, y, sample_weight, incremental, classes=None):
+    def _fit(self, X, y, sample_weight, incremental, classes=None, options=None):
         with rollback_on_failure(self):
             try:
-                return self._fit_unsafe(X, y, sample_weight, incremental, classes)
+                return self._fit_unsafe(X, y, sample_weight, incremental, classes,
+                                        FitOptions(**(options or {})))
             except FloatingPointError as exc:
                 # name the estimator's parameter behind the trainer's "learning rate"
-                raise ValueError(f"{exc} The step size is learning_rate_init="
-                                 f"{self.learning_rate_init!r}.") from exc
+                source = ("learning_rate_init" if self.learning_rate_init is not None
+                          else "the compiled optimizer's learning rate")
+                raise ValueError(f"{exc} The step size is {source}.") from exc
 
-    def _fit_unsafe(self, X, y, sample_weight, incremental, classes=None):
+    def _fit_unsafe(self, X, y, sample_weight, incremental, classes, options):
         """:meth:`_fit`'s work; a failure part-way is rolled back by the caller."""
         first = self._check_call(incremental)
         # scikit-learn's MLP draws from one RandomState per call (see _random.py)
@@ -147,16 +192,20 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         sample_weight = validate_sample_weight(sample_weight, first_input(X))
         if first:
             fitted = self._new_state(X, Y, target, sample_weight, streams)
+            compiled_loss(target, fitted.network, self.loss)
+            template = getattr(getattr(fitted.network, "compiled", None), "optimizer", None)
         else:
             fitted = self._fitted
             X, Y = cast(X, fitted.network.dtype), Y.astype(fitted.network.dtype, copy=False)
+            template = fitted.optimizer
         # partial_fit keeps the optimizer's moments; fit (warm start too) starts afresh
-        optimizer = fitted.optimizer if incremental and not first else self._make_optimizer()
+        optimizer = (fitted.optimizer if incremental and not first
+                     else self._make_optimizer(template))
         fitted = FittedState(fitted.network, target, optimizer, fitted.rng, fitted.training,
                              self.early_stopping and not incremental,
                              0 if fitted.training is None else fitted.training.n_iter,
                              fitted.architecture)
-        self._train(fitted, (X, y, Y, sample_weight), incremental, streams)
+        self._train(fitted, (X, y, Y, sample_weight), incremental, streams, options)
         return self
 
     def _check_call(self, incremental):
@@ -188,7 +237,7 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         # continued=True: any fitted estimator may go on with partial_fit or warm_start
         check_memory(network, input_shape, self._batch_size(n_rows(X)), dtype,
                      n_samples=n_rows(X), copies_of_x=int(bool(self.early_stopping)),
-                     optimizer_slots=len(OPTIMIZERS.get_class(self.solver).state_slots),
+                     optimizer_slots=len(OPTIMIZERS.get_class(self.solver or "adam").state_slots),
                      continued=True)
         rng = generator(self.random_state) if streams is None else side_generator(
             self.random_state)
@@ -207,31 +256,63 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         """
         return {}
 
-    def _train(self, fitted, data, incremental, streams=None):
+    def _train(self, fitted, data, incremental, streams, options):
         """Run the epochs, then keep the best weights and publish the fitted attributes."""
         X, y, Y, sample_weight = data
-        evaluate = None
+        evaluators = []
         if fitted.early_stopping:
-            X, Y, sample_weight, evaluate = validation_split(
+            X, Y, sample_weight, held_out = validation_split(
                 data, fitted, self.validation_fraction, _is_classification(self),
                 fitted.rng if streams is None else streams)
-        self._check_batch_norm(fitted.network, n_rows(X))
+            evaluators.append(held_out)
+        if options.validation_data is not None:
+            evaluators.append(self._validation_data(fitted, options.validation_data))
+        batch_size = options.batch_size or self._batch_size(n_rows(X))
+        self._check_batch_norm(fitted.network, n_rows(X), batch_size)
+        compiled = getattr(fitted.network, "compiled", None)
         trainer = Trainer(
             fitted.network, fitted.target.loss, fitted.optimizer, alpha=self.alpha,
-            batch_size=self._batch_size(n_rows(X)), rng=fitted.rng,
+            batch_size=min(batch_size, n_rows(X)), rng=fitted.rng,
             shuffle=EpochOrder(streams) if self.shuffle and streams is not None else self.shuffle,
-            tol=None, verbose=self.verbose, callbacks=estimator_callbacks(self, fitted),
-            owner=self)
+            tol=None, verbose=self.verbose if options.verbose is None else options.verbose,
+            callbacks=estimator_callbacks(self, fitted) + as_callbacks(options.callbacks),
+            owner=self, metrics=None if compiled is None else compiled.metrics)
+        max_epochs = 1 if incremental else options.epochs or self.max_iter
         fitted.training = trainer.fit(X, Y, sample_weight, state=fitted.training,
-                                      max_epochs=1 if incremental else self.max_iter,
-                                      evaluate=evaluate)
+                                      max_epochs=max_epochs, evaluate=joined(evaluators))
         if not incremental and fitted.training.stopped is None:
-            warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
+            warnings.warn(f"Stochastic Optimizer: Maximum iterations ({max_epochs}) "
                           "reached and the optimization hasn't converged yet."
                           + scale_hint(X), ConvergenceWarning, stacklevel=4)
         publish(self, fitted)
 
-    def _check_batch_norm(self, network, n_samples):
+    def _validation_data(self, fitted, validation_data):
+        """``evaluate()`` of Keras's ``validation_data=(X_val, y_val)``: the validation
+        loss (without the L2 penalty) and metrics of the network as it trains."""
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise ValueError("validation_data must be a tuple (X_val, y_val).")
+        X_val = self._validated_rows(validation_data[0], fitted.network.dtype)
+        y_val = ravel_column(np.asarray(validation_data[1]))
+        target, network = fitted.target, fitted.network
+        Y_val = target.encode(y_val, network.dtype)
+        if Y_val.shape[0] != n_rows(X_val):
+            raise ValueError(f"validation_data holds {n_rows(X_val)} samples of X and "
+                             f"{Y_val.shape[0]} of y.")
+        compiled = getattr(network, "compiled", None)
+        metrics = compiled.output_metrics(network) if compiled is not None else None
+
+        def evaluate():
+            raw = raw_output(network, target, X_val)
+            record = {"val_loss": target.loss(raw, Y_val)[0]}
+            if metrics:
+                metrics.reset()
+                metrics.update([raw], [Y_val])
+                record.update(metrics.results("val_"))
+            return record
+
+        return evaluate
+
+    def _check_batch_norm(self, network, n_samples, batch_size=None):
         """Refuse batches of one sample when the network normalizes batches.
 
         The batch statistics of one sample are its own values (variance 0):
@@ -241,7 +322,7 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         """
         if not any(isinstance(leaf, BatchNorm) for leaf in leaf_layers(network)):
             return
-        if self._batch_size(n_samples) == 1:
+        if (batch_size or self._batch_size(n_samples)) == 1:
             raise ValueError(
                 f"Batch normalization needs batches of at least 2 samples: batch_size="
                 f"{self.batch_size!r} on {n_samples} training sample(s) makes every batch "
@@ -278,23 +359,50 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         """Hook: give validated rows the shape the network's first layer expects."""
         return X
 
-    def _make_optimizer(self):
-        """The solver's optimizer, set from the estimator's parameters of the same meaning."""
-        cls = OPTIMIZERS.get_class(self.solver)
-        return cls(self.learning_rate_init,
-                   **{arg: getattr(self, param) for arg, param in cls.estimator_params.items()})
+    def _make_optimizer(self, template=None):
+        """The solver's optimizer, set from the estimator's parameters of the same meaning.
+
+        With ``solver=None`` (what :class:`NetworkEstimator` defaults to), a
+        fresh copy of ``template``: the optimizer the model was compiled
+        with, or the one a continued fit's model was trained with; Adam
+        without one. ``learning_rate_init`` (None: the template's rate, or
+        1e-3) sets the rate either way.
+        """
+        if self.solver is None and template is not None:
+            config = template.get_config()
+            if self.learning_rate_init is not None:
+                config["learning_rate"] = self.learning_rate_init
+            return type(template)(**config)
+        cls = OPTIMIZERS.get_class(self.solver or "adam")
+        rate = DEFAULT_LEARNING_RATE if self.learning_rate_init is None else self.learning_rate_init
+        settings = {arg: getattr(self, param) for arg, param in cls.estimator_params.items()}
+        return cls(rate, **settings)
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
             return min(200, n_samples)
         return min(self.batch_size, n_samples)
 
-    def summary(self):
-        """The fitted network's layers, output shapes and parameter counts.
+    def save(self, filepath):
+        """Write the fitted estimator to ``filepath`` (:func:`skscratch.save`; no pickle).
 
-        Returns
-        -------
-        text : str
+        What a :class:`~skscratch.callbacks.ModelCheckpoint` calls; read it
+        back with :func:`skscratch.load`.
+
+        Parameters
+        ----------
+        filepath : str or path-like
+        """
+        from ..persistence import save
+        save(self, filepath)
+
+    def summary(self, print_fn=None):
+        """Print the fitted network's layers, output shapes and parameter counts.
+
+        Parameters
+        ----------
+        print_fn : callable, optional
+            Called with the table's text instead of ``print``.
         """
         check_is_fitted(self)
-        return self.network_.summary()
+        self.network_.summary(print_fn)

@@ -20,14 +20,14 @@ class CheckedInvScaling(InvScaling):
     power_t : float, default=0.5
     """
 
-    def on_epoch_begin(self, trainer, record):
+    def on_epoch_begin(self, epoch, logs=None):
         try:
-            super().on_epoch_begin(trainer, record)
+            super().on_epoch_begin(epoch, logs)
         except OverflowError:
             raise ValueError(
                 f"power_t={self.power_t!r} is too large for learning_rate='invscaling': "
                 f"learning_rate_init / (t + 1) ** power_t underflows to zero after "
-                f"t={trainer.state.t} samples. Use a smaller power_t (the default is 0.5)."
+                f"t={self.trainer.state.t} samples. Use a smaller power_t (the default is 0.5)."
             ) from None
 
 

@@ -84,7 +84,6 @@ class Published(Callback):
     def __init__(self, fitted):
         self.fitted = fitted
 
-    def on_epoch_end(self, trainer, record):
-        self.fitted.training = trainer.state
-        publish(trainer.owner, self.fitted)
-        return False
+    def on_epoch_end(self, epoch, logs=None):
+        self.fitted.training = self.trainer.state
+        publish(self.trainer.owner, self.fitted)

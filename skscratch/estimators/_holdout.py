@@ -5,6 +5,8 @@ import warnings
 import numpy as np
 from sklearn.model_selection import train_test_split
 
+from ._targets import raw_output
+
 
 def hold_out(X, y, Y, sample_weight, fraction, stratify, rng):
     """Split off ``fraction`` of the samples for validation.
@@ -71,18 +73,19 @@ def validation_split(data, fitted, fraction, classification, rng):
     -------
     X_train, Y_train, sample_weight_train
     validation_score : callable
-        ``validation_score() -> {"validation_score": float}``, NaN (with a
-        RuntimeWarning) when the network's predictions overflow.
+        ``validation_score() -> {"validation_score": float, "val_loss": float}``
+        (the score, and the loss Keras's callbacks watch by default), NaN
+        (with a RuntimeWarning) when the network's predictions overflow.
     """
     X, y, Y, sample_weight = data
     target, network = fitted.target, fitted.network
     stratify = y if classification and target.n_outputs == 1 else None
-    (X_tr, Y_tr, w_tr), (_, y_val, w_val), X_val = hold_out(
+    (X_tr, Y_tr, w_tr), (Y_val, y_val, w_val), X_val = hold_out(
         X, y, Y, sample_weight, fraction, stratify, rng)
 
     def validation_score():
         with np.errstate(over="ignore", invalid="ignore"):
-            raw = network.predict(X_val)
+            raw = raw_output(network, target, X_val)
         if not np.isfinite(raw).all():
             # scikit-learn's answer to diverging early-stopped fits: the epoch
             # scores NaN, never counts as an improvement, and the best weights
@@ -90,7 +93,22 @@ def validation_split(data, fitted, fraction, classification, rng):
             warnings.warn("The validation predictions overflowed: this epoch's "
                           "validation score is NaN. Try a smaller learning rate.",
                           RuntimeWarning, stacklevel=2)
-            return {"validation_score": float("nan")}
-        return {"validation_score": target.score(y_val, target.decode(raw), w_val)}
+            return {"validation_score": float("nan"), "val_loss": float("nan")}
+        return {"validation_score": target.score(y_val, target.decode(raw), w_val),
+                "val_loss": target.loss(raw, Y_val, w_val)[0]}
 
     return X_tr, Y_tr, w_tr, validation_score
+
+
+def joined(evaluators):
+    """One ``evaluate()`` merging the records of ``evaluators`` (None when there are none)."""
+    if not evaluators:
+        return None
+
+    def evaluate():
+        record = {}
+        for evaluator in evaluators:
+            record.update(evaluator())
+        return record
+
+    return evaluate

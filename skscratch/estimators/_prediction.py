@@ -5,6 +5,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._inputs import as_tuple, cast, csr, reject_datetimes
+from ._targets import raw_output
 
 
 def _is_classification(estimator):
@@ -18,15 +19,19 @@ class PredictionMixin:
     bounded memory, and decode its raw outputs with the fitted target.
     """
 
-    def _raw_output(self, X):
-        check_is_fitted(self)
+    def _validated_rows(self, X, dtype):
+        """``X`` checked against the fit's features and shaped for the network, in ``dtype``."""
         reject_datetimes(X)
         X, sample_shape = self._flatten_input(X)
         X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32),
                           accept_sparse=self._sparse_formats)
-        X = self._shape_input(csr(X), sample_shape, reset=False)
+        return cast(self._shape_input(csr(X), sample_shape, reset=False), dtype)
+
+    def _raw_output(self, X):
+        check_is_fitted(self)
+        X = self._validated_rows(X, self.network_.dtype)
         with np.errstate(over="ignore", invalid="ignore"):
-            raw = self.network_.predict(cast(X, self.network_.dtype))
+            raw = raw_output(self.network_, self._fitted.target, X)
         if not np.isfinite(raw).all():
             largest = max(float(abs(a).max()) for a in as_tuple(X))
             raise ValueError(

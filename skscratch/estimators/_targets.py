@@ -8,7 +8,7 @@ from sklearn.exceptions import DataConversionWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
-from ..losses import LOSSES, SigmoidCrossEntropy, SoftmaxCrossEntropy
+from ..losses import LOSSES, Loss, SigmoidCrossEntropy, SoftmaxCrossEntropy
 
 # the estimators offer every registered regression loss, and log-loss for
 # classification (binary, multiclass or multilabel: the target decides the form)
@@ -150,20 +150,25 @@ class RegressionTarget:
     n_outputs : int
     one_d : bool
         Whether ``y`` was 1-D (predictions are then 1-D too).
-    loss : str
+    loss : str or Loss
         "auto" or "squared_error" (half the mean squared error, as
         ``MLPRegressor``), or the name of another regression loss in
-        :data:`skscratch.losses.LOSSES`.
+        :data:`skscratch.losses.LOSSES`; or a regression loss itself (the
+        engine's, as a compiled model names it: ``"mse"`` is the whole mean
+        squared error).
     """
 
     out_activation = "identity"
 
     def __init__(self, n_outputs, one_d, loss="auto"):
+        self.n_outputs = n_outputs
+        self.one_d = one_d
+        if isinstance(loss, Loss):            # the engine's loss itself (a compiled model's)
+            self.loss_name, self.loss = LOSSES.name_of(loss), loss
+            return
         if loss not in REGRESSION_LOSSES:
             raise ValueError(f"loss={loss!r} is not a regression loss; expected one of "
                              f"{sorted(REGRESSION_LOSSES)}.")
-        self.n_outputs = n_outputs
-        self.one_d = one_d
         self.loss_name = REGRESSION_LOSSES[loss]
         self.loss = LOSSES[self.loss_name]()
 
@@ -198,6 +203,37 @@ class RegressionTarget:
     def score(y_true, y_pred, sample_weight=None):
         """Coefficient of determination R² (averaged over outputs)."""
         return r2_score(y_true, y_pred, sample_weight=sample_weight)
+
+
+def compiled_loss(target, network, loss):
+    """Adopt the loss ``network`` was compiled with, when the estimator's ``loss`` is "auto".
+
+    A regression target trains with the compiled loss (Keras's ``"mse"`` is
+    the mean squared error, not scikit-learn's half of it); a classifier's
+    cross-entropy is the target's own (the same loss, in the form the
+    classes need). A compiled loss of the other task is a ValueError.
+    """
+    compiled = getattr(network, "compiled", None)
+    if compiled is None or loss != "auto":
+        return
+    given = compiled.losses[0]
+    task = "classification" if isinstance(target, ClassificationTarget) else "regression"
+    if given.task != task:
+        raise ValueError(f"The model is compiled with the {given.task} loss "
+                         f"{type(given).__name__}, but the estimator's task is {task}: compile "
+                         "it with a loss of that task, or set the estimator's loss.")
+    if task == "regression":
+        target.__init__(target.n_outputs, target.one_d, given)
+
+
+def raw_output(network, target, X):
+    """The network's output on ``X`` as the target decodes it: logits where its loss reads them.
+
+    A network ending in the softmax (sigmoid) of its cross-entropy gives its
+    pre-activation, so decoding and ``predict_log_proba`` stay exact.
+    """
+    logits = target.loss.takes_logits(network.output_activation, target.n_outputs)
+    return network.predict(X, logits=logits)
 
 
 def make_target(classification, loss, y, classes=None):

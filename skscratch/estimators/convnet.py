@@ -220,7 +220,8 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
         for filters in _hidden_sizes(self.filters, "filters"):
             if self.padding == "same":
                 _check_kernel(self.kernel_size, shape)
-            conv = Conv2D(filters, self.kernel_size, self.strides, self.padding)
+            conv = Conv2D(filters, self.kernel_size, self.strides, self.padding,
+                          kernel_initializer="auto")
             shape = conv.compute_output_shape(shape)
             layers += [conv, BatchNorm()] if self.batch_norm else [conv]
             pool = (min(pool_h, shape[0]), min(pool_w, shape[1]))
@@ -234,12 +235,13 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
         layers.append(Flatten())
         for units in _hidden_sizes(self.hidden_layer_sizes):
             if self.batch_norm:
-                layers += [Dense(units), BatchNorm(), Activation(self.activation)]
+                layers += [Dense(units, kernel_initializer="auto"), BatchNorm(),
+                           Activation(self.activation)]
             else:
-                layers.append(Dense(units, self.activation))
+                layers.append(Dense(units, self.activation, kernel_initializer="auto"))
             if self.dropout > 0:
                 layers.append(Dropout(self.dropout))
-        layers.append(Dense(n_outputs))
+        layers.append(Dense(n_outputs, kernel_initializer="auto"))
         return layers
 
 

@@ -184,7 +184,7 @@ class MLPFromScratch(BaseNeuralEstimator):
             layers.append(Dense(units, self.activation, kernel_initializer="glorot_uniform"))
             if self.dropout > 0:
                 layers.append(Dropout(self.dropout))
-        layers.append(Dense(n_outputs))
+        layers.append(Dense(n_outputs, kernel_initializer="glorot_uniform"))
         return layers
 
 

@@ -12,6 +12,8 @@ from ._constraints import TRAINING_CONSTRAINTS
 from ._input_layout import flat_rows, input_columns, split_columns
 
 PREFIX = "model__"
+# Keras's fit arguments NetworkEstimator.fit takes (see FitOptions)
+FIT_OPTIONS = ("epochs", "batch_size", "verbose", "validation_data", "callbacks")
 
 
 def default_model(input_shape, n_outputs, hidden_units=16, activation="relu"):
@@ -33,7 +35,8 @@ def default_model(input_shape, n_outputs, hidden_units=16, activation="relu"):
     if isinstance(input_shape, list):
         raise ValueError("The default model takes one input; pass model= for several.")
     layers = [Flatten()] if len(input_shape) > 1 else []
-    return Network(layers + [Dense(hidden_units, activation), Dense(n_outputs)])
+    return Network(layers + [Dense(hidden_units, activation, kernel_initializer="auto"),
+                             Dense(n_outputs, kernel_initializer="auto")])
 
 
 class NetworkEstimator(BaseNeuralEstimator):
@@ -50,13 +53,18 @@ class NetworkEstimator(BaseNeuralEstimator):
     Parameters
     ----------
     model : callable, Network, Model or None, default=None
-        A function ``build(input_shape, n_outputs, **params)`` returning an
-        unbuilt :class:`~skscratch.Network` or :class:`~skscratch.Model`
-        whose output has ``n_outputs`` values (``input_shape`` is a list of
-        shapes for a model with several inputs); or an unbuilt network or
-        model, copied from its configuration at every fit, so clones never
-        share weights. None is :func:`default_model`. For classification the
-        output gives logits (no softmax: the loss applies it).
+        A build function returning an unbuilt :class:`~skscratch.Network` or
+        :class:`~skscratch.Model` whose output has ``n_outputs`` values:
+        ``build(input_shape, n_outputs, **params)`` (its first two parameters
+        without defaults), or, as scikeras's and Keras's build functions are
+        written, ``build(**params)`` with every parameter defaulted, given
+        ``input_shape`` and ``n_outputs`` only when it names them. It may
+        ``compile`` the model: its loss, optimizer and metrics are then used
+        (see ``loss``, ``solver``). Or an unbuilt network or model, copied
+        from its configuration at every fit, so clones never share weights.
+        None is :func:`default_model`. For classification the output gives
+        logits, or the probabilities of a softmax (sigmoid) its
+        cross-entropy is fused with.
     inputs : list or dict of column indices (lists, ranges or slices), or None, default=None
         For a model with several inputs fed one 2-D ``X`` (in a ``Pipeline``,
         after a ``ColumnTransformer``): the columns of each input, in the
@@ -69,10 +77,20 @@ class NetworkEstimator(BaseNeuralEstimator):
         ``NetworkEstimator(build, model__units=64)`` calls
         ``build(input_shape, n_outputs, units=64)``. They are parameters of
         the estimator (``get_params``, ``set_params``, grid searches).
-    task, loss, solver, alpha, batch_size, learning_rate, learning_rate_init, \
-power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, \
-nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, \
-epsilon, n_iter_no_change, callbacks
+    loss : str, default="auto"
+        As in :class:`MLPFromScratch`; "auto" is the compiled model's loss
+        (Keras's ``"mse"`` is the whole mean squared error) when the model is
+        compiled, the task's default otherwise. A loss set here wins.
+    solver : str or None, default=None
+        None is the optimizer the model was compiled with (a fresh copy per
+        fit), Adam when it is not compiled; a solver set here wins.
+    learning_rate_init : float or None, default=None
+        None is the compiled optimizer's rate (1e-3 without one); a rate set
+        here wins, for either optimizer.
+    task, alpha, batch_size, learning_rate, power_t, max_iter, shuffle, \
+random_state, tol, verbose, warm_start, momentum, nesterovs_momentum, \
+early_stopping, validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, \
+callbacks
         As in :class:`MLPFromScratch`.
 
     Attributes
@@ -106,12 +124,14 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
         **{k: v for k, v in TRAINING_CONSTRAINTS.items() if k not in ("activation", "dropout")},
         "model": [callable, Container, None],
         "inputs": [list, tuple, dict, None],
+        "solver": TRAINING_CONSTRAINTS["solver"] + [None],
+        "learning_rate_init": TRAINING_CONSTRAINTS["learning_rate_init"] + [None],
     }
     _sparse_formats = ("csr", "csc")
 
     def __init__(self, model=None, *, inputs=None, task="classification", loss="auto",
-                 solver="adam", alpha=1e-4, batch_size="auto", learning_rate="constant",
-                 learning_rate_init=1e-3, power_t=0.5, max_iter=200, shuffle=True,
+                 solver=None, alpha=1e-4, batch_size="auto", learning_rate="constant",
+                 learning_rate_init=None, power_t=0.5, max_iter=200, shuffle=True,
                  random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
                  beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10,
@@ -147,6 +167,33 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
                                 f"parameters for the model start with {PREFIX!r}.")
         # kept apart from the declared parameters, and listed by get_params
         self._model_params = dict(model__params)
+
+    def fit(self, X, y, sample_weight=None, **fit_params):
+        """Train the network on ``(X, y)``; Keras's ``fit`` arguments may be passed too.
+
+        Parameters
+        ----------
+        X : array-like, or a tuple/dict of arrays (one per model input)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), optional
+        **fit_params
+            Keras's ``fit`` arguments, for this fit only, as scikeras passes
+            them (``search.fit(X, y, epochs=100, validation_data=(X_val,
+            y_val), callbacks=[...])``): ``epochs`` (instead of ``max_iter``),
+            ``batch_size``, ``verbose``, ``validation_data`` (``val_loss`` and
+            the validation metrics join each epoch's record, for
+            ``EarlyStopping`` and ``ModelCheckpoint`` to watch) and
+            ``callbacks`` (run after the estimator's own).
+
+        Returns
+        -------
+        self : NetworkEstimator
+        """
+        unknown = sorted(set(fit_params) - set(FIT_OPTIONS))
+        if unknown:
+            raise TypeError(f"fit() got unexpected keyword argument(s) {unknown}; it takes "
+                            f"Keras's {list(FIT_OPTIONS)}.")
+        return self._fit(X, y, sample_weight, incremental=False, options=fit_params)
 
     # ------------------------------------------------------ routed parameters
     def _routed(self):
@@ -198,8 +245,7 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
             if isinstance(model, Layer):
                 raise TypeError(f"model must be a build function, a Network or a Model; got the "
                                 f"layer {model.describe()}: wrap it in a Network.")
-            _check_routed(model, routed)
-            network = model(input_shape, n_outputs, **routed)
+            network = _call_build(model, routed, input_shape, n_outputs)
             if not isinstance(network, Container):
                 raise TypeError(f"model must return a skscratch Network or Model; "
                                 f"{getattr(model, '__name__', model)!r} returned "
@@ -241,14 +287,112 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
         return split_columns(X, self.input_columns_, self.input_shapes_)
 
 
-def _check_routed(build, routed):
-    """Raise ValueError naming the build function's parameters for unknown routed ones."""
+def _call_build(build, routed, input_shape, n_outputs):
+    """Call a build function in the convention its signature shows.
+
+    ``build(input_shape, n_outputs, **params)`` when its first two parameters
+    have no defaults; otherwise (scikeras's, Keras's) ``build(**params)``,
+    with ``input_shape`` and ``n_outputs`` given only when it names them.
+    ValueError names the build function's parameters for unknown routed ones.
+    """
     parameters = inspect.signature(build).parameters
-    if any(p.kind == p.VAR_KEYWORD for p in parameters.values()):
-        return
-    accepted = list(parameters)[2:]
-    unknown = sorted(set(routed) - set(accepted))
-    if unknown:
-        name = getattr(build, "__name__", repr(build))
-        raise ValueError(f"{name}() has no parameter(s) {unknown} (given as "
-                         f"{[PREFIX + u for u in unknown]}); its parameters are {accepted}.")
+    positional = [p for p in parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    shapes_first = len(positional) >= 2 and all(p.default is p.empty for p in positional[:2])
+    accepted = [n for n in parameters if parameters[n].kind not in (
+        parameters[n].VAR_KEYWORD, parameters[n].VAR_POSITIONAL)]
+    accepted = accepted[2:] if shapes_first else accepted
+    if not any(p.kind == p.VAR_KEYWORD for p in parameters.values()):
+        unknown = sorted(set(routed) - set(accepted))
+        if unknown:
+            name = getattr(build, "__name__", repr(build))
+            raise ValueError(f"{name}() has no parameter(s) {unknown} (given as "
+                             f"{[PREFIX + u for u in unknown]}); its parameters are {accepted}.")
+    if shapes_first:
+        return build(input_shape, n_outputs, **routed)
+    given = {"input_shape": input_shape, "n_outputs": n_outputs}
+    return build(**{k: v for k, v in given.items() if k in parameters and k not in routed},
+                 **routed)
+
+
+class NetworkClassifier(NetworkEstimator):
+    """:class:`NetworkEstimator` for classification: scikeras's ``KerasClassifier``.
+
+    The same estimator with ``task`` fixed (no ``task`` parameter), so
+    pipeline step names (``networkclassifier__*``) and ``is_classifier``
+    read as for any scikit-learn classifier, and with Keras's training
+    defaults where :class:`NetworkEstimator` has scikit-learn's: batches of
+    32 samples and no L2 penalty (``batch_size=32``, ``alpha=0.0``).
+    Parameters and attributes are otherwise :class:`NetworkEstimator`'s.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skscratch import Network, NetworkClassifier
+    >>> from skscratch.layers import Dense
+    >>> def build(n_hidden=8):
+    ...     model = Network([Dense(n_hidden, "relu"), Dense(3, "softmax")])
+    ...     model.compile(loss="sparse_categorical_crossentropy", optimizer="adam",
+    ...                   metrics=["accuracy"])
+    ...     return model
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = make_pipeline(StandardScaler(),
+    ...                     NetworkClassifier(build, batch_size=16, random_state=0))
+    >>> clf.fit(X, y).score(X, y) > 0.9
+    True
+    >>> sorted(clf[-1].history_[-1])
+    ['accuracy', 'epoch', 'learning_rate', 'loss', 'seconds', 'validation_score']
+    """
+
+    _parameter_constraints = {k: v for k, v in NetworkEstimator._parameter_constraints.items()
+                              if k != "task"}
+
+    def __init__(self, model=None, *, inputs=None, loss="auto", solver=None, alpha=0.0,
+                 batch_size=32, learning_rate="constant", learning_rate_init=None,
+                 power_t=0.5, max_iter=200, shuffle=True, random_state=None, tol=1e-4,
+                 verbose=False, warm_start=False, momentum=0.9, nesterovs_momentum=True,
+                 early_stopping=False, validation_fraction=0.1, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-8, n_iter_no_change=10, callbacks=None, **model__params):
+        super().__init__(
+            model, inputs=inputs, loss=loss, solver=solver, alpha=alpha, batch_size=batch_size,
+            learning_rate=learning_rate, learning_rate_init=learning_rate_init, power_t=power_t,
+            max_iter=max_iter, shuffle=shuffle, random_state=random_state, tol=tol,
+            verbose=verbose, warm_start=warm_start, momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
+            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
+            epsilon=epsilon, n_iter_no_change=n_iter_no_change, callbacks=callbacks,
+            **model__params)
+        del self.task
+
+    task = "classification"
+
+
+class NetworkRegressor(NetworkClassifier):
+    """:class:`NetworkEstimator` for regression: scikeras's ``KerasRegressor``.
+
+    The same estimator with ``task="regression"`` fixed (no ``task``
+    parameter) and Keras's training defaults, as :class:`NetworkClassifier`;
+    Keras's build functions that ``compile(loss="mse")`` train with that
+    loss. Parameters and attributes are :class:`NetworkEstimator`'s.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skscratch import Network, NetworkRegressor
+    >>> from skscratch.layers import Dense
+    >>> from skscratch.optimizers import SGD
+    >>> def build_model(n_neurons=30, learning_rate=3e-3):
+    ...     model = Network([Dense(n_neurons, "relu"), Dense(1)])
+    ...     model.compile(loss="mse", optimizer=SGD(learning_rate=learning_rate))
+    ...     return model
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> reg = make_pipeline(StandardScaler(), NetworkRegressor(build_model, random_state=0))
+    >>> reg.fit(X, y / y.std()).score(X, y / y.std()) > 0.4
+    True
+    """
+
+    task = "regression"

@@ -15,11 +15,11 @@ from .base import LAYERS, Layer
 from .conv import Conv2D
 from .dense import Dense
 from .dropout import Dropout
-from .merge import Add, Concatenate
-from .normalization import BatchNorm
+from .merge import Add, Concatenate, add, concatenate
+from .normalization import BatchNorm, Normalization
 from .pooling import AvgPool2D, GlobalAvgPool2D, MaxPool2D
 from .reshape import Flatten
-from .symbolic import Input, SymbolicTensor
+from .symbolic import Input, InputLayer, SymbolicTensor
 from .weights import WeightSpec
 
 __all__ = [
@@ -37,14 +37,18 @@ __all__ = [
     "GlobalAvgPool2D",
     "Identity",
     "Input",
+    "InputLayer",
     "Layer",
     "LeakyReLU",
     "MaxPool2D",
+    "Normalization",
     "ReLU",
     "Sigmoid",
     "Softmax",
     "SymbolicTensor",
     "Tanh",
     "WeightSpec",
+    "add",
+    "concatenate",
     "get_activation",
 ]

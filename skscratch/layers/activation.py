@@ -27,6 +27,8 @@ class Activation(Layer):
     activation : str
         Name understood by :func:`get_activation`, e.g. ``"tanh"``.
     name : str, optional
+    input_shape : tuple of int, optional
+        Keras's ``input_shape=``, for the first layer of a network.
 
     Examples
     --------
@@ -39,17 +41,25 @@ class Activation(Layer):
     array([[0. , 0.5, 2. ]])
     """
 
-    def __init__(self, activation, name=None):
-        super().__init__(name)
+    def __init__(self, activation, name=None, input_shape=None):
+        super().__init__(name, input_shape)
         self.activation = canonical_activation(activation)
         self._f, self._grad = get_activation(self.activation)
         self._y = None
+        self._fused = False
 
-    def forward(self, x, training=False):
-        y = self._f(x, out=self._buffer("y", x.shape) if training else None)
+    @property
+    def output_activation(self):
+        """The activation applied last (what a loss may take the logits of)."""
+        return self.activation
+
+    def forward(self, x, training=False, logits=False):
+        """``activation(x)``; with ``logits=True`` the input itself (see Layer.forward)."""
+        y = x if logits else self._f(x, out=self._buffer("y", x.shape) if training else None)
         if training:                    # inference leaves the training caches alone
             # what the derivative reads: the output, or the input for FROM_INPUT
             self._y = x if self.activation in FROM_INPUT else y
+            self._fused = logits
         return y
 
     def backward(self, grad_output, need_input_grad=True):
@@ -57,6 +67,8 @@ class Activation(Layer):
             raise RuntimeError("backward() needs a forward(x, training=True) first.")
         if not need_input_grad:
             return None
+        if self._fused:
+            return grad_output
         return self._grad(self._y, grad_output, out=self._buffer("dx", self._y.shape))
 
     def get_config(self):
@@ -68,11 +80,13 @@ class _FixedActivation(Activation):
 
     function = "identity"
 
-    def __init__(self, name=None):
-        super().__init__(self.function, name)
+    def __init__(self, name=None, input_shape=None):
+        super().__init__(self.function, name, input_shape)
 
     def get_config(self):
-        return {} if self.name is None else {"name": self.name}
+        config = super().get_config()
+        del config["activation"]
+        return config
 
 
 @LAYERS.register("Identity")

@@ -2,10 +2,12 @@
 
 import numpy as np
 
+from ..random_state import as_generator
 from ..registry import Registry
 from .arrays import (  # noqa: F401  (imported from here before arrays.py existed)
     ZEROS_LIMIT,
     as_shape,
+    checked_shape,
     dense_batch,
     ones_vector,
     sum_over_rows,
@@ -50,6 +52,11 @@ class Layer(LayerSizes):
     ----------
     name : str, optional
         Shown by ``summary()``; names a model's output in its history.
+    input_shape : tuple of int, optional
+        Keras's ``input_shape=`` (one sample's shape, no batch axis): on the
+        first layer of a :class:`~skscratch.Network` it declares the
+        network's input, which is then built on first use (``summary()``,
+        ``get_weights()``) instead of at its first ``fit``.
 
     Attributes
     ----------
@@ -72,19 +79,24 @@ class Layer(LayerSizes):
 
     penalized = ()
     nonnegative = ()
+    # the element-wise activation a layer applies last, if any (Dense's, Activation's):
+    # a cross-entropy loss takes the logits before it (see forward's ``logits``)
+    output_activation = None
     multi_input = False
     is_container = False
     # whether forward/backward take a SciPy sparse batch (others get it densified)
     accepts_sparse = False
     # per-call caches and scratch arrays: never pickled, rebuilt by the next step
-    _transient = ("_x", "_y", "_cols", "_cache", "_mask")
+    _transient = ("_x", "_y", "_cols", "_cache", "_mask", "_fused")
     # views made by bind(): rebuilt on unpickling, not stored
     _views = ()
 
-    def __init__(self, name=None):
+    def __init__(self, name=None, input_shape=None):
         if name is not None and not isinstance(name, str):
             raise TypeError(f"A layer name must be a string; got {name!r}.")
         self.name = name
+        self.declared_input_shape = (None if input_shape is None
+                                     else checked_shape(input_shape, "input_shape"))
         self.params = {}
         self.grads = {}
         self.state = {}
@@ -206,7 +218,7 @@ class Layer(LayerSizes):
         self.input_shape = as_shape(input_shape)
         self.dtype = np.dtype(dtype)
         self.output_shape = self.compute_output_shape(self.input_shape)
-        rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+        rng = as_generator(rng)
         specs = self.weight_specs(self.input_shape)
         values = {s.name: INITIALIZERS.get_class(s.initializer)(rng, s.shape, self.dtype)
                   for s in specs}
@@ -303,13 +315,62 @@ class Layer(LayerSizes):
         """Switch to a context from :meth:`call_context` (``{}`` starts a fresh one)."""
         self.__dict__.update({"_buffers": {}, **context})
 
+    def get_weights(self):
+        """Copies of the layer's arrays, Keras's ``get_weights``: ``[W, b]`` for a Dense layer.
+
+        Trainable parameters in declaration order, then the non-trainable
+        state (BatchNorm's running statistics).
+
+        Returns
+        -------
+        weights : list of ndarray
+        """
+        self._check_weights_built()
+        return [a.copy() for a in list(self.params.values()) + list(self.state.values())]
+
+    def set_weights(self, weights):
+        """Copy ``weights`` (as :meth:`get_weights` gives them) into the layer's arrays.
+
+        Parameters
+        ----------
+        weights : list of array-like
+
+        Raises
+        ------
+        ValueError
+            When their number or a shape does not fit, or a value is one the
+            layer forbids; the layer is then left as it was.
+        """
+        self._check_weights_built()
+        names = list(self.params) + list(self.state)
+        arrays = [self.params[n] if n in self.params else self.state[n] for n in names]
+        if len(weights) != len(arrays):
+            raise ValueError(f"{self.describe()} has {len(arrays)} weight arrays; got "
+                             f"{len(weights)}.")
+        for name, array, w in zip(names, arrays, weights):
+            if np.shape(w) != array.shape:
+                raise ValueError(f"{self.describe()}'s {name} has shape {array.shape}; got "
+                                 f"{np.shape(w)}.")
+            if name in self.nonnegative and np.any(np.asarray(w) < 0):
+                raise ValueError(f"{self.describe()}'s {name} may not be negative.")
+        for array, w in zip(arrays, weights):
+            np.copyto(array, w)             # in place: the network's flat arrays hold views
+
+    def _check_weights_built(self):
+        if not self.built:
+            raise RuntimeError(f"{self.describe()} has no weights yet: build its model first "
+                               "(model.summary(), build() or fit()).")
+
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
 
     def get_config(self):
-        """The constructor arguments of the layer, as a dict (``name`` when set)."""
-        return {} if self.name is None else {"name": self.name}
+        """The constructor arguments, as a dict (``name`` and ``input_shape`` when set)."""
+        config = {} if self.name is None else {"name": self.name}
+        if getattr(self, "declared_input_shape", None) is not None:
+            config["input_shape"] = list(self.declared_input_shape)
+        return config
 
 
 def leaf_layers(layer):

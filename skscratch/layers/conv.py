@@ -42,10 +42,12 @@ class Conv2D(Layer):
         "same" pads so the output has ``ceil(size / stride)`` pixels per axis.
     activation : str or None, default=None
         Fused activation, as in :class:`Dense`.
-    kernel_initializer : {"auto", "glorot_uniform", "he_uniform"}, default="auto"
-        With ``fan_in = kh*kw*c`` and ``fan_out = kh*kw*filters``; "auto" is He
-        for the ReLU family, Glorot otherwise.
+    kernel_initializer : {"glorot_uniform", "he_uniform", "auto"}, default="glorot_uniform"
+        Keras's default, Glorot; with ``fan_in = kh*kw*c`` and ``fan_out =
+        kh*kw*filters``; "auto" is He for the ReLU family, Glorot otherwise.
     name : str, optional
+    input_shape : tuple of int, optional
+        Keras's ``input_shape=``, for the first layer of a network.
 
     Examples
     --------
@@ -60,8 +62,8 @@ class Conv2D(Layer):
     _transient = Layer._transient + ("_col2ims",)
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", activation=None,
-                 kernel_initializer="auto", name=None):
-        super().__init__(name)
+                 kernel_initializer="glorot_uniform", name=None, input_shape=None):
+        super().__init__(name, input_shape)
         self.filters = check_positive_int(filters, "filters")
         self.kernel_size = pair(kernel_size, "kernel_size")
         self.strides = pair(strides, "strides")

@@ -38,11 +38,13 @@ class Dense(Layer):
     activation : str or None, default=None
         Activation applied to ``x @ W + b`` (see
         :func:`skscratch.layers.get_activation`); None is the identity.
-    kernel_initializer : {"auto", "glorot_uniform", "he_uniform"}, default="auto"
-        "auto" picks He for the ReLU family and Glorot otherwise, each drawing
-        ``W`` uniformly in ``[-limit, limit]`` with ``limit = sqrt(6 / fan_in)``
-        (He) or ``sqrt(6 / (fan_in + fan_out))`` (Glorot). Biases start at 0.
+    kernel_initializer : {"glorot_uniform", "he_uniform", "auto"}, default="glorot_uniform"
+        Keras's default, Glorot: ``W`` uniform in ``[-limit, limit]`` with
+        ``limit = sqrt(6 / (fan_in + fan_out))``; He uses ``sqrt(6 / fan_in)``;
+        "auto" picks He for the ReLU family and Glorot otherwise. Biases start at 0.
     name : str, optional
+    input_shape : tuple of int, optional
+        Keras's ``input_shape=``, for the first layer of a network.
 
     Examples
     --------
@@ -55,13 +57,15 @@ class Dense(Layer):
     (4, 3)
     """
 
-    def __init__(self, units, activation=None, kernel_initializer="auto", name=None):
-        super().__init__(name)
+    def __init__(self, units, activation=None, kernel_initializer="glorot_uniform", name=None,
+                 input_shape=None):
+        super().__init__(name, input_shape)
         self.units = check_positive_int(units, "units")
         self.activation = canonical_activation(activation)
         self.kernel_initializer = check_initializer(kernel_initializer)
         self._f, self._grad = get_activation(self.activation)
         self._x = self._y = None
+        self._fused = False
 
     def compute_output_shape(self, input_shape):
         if len(input_shape) != 1:
@@ -76,7 +80,13 @@ class Dense(Layer):
         return [WeightSpec("W", (input_shape[-1], self.units), init, penalized=True),
                 WeightSpec("b", (self.units,), "zeros")]
 
-    def forward(self, x, training=False):
+    @property
+    def output_activation(self):
+        """The activation applied last (what a loss may take the logits of)."""
+        return self.activation
+
+    def forward(self, x, training=False, logits=False):
+        """``activation(x @ W + b)``; with ``logits=True``, ``x @ W + b`` (see Layer.forward)."""
         W, b = self.params["W"], self.params["b"]
         if issparse(x):                    # a sparse batch: one sparse-dense product
             z = np.asarray(x @ W)
@@ -84,16 +94,18 @@ class Dense(Layer):
             z = np.matmul(x, W,
                           out=self._buffer("z", (x.shape[0], self.units)) if training else None)
         z += b
-        y = self._f(z, out=output_array(self, z, training))
+        y = z if logits else self._f(z, out=output_array(self, z, training))
         if training:                    # inference leaves the training caches alone
             # _y: what the derivative reads (z for FROM_INPUT activations)
             self._x, self._y = x, (z if self.activation in FROM_INPUT else y)
+            self._fused = logits
         return y
 
     def backward(self, grad_output, need_input_grad=True):
         if self._x is None:
             raise RuntimeError("backward() needs a forward(x, training=True) first.")
-        dz = self._grad(self._y, grad_output, out=self._buffer("dz", self._y.shape))
+        dz = (grad_output if self._fused
+              else self._grad(self._y, grad_output, out=self._buffer("dz", self._y.shape)))
         if issparse(self._x):
             self.grads["W"][...] = self._x.T @ dz
         else:

@@ -21,10 +21,12 @@ class Dropout(Layer):
     rate : float in [0, 1)
         Probability of dropping each unit.
     name : str, optional
+    input_shape : tuple of int, optional
+        Keras's ``input_shape=``, for the first layer of a network.
     """
 
-    def __init__(self, rate, name=None):
-        super().__init__(name)
+    def __init__(self, rate, name=None, input_shape=None):
+        super().__init__(name, input_shape)
         if not (isinstance(rate, (int, float, np.floating)) and 0 <= rate < 1):
             raise ValueError(f"Dropout rate must be in [0, 1); got {rate!r}.")
         self.rate = float(rate)

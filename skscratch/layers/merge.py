@@ -29,6 +29,8 @@ class Concatenate(Layer):
         Axis of one sample to join along (the features, or the channels of
         an image); 0 is the first axis of a sample, never the batch.
     name : str, optional
+    input_shape : tuple of int, optional
+        Keras's ``input_shape=``, for the first layer of a network.
 
     Examples
     --------
@@ -40,8 +42,8 @@ class Concatenate(Layer):
 
     multi_input = True
 
-    def __init__(self, axis=-1, name=None):
-        super().__init__(name)
+    def __init__(self, axis=-1, name=None, input_shape=None):
+        super().__init__(name, input_shape)
         if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
             raise ValueError(f"axis must be an integer; got {axis!r}.")
         self.axis = int(axis)
@@ -90,6 +92,8 @@ class Add(Layer):
     Parameters
     ----------
     name : str, optional
+    input_shape : tuple of int, optional
+        Keras's ``input_shape=``, for the first layer of a network.
 
     Examples
     --------
@@ -117,3 +121,34 @@ class Add(Layer):
         if not need_input_grad:
             return None
         return [grad_output] * len(self.input_shape)
+
+
+def concatenate(inputs, axis=-1, name=None):
+    """Keras's function form of :class:`Concatenate`: ``Concatenate(axis)(inputs)``.
+
+    Parameters
+    ----------
+    inputs : list of SymbolicTensor
+    axis : int, default=-1
+    name : str, optional
+
+    Returns
+    -------
+    output : SymbolicTensor
+    """
+    return Concatenate(axis=axis, name=name)(inputs)
+
+
+def add(inputs, name=None):
+    """Keras's function form of :class:`Add`: ``Add()(inputs)``.
+
+    Parameters
+    ----------
+    inputs : list of SymbolicTensor
+    name : str, optional
+
+    Returns
+    -------
+    output : SymbolicTensor
+    """
+    return Add(name=name)(inputs)

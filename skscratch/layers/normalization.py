@@ -38,10 +38,12 @@ class BatchNorm(Layer):
     momentum : float in [0, 1), default=0.9
     epsilon : float, default=1e-5
     name : str, optional
+    input_shape : tuple of int, optional
+        Keras's ``input_shape=``, for the first layer of a network.
     """
 
-    def __init__(self, momentum=0.9, epsilon=1e-5, name=None):
-        super().__init__(name)
+    def __init__(self, momentum=0.9, epsilon=1e-5, name=None, input_shape=None):
+        super().__init__(name, input_shape)
         if not 0 <= momentum < 1:
             raise ValueError(f"momentum must be in [0, 1); got {momentum!r}.")
         if not epsilon > 0:
@@ -94,3 +96,87 @@ class BatchNorm(Layer):
 
     def get_config(self):
         return {"momentum": self.momentum, "epsilon": self.epsilon, **super().get_config()}
+
+
+@LAYERS.register("Normalization")
+class Normalization(Layer):
+    """Standardize features with statistics computed once from data (Keras's ``Normalization``).
+
+    ``y = (x - mean) / max(sqrt(variance), 1e-7)`` per feature (last axis),
+    with ``mean`` and ``variance`` (population variance) set by
+    :meth:`adapt`; they are the layer's non-trainable state, saved with its
+    weights. Until adapted, the layer passes its input through unchanged
+    (mean 0, variance 1). Backward: ``dE/dx = dE/dy / max(sqrt(variance), 1e-7)``.
+
+    Parameters
+    ----------
+    name : str, optional
+    input_shape : tuple of int, optional
+        Keras's ``input_shape=``, for the first layer of a network.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscratch.layers import Normalization
+    >>> norm = Normalization()
+    >>> norm.adapt(np.array([[1.0, 10.0], [3.0, 30.0]]))
+    >>> norm.forward(np.array([[2.0, 40.0]]))
+    array([[0., 2.]])
+    """
+
+    # Keras's backend epsilon: the smallest standard deviation divided by
+    EPSILON = 1e-7
+
+    def __init__(self, name=None, input_shape=None):
+        super().__init__(name, input_shape)
+        self._adapted = None
+        self._scale = None
+
+    def weight_specs(self, input_shape):
+        c = (input_shape[-1],)
+        return [WeightSpec("mean", c, "zeros", trainable=False),
+                WeightSpec("variance", c, "ones", trainable=False, nonnegative=True)]
+
+    def _build_params(self, rng):
+        if self._adapted is not None:       # adapted before its model was built
+            for name, value in zip(("mean", "variance"), self._adapted):
+                self.state[name][...] = value
+
+    def adapt(self, data):
+        """Compute the mean and variance of each feature of ``data`` (Keras's ``adapt``).
+
+        Parameters
+        ----------
+        data : array-like of shape (n_samples, ..., n_features)
+            Finite numbers; at least one sample.
+        """
+        data = np.asarray(data)
+        if data.dtype.kind not in "iubf" or data.ndim < 2 or data.shape[0] == 0:
+            raise ValueError(f"Normalization.adapt needs a numeric array of shape (n_samples, "
+                             f"..., n_features); got shape {data.shape}, dtype {data.dtype}.")
+        expected = self.input_shape or self.declared_input_shape
+        if expected is not None and data.shape[1:] != tuple(expected):
+            raise ValueError(f"Normalization takes samples of shape {tuple(expected)}; adapt "
+                             f"got samples of shape {data.shape[1:]}.")
+        data = data.astype(np.float64)
+        if not np.isfinite(data).all():
+            raise ValueError("Normalization.adapt needs finite data; got NaN or infinity.")
+        axes = tuple(range(data.ndim - 1))
+        self._adapted = (data.mean(axis=axes), data.var(axis=axes))
+        if not self.built:
+            self.build(data.shape[1:])
+        self._build_params(None)
+
+    def forward(self, x, training=False):
+        scale = np.maximum(np.sqrt(self.state["variance"]), self.EPSILON)
+        if training:
+            self._scale = scale
+        return (x - self.state["mean"]) / scale
+
+    def backward(self, grad_output, need_input_grad=True):
+        if self._scale is None:
+            raise RuntimeError("backward() needs a forward(x, training=True) first.")
+        return grad_output / self._scale if need_input_grad else None
+
+    def __getstate__(self):
+        return {**super().__getstate__(), "_scale": None}

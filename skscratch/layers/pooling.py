@@ -17,8 +17,8 @@ from .base import LAYERS, Layer
 class _Pool2D(Layer):
     """Shared shape logic: windows of ``pool_size`` every ``strides`` pixels."""
 
-    def __init__(self, pool_size=2, strides=None, padding="valid", name=None):
-        super().__init__(name)
+    def __init__(self, pool_size=2, strides=None, padding="valid", name=None, input_shape=None):
+        super().__init__(name, input_shape)
         self.pool_size = pair(pool_size, "pool_size")
         self.strides = self.pool_size if strides is None else pair(strides, "strides")
         self.padding = check_padding(padding)
@@ -68,6 +68,8 @@ class MaxPool2D(_Pool2D):
     padding : {"valid", "same"}, default="valid"
         "same" pads with -inf, so padding never wins a maximum.
     name : str, optional
+    input_shape : tuple of int, optional
+        Keras's ``input_shape=``, for the first layer of a network.
     """
 
     _transient = _Pool2D._transient + ("_won",)
@@ -158,6 +160,8 @@ class AvgPool2D(_Pool2D):
         Defaults to ``pool_size``.
     padding : {"valid", "same"}, default="valid"
     name : str, optional
+    input_shape : tuple of int, optional
+        Keras's ``input_shape=``, for the first layer of a network.
     """
 
     def _build_params(self, rng):
@@ -199,6 +203,8 @@ class GlobalAvgPool2D(Layer):
     Parameters
     ----------
     name : str, optional
+    input_shape : tuple of int, optional
+        Keras's ``input_shape=``, for the first layer of a network.
     """
 
     def compute_output_shape(self, input_shape):

@@ -14,6 +14,8 @@ class Flatten(Layer):
     Parameters
     ----------
     name : str, optional
+    input_shape : tuple of int, optional
+        Keras's ``input_shape=``, for the first layer of a network.
     """
 
     def compute_output_shape(self, input_shape):

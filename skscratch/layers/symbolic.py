@@ -7,7 +7,7 @@ these inputs) and returns the node's output tensor. A
 inputs to know what to compute, in which order.
 """
 
-import numpy as np
+from .arrays import checked_shape
 
 
 class SymbolicTensor:
@@ -85,8 +85,27 @@ def Input(shape, name=None):
     """
     if name is not None and not isinstance(name, str):
         raise TypeError(f"An Input name must be a string; got {name!r}.")
-    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
-    if not shape or not all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d >= 1
-                            for d in shape):
-        raise ValueError(f"Input shape must be positive integers (no batch axis); got {shape!r}.")
-    return SymbolicTensor(shape, None, name)
+    return SymbolicTensor(checked_shape(shape, "Input shape"), None, name)
+
+
+def InputLayer(input_shape=None, shape=None, name=None):
+    """Keras's ``InputLayer``: the input of a ``Network`` built with ``add``.
+
+    ``Network().add(InputLayer(input_shape=[8]))`` declares the network's
+    input shape, as Keras's ``Sequential`` does; it is the same symbolic
+    tensor as :func:`Input` gives.
+
+    Parameters
+    ----------
+    input_shape : int or tuple of int, optional
+        Keras 2's name of ``shape``.
+    shape : int or tuple of int, optional
+    name : str, optional
+
+    Returns
+    -------
+    tensor : SymbolicTensor
+    """
+    if (input_shape is None) == (shape is None):
+        raise TypeError("InputLayer takes the shape of one sample, as shape= (or input_shape=).")
+    return Input(shape if shape is not None else input_shape, name=name)

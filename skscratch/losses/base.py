@@ -35,6 +35,47 @@ class Loss:
     output_activation = "identity"
     task = "regression"
 
+    def probability_activation(self, n_outputs):
+        """The output activation whose values this loss reads through its logits, or None.
+
+        A cross-entropy names its activation (softmax, sigmoid): after an
+        output ending in it, the loss takes that output's pre-activation and
+        fuses the two (exact and stable); after a linear output it takes the
+        output itself as logits. Other losses take any output as it is.
+        """
+        return None
+
+    def takes_logits(self, activation, n_outputs, output="output"):
+        """Whether the loss reads ``output`` (ending in ``activation``) through its logits.
+
+        Parameters
+        ----------
+        activation : str or None
+            The activation the output's layer applies last (None: none known).
+        n_outputs : int
+            Values per sample of the output.
+        output : str, default="output"
+            Its name, for the message.
+
+        Raises
+        ------
+        ValueError
+            When a cross-entropy follows an output that ends in another
+            activation (a sigmoid before softmax cross-entropy, a ReLU before
+            any): its values are neither logits nor the probabilities the
+            loss is defined on.
+        """
+        expected = self.probability_activation(n_outputs)
+        if expected is None or activation in (None, "identity"):
+            return False
+        if activation == expected:
+            return True
+        raise ValueError(
+            f"{type(self).__name__} takes the logits of a linear output or the probabilities "
+            f"of a {expected} output; output {output!r} ends in {activation}. End it with "
+            f"Dense(..., activation={expected!r}) or a linear Dense, or choose the loss that "
+            "matches its activation.")
+
     def _per_sample(self, output, target):
         """Return ``(l, g)``: loss of each sample, shape (n,), and dl/doutput."""
         raise NotImplementedError

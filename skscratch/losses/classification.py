@@ -32,6 +32,9 @@ class SoftmaxCrossEntropy(Loss):
     output_activation = "softmax"
     task = "classification"
 
+    def probability_activation(self, n_outputs):
+        return "softmax"
+
     def encode_target(self, target, n_outputs, dtype=np.float64):
         """One-hot rows; integer labels ``0 .. n_outputs - 1`` are encoded here.
 
@@ -94,6 +97,9 @@ class SigmoidCrossEntropy(Loss):
     output_activation = "logistic"
     task = "classification"
 
+    def probability_activation(self, n_outputs):
+        return "logistic"
+
     def encode_target(self, target, n_outputs, dtype=np.float64):
         """0/1 rows of shape ``(n_samples, n_outputs)`` (labels ``(n,)`` for one output)."""
         target = super().encode_target(target, n_outputs, dtype)
@@ -133,6 +139,9 @@ class LogLoss(Loss):
 
     def _form(self, n_outputs):
         return self._binary if n_outputs == 1 else self._multiclass
+
+    def probability_activation(self, n_outputs):
+        return self._form(n_outputs).probability_activation(n_outputs)
 
     def encode_target(self, target, n_outputs, dtype=np.float64):
         """As the binary or the multiclass form for ``n_outputs`` requires."""

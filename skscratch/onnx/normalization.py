@@ -32,3 +32,18 @@ def convert_batch_norm(graph, layer, x):
     y = graph.add("Mul", [y, scale], hint="scaled")
     y = graph.add("Add", [y, beta], hint=layer.name or "batchnorm")
     return Value(y, x.shape, x.channels_first)
+
+
+@register_converter("Normalization")
+def convert_normalization(graph, layer, x):
+    """``(x - mean) / max(sqrt(variance), 1e-7)``, the divisor computed as the layer does."""
+    channels = layer.input_shape[-1]
+    shape = (channels, 1, 1) if x.channels_first else (channels,)
+    scale = np.maximum(np.sqrt(layer.state["variance"]), layer.EPSILON)
+    layout = "chw" if x.channels_first else "c"
+    mean = graph.weight(layer, "mean_" + layout, lambda: np.reshape(layer.state["mean"], shape),
+                        hint="mean")
+    scale = graph.weight(layer, "std_" + layout, lambda: np.reshape(scale, shape), hint="std")
+    y = graph.add("Sub", [x.name, mean], hint="centered")
+    y = graph.add("Div", [y, scale], hint=layer.name or "normalization")
+    return Value(y, x.shape, x.channels_first)

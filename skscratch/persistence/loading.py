@@ -8,6 +8,8 @@ the rebuilt network, target and optimizer expect (presence, shape, dtype,
 finiteness) before it is used.
 """
 
+import inspect
+
 import numpy as np
 
 from ..archive import allowed, expect, read_archive
@@ -77,7 +79,10 @@ def _rebuild(header, arrays):
         return _new_estimator(header)
     network, n_weights = _rebuild_network(header["network"], arrays)
     if header.get("kind") == "model":
-        refuse_unknown(arrays, n_weights, 0)
+        n_moments = 0
+        if header.get("compiled") is not None:
+            n_moments = _restore_compiled(network, header["compiled"], arrays)
+        refuse_unknown(arrays, n_weights, n_moments)
         return network
     estimator = _new_estimator(header)
     rng = rng_state(header["rng"])
@@ -88,12 +93,13 @@ def _rebuild(header, arrays):
     if network.output_shape != (target.n_outputs,):
         raise ValueError(f"The model file's target needs {target.n_outputs} output(s); its "
                          f"network gives {network.output_shape}.")
-    optimizer = estimator._make_optimizer()
+    optimizer = _saved_optimizer(header["optimizer"], estimator)
     n_moments = _restore_optimizer(optimizer, header["optimizer"], arrays, network)
     state = training_state(header["state"])
     refuse_unknown(arrays, n_weights, n_moments, "classes_", "feature_names_in_")
     fitted = header["fitted"]
-    for name, value in input_layout(fitted, arrays, type(estimator) is NetworkEstimator).items():
+    layout = input_layout(fitted, arrays, isinstance(estimator, NetworkEstimator))
+    for name, value in layout.items():
         setattr(estimator, name, value)
     check_input_layout(estimator, network)
     publish(estimator, FittedState(network, target, optimizer, rng, state,
@@ -111,7 +117,7 @@ def _new_estimator(header):
     if params.get("callbacks") is not None:       # code: never saved
         raise ValueError("The model file declares callbacks; a model file holds none.")
     task = header.get("target", {}).get("task")
-    if task is not None and params.get("task", "classification") != task:
+    if task is not None and params.get("task", getattr(cls, "task", "classification")) != task:
         raise ValueError(f"The model file's parameters say task={params.get('task')!r}; its "
                          f"target is for {task}.")
     if header.get("model") is not None:           # NetworkEstimator(model=a Network/Model)
@@ -154,11 +160,75 @@ def _rebuild_target(spec, arrays):
             raise ValueError(f"The model file's target (multilabel={target.multilabel}, "
                              f"{len(classes)} classes) does not match its loss {spec['loss']!r}.")
         return target
-    # version 1 stored the loss's class name ("SquaredError")
-    names = {**{n: n for n in REGRESSION_LOSSES if n != "auto"},
-             **{LOSSES[n].__name__: n for n in REGRESSION_LOSSES if n != "auto"}}
-    return RegressionTarget(count(spec["n_outputs"], "n_outputs", 1, 2**31 - 1),
-                            flag(spec["one_d"], "one_d"), allowed(names, spec["loss"], "loss"))
+    n_outputs = count(spec["n_outputs"], "n_outputs", 1, 2**31 - 1)
+    one_d = flag(spec["one_d"], "one_d")
+    # the engine's regression losses by name; version 1 stored the class name
+    # ("HalfSquaredError") of the estimator's loss parameter
+    engine = {n: cls for n, cls in LOSSES.items() if cls.task == "regression"}
+    version_1 = {LOSSES[n].__name__: n for n in REGRESSION_LOSSES if n != "auto"}
+    if spec["loss"] in engine:
+        return RegressionTarget(n_outputs, one_d, engine[spec["loss"]]())
+    return RegressionTarget(n_outputs, one_d, allowed(version_1, spec["loss"], "loss"))
+
+
+def _saved_optimizer(spec, estimator):
+    """The optimizer the file names with its settings; else the estimator's parameters make it.
+
+    A compiled model's optimizer is not described by the estimator's
+    parameters; files of version 2 before settings were stored have none.
+    """
+    if "config" not in spec:
+        return estimator._make_optimizer()
+    return _registered(OPTIMIZERS, spec["name"], spec["config"], "optimizer")
+
+
+def _registered(table, name, config, what):
+    """An instance of the class ``table`` registers as ``name``, made from a file's ``config``.
+
+    The settings must be the class's constructor arguments, as numbers or
+    flags, which its constructor then checks.
+    """
+    cls = allowed(table, name, what)
+    accepted = set(inspect.signature(cls.__init__).parameters) - {"self", "lr"}
+    if not isinstance(config, dict) or not set(config) <= accepted or not all(
+            isinstance(v, (int, float, bool)) and np.isfinite(v) for v in config.values()):
+        raise ValueError(f"The model file's {what} settings are not {cls.__name__}'s: "
+                         f"{config!r}.")
+    try:
+        return cls(**config)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"The model file's {what} settings are refused: {exc}") from None
+
+
+def _restore_compiled(model, spec, arrays):
+    """Compile ``model`` as its file says (losses, weights, metrics, optimizer and its state).
+
+    Returns the number of optimizer moment arrays read.
+    """
+    losses = [_registered(LOSSES, item["name"], item["config"], "loss") for item in spec["loss"]]
+    optimizer = _registered(OPTIMIZERS, spec["optimizer"]["name"], spec["optimizer"]["config"],
+                            "optimizer")
+    metrics = spec.get("metrics")
+    if not _metric_names(metrics):
+        raise ValueError(f"The model file's metrics are not metric names: {metrics!r}.")
+    try:
+        model.compile(optimizer=optimizer, loss=losses, loss_weights=spec["loss_weights"],
+                      metrics=metrics)
+    except TypeError as exc:
+        raise ValueError(f"The model file's compile settings are refused: {exc}") from None
+    return _restore_optimizer(optimizer, spec["optimizer"], arrays, model)
+
+
+def _metric_names(metrics):
+    """Whether ``metrics`` is None or Keras's forms of metric names (strings only)."""
+    def names(items):
+        return isinstance(items, list) and all(isinstance(m, str) for m in items)
+    if metrics is None or names(metrics):
+        return True
+    if isinstance(metrics, list):
+        return all(names(m) for m in metrics)
+    return isinstance(metrics, dict) and all(
+        isinstance(k, str) and names(v) for k, v in metrics.items())
 
 
 def _restore_optimizer(optimizer, spec, arrays, network):

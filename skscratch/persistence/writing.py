@@ -136,7 +136,24 @@ def _model_contents(model):
     model._check_built()
     header = {"format": FORMAT, "version": VERSION, "kind": "model",
               "network": _network_header(model)}
-    return header, {f"weight.{i}": w for i, w in enumerate(model.get_weights())}
+    arrays = {f"weight.{i}": w for i, w in enumerate(model.get_weights())}
+    compiled = getattr(model, "compiled", None)
+    if compiled is not None:                       # Keras's model files keep the compile
+        header["compiled"] = {**compiled.get_config(),
+                              "optimizer": _optimizer_header(compiled.optimizer)}
+        arrays.update(_moments(compiled.optimizer))
+    return header, arrays
+
+
+def _optimizer_header(optimizer):
+    """The optimizer's name, settings, scalars and number of moment arrays."""
+    scalars, moments = optimizer.get_state()
+    return {"name": OPTIMIZERS.name_of(optimizer), "config": jsonable(optimizer.get_config()),
+            "scalars": jsonable(scalars), "n_arrays": len(moments)}
+
+
+def _moments(optimizer):
+    return {f"moment.{i}": m for i, m in enumerate(optimizer.get_state()[1])}
 
 
 def estimator_contents(estimator):
@@ -147,14 +164,12 @@ def estimator_contents(estimator):
                          "file, so it is not written.")
     params, model_config = saved_params(estimator, estimator._fitted.network)
     fitted = estimator._fitted
-    scalars, moments = fitted.optimizer.get_state()
     header = {
         "format": FORMAT, "version": VERSION, "kind": "estimator",
         "estimator": type(estimator).__name__,
         "params": params, "target": _target_header(fitted.target),
         "network": _network_header(fitted.network),
-        "optimizer": {"name": OPTIMIZERS.name_of(fitted.optimizer),
-                      "scalars": jsonable(scalars), "n_arrays": len(moments)},
+        "optimizer": _optimizer_header(fitted.optimizer),
         "state": jsonable({name: getattr(fitted.training, name) for name in STATE_FIELDS}),
         "early_stopping": fitted.early_stopping,
         "rng": jsonable(fitted.rng.bit_generator.state),
@@ -166,7 +181,7 @@ def estimator_contents(estimator):
         "model": model_config,
     }
     arrays = {f"weight.{i}": w for i, w in enumerate(fitted.network.get_weights())}
-    arrays.update({f"moment.{i}": m for i, m in enumerate(moments)})
+    arrays.update(_moments(fitted.optimizer))
     if hasattr(estimator, "classes_"):
         arrays["classes_"] = plain(estimator.classes_, "classes_")
     if hasattr(estimator, "feature_names_in_"):

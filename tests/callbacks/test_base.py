@@ -17,34 +17,70 @@ class Recorder(Callback):
     def __init__(self):
         self.calls = []
 
-    def on_train_begin(self, trainer, record):
-        self.calls = [("train_begin", record["epoch"])]
+    def on_train_begin(self, logs=None):
+        self.calls = [("train_begin", self.params["initial_epoch"], self.params["epochs"])]
 
-    def on_epoch_begin(self, trainer, record):
-        self.calls.append(("epoch_begin", record["epoch"]))
+    def on_epoch_begin(self, epoch, logs=None):
+        self.calls.append(("epoch_begin", epoch))
 
-    def on_batch_end(self, trainer, record):
-        self.calls.append(("batch", record["epoch"], record["batch"], record["size"]))
+    def on_train_batch_begin(self, batch, logs=None):
+        self.calls.append(("batch_begin", batch))
 
-    def on_epoch_end(self, trainer, record):
-        self.calls.append(("epoch_end", record["epoch"], trainer.owner.n_iter_))
+    def on_train_batch_end(self, batch, logs=None):
+        self.calls.append(("batch", batch, logs["size"]))
 
-    def on_train_end(self, trainer, record):
-        self.calls.append(("train_end", record["epoch"]))
+    def on_epoch_end(self, epoch, logs=None):
+        self.calls.append(("epoch_end", epoch, logs["epoch"], self.trainer.owner.n_iter_))
+
+    def on_train_end(self, logs=None):
+        self.calls.append(("train_end", logs["epoch"]))
 
 
 def test_hooks_are_called_in_order_with_an_up_to_date_estimator(digits):
     X, y = digits[0][:250], digits[1][:250]
     recorder = Recorder()
-    quiet_fit(MLPFromScratch((8,), max_iter=2, batch_size=100, callbacks=[recorder],
-                             random_state=0), X, y)
+    est = quiet_fit(MLPFromScratch((8,), max_iter=2, batch_size=100, callbacks=[recorder],
+                                   random_state=0), X, y)
+    batches = [("batch_begin", 0), ("batch", 0, 100), ("batch_begin", 1), ("batch", 1, 100),
+               ("batch_begin", 2), ("batch", 2, 50)]
     assert recorder.calls == [
-        ("train_begin", 1),
-        ("epoch_begin", 1), ("batch", 1, 0, 100), ("batch", 1, 1, 100), ("batch", 1, 2, 50),
-        ("epoch_end", 1, 1),
-        ("epoch_begin", 2), ("batch", 2, 0, 100), ("batch", 2, 1, 100), ("batch", 2, 2, 50),
-        ("epoch_end", 2, 2),
+        ("train_begin", 0, 2),
+        ("epoch_begin", 0), *batches, ("epoch_end", 0, 1, 1),
+        ("epoch_begin", 1), *batches, ("epoch_end", 1, 2, 2),
         ("train_end", 2)]
+    est.set_params(warm_start=True)
+    quiet_fit(est, X, y)               # a continued fit: Keras's initial_epoch and epochs
+    assert recorder.calls[0] == ("train_begin", 2, 4) and recorder.calls[-1] == ("train_end", 4)
+
+
+def test_callbacks_see_the_model_its_optimizer_and_stop_it_as_in_keras(digits):
+    X, y = digits[0][:200], digits[1][:200]
+    seen = []
+
+    class StopAtTwo(Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            seen.append((self.model, self.model.optimizer.learning_rate))
+            if epoch == 1:
+                self.model.stop_training = True
+
+    est = quiet_fit(MLPFromScratch((4,), max_iter=9, learning_rate_init=0.01,
+                                   callbacks=[StopAtTwo()], random_state=0), X, y)
+    assert est.n_iter_ == 2 and all(m is est.network_ and r == 0.01 for m, r in seen)
+    net = Network([Dense(10)]).fit(X, y, loss="log_loss", epochs=9, callbacks=[StopAtTwo()])
+    assert len(net.history["loss"]) == 2 and net.stop_training
+
+
+def test_stop_training_in_a_batch_hook_ends_the_epoch_there(digits):
+    X, y = digits[0][:300], digits[1][:300]
+
+    class StopAfterBatch(Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if batch == 1:
+                self.model.stop_training = True
+
+    est = quiet_fit(MLPFromScratch((4,), max_iter=9, batch_size=50,
+                                   callbacks=[StopAfterBatch()], random_state=0), X, y)
+    assert est.n_iter_ == 1
 
 
 def test_only_callbacks_that_override_on_batch_end_hear_batches():
@@ -75,8 +111,8 @@ class Explodes(Callback):
     def __init__(self, epoch, error):
         self.epoch, self.error = epoch, error
 
-    def on_epoch_end(self, trainer, record):
-        if record["epoch"] == self.epoch:
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch + 1 == self.epoch:
             raise self.error
 
 
@@ -84,8 +120,11 @@ class ExplodesMidEpoch(Callback):
     def __init__(self, epoch):
         self.epoch = epoch
 
-    def on_batch_end(self, trainer, record):
-        if record["epoch"] == self.epoch and record["batch"] == 1:
+    def on_epoch_begin(self, epoch, logs=None):
+        self.current = epoch + 1
+
+    def on_batch_end(self, batch, logs=None):
+        if self.current == self.epoch and batch == 1:
             raise KeyboardInterrupt
 
 
@@ -134,7 +173,7 @@ def test_callbacks_in_get_params_clone_grid_search_and_cross_validation(digits):
                              callbacks=[EarlyStopping("loss", patience=3, min_delta=1e-3)])
     result = cross_validate(plateau, X, y, cv=3, return_estimator=True)
     assert result["test_score"].min() > 0.8
-    assert all(e.callbacks[0].stopped_epoch == e.n_iter_ < 300 for e in result["estimator"])
+    assert all(e.callbacks[0].stopped_epoch + 1 == e.n_iter_ < 300 for e in result["estimator"])
     search = GridSearchCV(est, {"learning_rate_init": [1e-3, 1e-2]}, cv=3).fit(X, y)
     assert search.best_estimator_.n_iter_ == 3
 
@@ -169,7 +208,7 @@ def test_a_fit_whose_callback_raises_leaves_the_estimator_as_it_was(digits):
 
 
 class FailsToStart(Callback):
-    def on_train_begin(self, trainer, record):
+    def on_train_begin(self, logs=None):
         raise RuntimeError("cannot start")
 
 
@@ -183,7 +222,7 @@ def test_callbacks_that_started_are_ended_when_a_later_one_fails_to_start(digits
 
 
 class EndRaiser(Callback):
-    def on_train_end(self, trainer, record):
+    def on_train_end(self, logs=None):
         raise RuntimeError("cannot end")
 
 

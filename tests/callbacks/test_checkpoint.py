@@ -12,7 +12,7 @@ def test_one_file_per_epoch_each_predicting_as_that_epoch(digits, tmp_path):
     checkpoint = ModelCheckpoint(tmp_path / "ckpt-{epoch:02d}.npz")
     est = quiet_fit(ConvNetFromScratch((4,), hidden_layer_sizes=(), max_iter=3,
                                        callbacks=[checkpoint], random_state=0), X, y)
-    assert [epoch for epoch, _ in checkpoint.saved] == [1, 2, 3]
+    assert [epoch for epoch, _ in checkpoint.saved] == [0, 1, 2]     # Keras counts from 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "ckpt-01.npz", "ckpt-02.npz", "ckpt-03.npz"]
     last = skscratch.load(tmp_path / "ckpt-03.npz")

@@ -1,4 +1,5 @@
 import csv
+import os
 
 import numpy as np
 import pytest
@@ -21,10 +22,11 @@ def test_csv_rows_match_the_history_and_append_on_partial_fit(digits, tmp_path):
                                    n_iter_no_change=100, callbacks=[CSVLogger(path)],
                                    random_state=0), X, y)
     rows = _rows(path)
-    assert list(rows[0]) == ["epoch", "loss", "validation_score", "learning_rate", "seconds"]
+    keys = ["epoch", "loss", "validation_score", "learning_rate", "seconds", "val_loss"]
+    assert list(rows[0]) == keys
     assert len(rows) == len(est.history_) == 4
     for row, record in zip(rows, est.history_):
-        for key in ("epoch", "loss", "validation_score", "learning_rate", "seconds"):
+        for key in keys:
             assert float(row[key]) == pytest.approx(record[key], rel=1e-12)
     est.set_params(early_stopping=False)            # partial_fit holds out nothing
     est.partial_fit(X, y)
@@ -54,14 +56,20 @@ def test_tensorboard_scalars_read_back_equal_the_loss_curve(digits, tmp_path):
     est = quiet_fit(MLPFromScratch((8,), max_iter=5, early_stopping=True,
                                    n_iter_no_change=100, callbacks=[board],
                                    random_state=0), X, y)
-    events = accumulator.EventAccumulator(board.run_dir)
-    events.Reload()
-    assert {"loss", "validation_score", "learning_rate"} <= set(events.Tags()["scalars"])
-    loss = events.Scalars("loss")
+    train = accumulator.EventAccumulator(os.path.join(board.run_dir, "train"))
+    validation = accumulator.EventAccumulator(os.path.join(board.run_dir, "validation"))
+    train.Reload()
+    validation.Reload()
+    # Keras's layout: train/ and validation/ runs with epoch_<quantity> tags
+    assert {"epoch_loss", "epoch_learning_rate"} <= set(train.Tags()["scalars"])
+    assert {"epoch_score", "epoch_loss"} <= set(validation.Tags()["scalars"])
+    loss = train.Scalars("epoch_loss")
     assert [e.step for e in loss] == [1, 2, 3, 4, 5]
     np.testing.assert_allclose([e.value for e in loss], est.loss_curve_, rtol=1e-6)
-    np.testing.assert_allclose([e.value for e in events.Scalars("validation_score")],
+    np.testing.assert_allclose([e.value for e in validation.Scalars("epoch_score")],
                                est.validation_scores_, rtol=1e-6)
+    np.testing.assert_allclose([e.value for e in validation.Scalars("epoch_loss")],
+                               [r["val_loss"] for r in est.history_], rtol=1e-6)
     import pickle
     pickle.dumps(est)                       # no open writer is kept after the fit
 

@@ -61,6 +61,7 @@ def test_adam_with_reduce_lr_on_plateau_lowers_its_rate_when_the_loss_stalls(dig
     rates = [r["learning_rate"] for r in est.history_]
     assert reducer.reductions, "the loss of a too-large rate stalls: the rate must fall"
     first_epoch, first_rate = reducer.reductions[0]
+    first_epoch += 1                    # counted from 1, as history_ counts
     assert first_rate == pytest.approx(0.025)
     assert rates[first_epoch] == pytest.approx(0.025)        # the next epoch runs at it
     # the two epochs before the reduction did not beat the best loss by min_delta

@@ -1,4 +1,5 @@
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -19,12 +20,12 @@ def test_early_stopping_restores_the_best_epoch_as_its_checkpoint_saved_it(digit
                          learning_rate_init=0.01, callbacks=[stopper, checkpoint],
                          random_state=0)
     quiet_fit(est, X, y)
-    assert stopper.stopped_epoch == est.n_iter_ < 60
-    assert stopper.best_epoch == checkpoint.saved[-1][0] < est.n_iter_
-    assert est.validation_scores_[stopper.best_epoch - 1] == max(est.validation_scores_)
+    assert stopper.stopped_epoch + 1 == est.n_iter_ < 60      # Keras counts from 0
+    assert stopper.best_epoch == checkpoint.saved[-1][0] < est.n_iter_ - 1
+    assert est.validation_scores_[stopper.best_epoch] == max(est.validation_scores_)
     best = skscratch.load(tmp_path / "best.npz")
     np.testing.assert_array_equal(best.predict_proba(X), est.predict_proba(X))
-    assert best.n_iter_ == stopper.best_epoch
+    assert best.n_iter_ == stopper.best_epoch + 1
 
 
 def test_early_stopping_on_the_training_loss_with_patience(digits):
@@ -33,16 +34,27 @@ def test_early_stopping_on_the_training_loss_with_patience(digits):
     est = quiet_fit(MLPFromScratch((16,), max_iter=200, callbacks=[stopper], random_state=0),
                     X, y)
     curve = est.loss_curve_
-    assert est.n_iter_ < 200 and stopper.stopped_epoch == est.n_iter_
+    assert est.n_iter_ < 200 and stopper.stopped_epoch + 1 == est.n_iter_
     # the last two epochs did not beat the best by min_delta; the one before did
     best = min(curve[:-2])
     assert min(curve[-2:]) > best - 0.05
 
 
+def test_a_missing_validation_monitor_falls_back_to_the_training_loss_once(digits):
+    X, y = digits[0][:200], digits[1][:200]
+    for monitor in ("validation_score", "val_loss"):
+        stopper = EarlyStopping(monitor, patience=2, min_delta=100.0)
+        est = MLPFromScratch((4,), max_iter=9, callbacks=[stopper], random_state=0)
+        with pytest.warns(UserWarning, match=f"monitors '{monitor}'.*watches 'loss'") as seen:
+            quiet_fit(est, X, y)
+        assert len([w for w in seen if "watches" in str(w.message)]) == 1
+        assert est.n_iter_ == 3 and stopper.best_epoch == 0     # lower loss is better
+
+
 def test_early_stopping_names_what_it_cannot_monitor(digits):
     X, y = digits[0][:200], digits[1][:200]
-    est = MLPFromScratch((4,), max_iter=3, callbacks=[EarlyStopping("validation_score")])
-    with pytest.raises(ValueError, match="needs early_stopping=True"):
+    est = MLPFromScratch((4,), max_iter=3, callbacks=[EarlyStopping("val_acuracy")])
+    with pytest.raises(ValueError, match="'val_acuracy', which this fit does not record"):
         quiet_fit(est, X, y)
     with pytest.raises(ValueError, match="mode"):
         EarlyStopping(mode="up")
@@ -55,8 +67,8 @@ def test_early_stopping_with_validation_data_in_model_fit(digits):
     net.fit(X[:1200], y[:1200], loss="log_loss", optimizer="adam", learning_rate=0.05,
             epochs=100, validation_data=(X[1200:], y[1200:]), callbacks=[stopper],
             random_state=0)
-    val = [r["val_loss"] for r in net.history]
-    assert len(val) < 100 and stopper.best_epoch == 1 + int(np.argmin(val))
+    val = net.history["val_loss"]
+    assert len(val) < 100 and stopper.best_epoch == int(np.argmin(val))
     logits = net.predict(X[1200:])
     from skscratch.losses import SoftmaxCrossEntropy, one_hot
     restored = SoftmaxCrossEntropy()(logits, one_hot(y[1200:], 10))[0]
@@ -65,21 +77,26 @@ def test_early_stopping_with_validation_data_in_model_fit(digits):
 
 @pytest.mark.parametrize("adaptive", [False, True])
 def test_plateau_rule_counts_like_scikit_learn(adaptive):
-    class Trainer:
-        state = skscratch.training.TrainingState()
-        optimizer = skscratch.optimizers.SGD(1e-5)
     rule = PlateauStopping(tol=0.1, n_iter_no_change=2, adaptive=adaptive)
-    stops = [rule.on_epoch_end(Trainer, {"loss": loss}) for loss in [1.0, 0.95, 0.93, 0.92]]
+    rule.trainer = SimpleNamespace(state=skscratch.training.TrainingState())
+    rule.model = SimpleNamespace(optimizer=skscratch.optimizers.SGD(1e-5), stop_training=False)
+
+    def stops(losses):
+        result = []
+        for loss in losses:
+            rule.on_epoch_end(0, {"loss": loss})
+            result.append(rule.model.stop_training)
+        return result
+
     # 1.0 improves on inf; 0.95, 0.93, 0.92 do not improve by tol: count 1, 2, 3 > 2
     if not adaptive:
-        assert stops == [False, False, False, True]
-        assert Trainer.state.stopped == "converged"
+        assert stops([1.0, 0.95, 0.93, 0.92]) == [False, False, False, True]
+        assert rule.trainer.state.stopped == "converged"
         return
-    assert stops == [False, False, False, False]           # divided by 5 instead of stopping
-    assert Trainer.optimizer.learning_rate == pytest.approx(2e-6)
-    more = [rule.on_epoch_end(Trainer, {"loss": 0.92}) for _ in range(6)]
-    assert more == [False, False, False, False, False, True]   # 4e-7 <= 1e-6: stop
-    assert Trainer.optimizer.learning_rate == pytest.approx(4e-7)
+    assert stops([1.0, 0.95, 0.93, 0.92]) == [False] * 4   # divided by 5 instead of stopping
+    assert rule.model.optimizer.learning_rate == pytest.approx(2e-6)
+    assert stops([0.92] * 6) == [False, False, False, False, False, True]   # 4e-7 <= 1e-6
+    assert rule.model.optimizer.learning_rate == pytest.approx(4e-7)
 
 
 def test_estimators_with_adaptive_sgd_divide_the_rate_by_five(digits):
@@ -102,7 +119,7 @@ def test_the_users_early_stopping_restore_wins_over_scikit_learns(digits, tmp_pa
     est = quiet_fit(MLPFromScratch((16,), max_iter=12, early_stopping=True, random_state=0,
                                    learning_rate_init=0.05, n_iter_no_change=100,
                                    callbacks=[stopper, checkpoint]), X, y)
-    best_loss_epoch = 1 + int(np.argmin(est.loss_curve_))
+    best_loss_epoch = int(np.argmin(est.loss_curve_))
     assert stopper.best_epoch == best_loss_epoch
     np.testing.assert_array_equal(skscratch.load(tmp_path / "best_loss.npz").predict_proba(X),
                                   est.predict_proba(X))
@@ -116,4 +133,4 @@ def test_patience_builds_up_across_partial_fit_calls(digits):
     est.partial_fit(X, y)
     assert stopper.stopped_epoch is None
     est.partial_fit(X, y)
-    assert stopper.best_epoch == 1 and stopper.stopped_epoch == 3
+    assert stopper.best_epoch == 0 and stopper.stopped_epoch == 2

@@ -272,8 +272,10 @@ def test_history_records(iris):
     est = _fit(MLPFromScratch((8,), max_iter=3, early_stopping=True, random_state=0), X, y)
     assert [r["epoch"] for r in est.history_] == [1, 2, 3]
     first = est.history_[0]
-    assert set(first) == {"epoch", "loss", "validation_score", "learning_rate", "seconds"}
+    assert set(first) == {"epoch", "loss", "validation_score", "learning_rate", "seconds",
+                          "val_loss"}
     assert first["loss"] == est.loss_curve_[0]
+    assert first["val_loss"] > 0
     assert first["validation_score"] == est.validation_scores_[0]
     assert first["seconds"] > 0
 

@@ -15,8 +15,19 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import skscratch
-from skscratch import MLPFromScratch, Model, Network, NetworkEstimator
-from skscratch.layers import Concatenate, Conv2D, Dense, Flatten, Input, MaxPool2D
+from skscratch import (
+    MLPFromScratch,
+    Model,
+    Network,
+    NetworkClassifier,
+    NetworkEstimator,
+    NetworkRegressor,
+    optimizers,
+)
+from skscratch.callbacks import EarlyStopping, ModelCheckpoint
+from skscratch.layers import Concatenate, Conv2D, Dense, Flatten, Input, InputLayer, MaxPool2D
+from skscratch.optimizers import SGD
+from tests.conftest import summary_text
 
 
 def _fit(est, X, y, **kwargs):
@@ -44,8 +55,45 @@ def digits():
     return X / 16, y
 
 
+def keras_classifier(n_neurons=16, n_outputs=2):
+    """A Keras-style build function: compiled, with a probability output (a sigmoid for
+    binary targets, one output; a softmax over the classes otherwise)."""
+    binary = n_outputs == 1
+    model = Network([Dense(n_neurons, activation="relu"),
+                     Dense(n_outputs, "sigmoid" if binary else "softmax")])
+    model.compile(loss="binary_crossentropy" if binary else "sparse_categorical_crossentropy",
+                  optimizer="adam", metrics=["accuracy"])
+    return model
+
+
+def keras_regressor(n_hidden=1, n_neurons=16, learning_rate=3e-3, input_shape=(8,)):
+    """The Keras chapter's build_model, with skscratch's names."""
+    model = Network()
+    model.add(InputLayer(input_shape=input_shape))
+    for _ in range(n_hidden):
+        model.add(Dense(n_neurons, activation="relu"))
+    model.add(Dense(1))
+    model.compile(loss="mse", optimizer=SGD(lr=learning_rate))
+    return model
+
+
+def compiled_logits(n_outputs, learning_rate=1e-2):
+    """A compiled build function with a linear output of any width: any task or target."""
+    model = Network([Dense(16, activation="relu"), Dense(n_outputs)])
+    model.compile(loss="mse", optimizer=optimizers.Adam(learning_rate), metrics=["mae"])
+    return model
+
+
+def compiled_logits_classifier(n_outputs):
+    model = compiled_logits(n_outputs)
+    model.compile(loss="log_loss", optimizer="adam", metrics=["accuracy"])
+    return model
+
+
 @parametrize_with_checks([NetworkEstimator(),
-                          NetworkEstimator(mlp, task="regression", model__units=32)])
+                          NetworkEstimator(mlp, task="regression", model__units=32),
+                          NetworkClassifier(compiled_logits_classifier),
+                          NetworkRegressor(compiled_logits)])
 def test_scikit_learn_estimator_checks(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -203,7 +251,7 @@ def test_several_inputs_with_early_stopping_sample_weights_and_partial_fit():
     before = len(est.loss_curve_)
     est.set_params(early_stopping=False).partial_fit(parts, y, sample_weight=w)
     assert est.n_iter_ == 1 and len(est.loss_curve_) == before + 1
-    assert "Connected to" in est.summary()
+    assert "Connected to" in summary_text(est)
 
 
 def test_layouts_by_slice_and_clear_errors_for_what_is_not_supported():
@@ -231,7 +279,6 @@ def test_build_functions_must_make_a_new_network_and_layers_are_not_models(digit
         _fit(NetworkEstimator(lambda shape, n: shared, max_iter=1), X, y)
     with pytest.raises(TypeError, match="wrap it in a Network"):
         NetworkEstimator(Dense(10)).fit(X, y)
-    from skscratch.callbacks import ModelCheckpoint
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)          # no warning per checkpoint
         _fit(NetworkEstimator(mlp, max_iter=3, callbacks=[
@@ -262,3 +309,87 @@ def test_tampered_layouts_are_refused_at_load(digits, tmp_path):
     ]:
         with pytest.raises(ValueError, match=message):
             skscratch.load(tamper(edit))
+
+
+
+def test_keras_build_functions_train_with_their_compiled_loss_and_optimizer(tmp_path):
+    from sklearn.datasets import load_diabetes
+    X, y = load_diabetes(return_X_y=True)
+    X, y = (X - X.mean(0)) / X.std(0), (y - y.mean()) / y.std()
+    reg = NetworkRegressor(keras_regressor, random_state=0)
+    with pytest.warns(ConvergenceWarning, match=r"Maximum iterations \(40\)"):
+        reg.fit(X[:300], y[:300], epochs=40, validation_data=(X[300:], y[300:]))
+    assert reg.n_iter_ == 40 and reg.score(X[300:], y[300:]) > 0.3
+    # Keras's "mse" is the whole mean squared error; SGD(lr=3e-3) without momentum
+    assert type(reg._fitted.target.loss).__name__ == "SquaredError"
+    assert reg._fitted.optimizer.get_config() == {"learning_rate": 3e-3, "momentum": 0.0,
+                                                   "nesterov": False}
+    np.testing.assert_allclose(reg.history_[-1]["val_loss"],
+                               np.mean((reg.predict(X[300:]) - y[300:]) ** 2), rtol=1e-10)
+    # the estimator's own parameters win over the compiled ones
+    own = NetworkRegressor(keras_regressor, solver="adam", learning_rate_init=0.01,
+                           loss="huber", max_iter=2, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        own.fit(X, y)
+    assert type(own._fitted.optimizer).__name__ == "Adam"
+    assert own._fitted.optimizer.learning_rate_init == 0.01
+    assert type(own._fitted.target.loss).__name__ == "Huber"
+    path = tmp_path / "reg.npz"
+    with pytest.warns(UserWarning, match="build function"):
+        reg.save(path)
+    loaded = skscratch.load(path)
+    np.testing.assert_array_equal(loaded.predict(X), reg.predict(X))
+    loaded.partial_fit(X, y)
+    reg.partial_fit(X, y)
+    np.testing.assert_array_equal(loaded.predict(X), reg.predict(X))
+
+
+def test_keras_fit_arguments_pass_through_a_search():
+    from sklearn.datasets import load_diabetes
+    from sklearn.model_selection import RandomizedSearchCV
+    X, y = load_diabetes(return_X_y=True)
+    X, y = (X - X.mean(0)) / X.std(0), (y - y.mean()) / y.std()
+    search = RandomizedSearchCV(
+        NetworkRegressor(keras_regressor, random_state=0),
+        {"model__n_hidden": [0, 1], "model__n_neurons": [4, 16],
+         "model__learning_rate": [1e-3, 1e-2]}, n_iter=3, cv=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search.fit(X[:300], y[:300], epochs=60, validation_data=(X[300:], y[300:]),
+                   callbacks=[EarlyStopping(patience=5)])
+    best = search.best_estimator_
+    assert search.best_score_ > 0.2 and set(search.best_params_) == {
+        "model__n_hidden", "model__n_neurons", "model__learning_rate"}
+    # the validation data reached every fit's record, for the callbacks to watch
+    assert "val_loss" in best.history_[-1] and best.n_iter_ <= 60
+    with pytest.raises(TypeError, match=r"unexpected keyword argument\(s\) \['epoch'\]"):
+        NetworkRegressor(keras_regressor).fit(X, y, epoch=3)
+
+
+def test_a_compiled_loss_of_the_other_task_is_refused():
+    from sklearn.datasets import load_iris
+    X, y = load_iris(return_X_y=True)
+    with pytest.raises(ValueError, match="compiled with the regression loss SquaredError, but "
+                                         "the estimator's task is classification"):
+        NetworkClassifier(lambda: _compiled(Network([Dense(3)]), "mse")).fit(X, y)
+
+
+def _compiled(model, loss):
+    model.compile(loss=loss)
+    return model
+
+
+def test_a_softmax_output_estimator_predicts_what_its_logits_give():
+    from sklearn.datasets import load_iris
+    X, y = load_iris(return_X_y=True)
+    X = (X - X.mean(0)) / X.std(0)
+    clf = NetworkClassifier(keras_classifier, random_state=0, batch_size=16,
+                            max_iter=50).fit(X, y)
+    logits = clf.network_.predict(X, logits=True)
+    np.testing.assert_allclose(clf.predict_proba(X), clf.network_.predict(X), rtol=1e-12)
+    np.testing.assert_allclose(clf.predict_log_proba(X),
+                               logits - np.log(np.exp(logits).sum(1, keepdims=True)),
+                               rtol=1e-10)
+    assert clf.score(X, y) > 0.9 and clf.history_[-1]["accuracy"] > 0.9
+    assert skscratch.estimators.NetworkClassifier is NetworkClassifier
+    assert "task" not in clf.get_params()

@@ -154,21 +154,24 @@ class _Sabotage(Callback):
     def __init__(self, k):
         self.k = k
 
-    def on_train_begin(self, trainer, record):
-        if trainer.state.n_iter == 0:
+    def on_train_begin(self, logs=None):
+        if self.params["initial_epoch"] == 0:
             self.snapshots = []
 
-    def on_batch_end(self, trainer, record):
-        last_batch = (record["batch"] + 1) * trainer.batch_size >= trainer.n_samples
-        if last_batch and record["epoch"] in (self.k - 1, self.k):
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch + 1
+
+    def on_batch_end(self, batch, logs=None):
+        last_batch = batch + 1 == self.params["steps"]
+        if last_batch and self.epoch in (self.k - 1, self.k):
             # below sqrt(max) (weights a dtype can still train with: larger ones are
             # refused as a blow-up), yet the two layers' product overflows
-            for p, _ in trainer.network.penalized:
-                p[...] = 0 if record["epoch"] == self.k - 1 else np.sqrt(
+            for p, _ in self.model.penalized:
+                p[...] = 0 if self.epoch == self.k - 1 else np.sqrt(
                     np.finfo(p.dtype).max) / 3
 
-    def on_epoch_end(self, trainer, record):
-        self.snapshots.append(_weights(trainer.owner))      # fitted attributes: up to date
+    def on_epoch_end(self, epoch, logs=None):
+        self.snapshots.append(_weights(self.trainer.owner))   # fitted attributes: up to date
 
 
 class _SabotagedMLPRegressor(MLPRegressor):

@@ -40,11 +40,11 @@ class Raises(Callback):
         self.error, self.epoch, self.batch = error, epoch, batch
         self.fired = False
 
-    def on_train_begin(self, trainer, record):
-        self.first = record["epoch"]
+    def on_epoch_begin(self, epoch, logs=None):
+        self.current = epoch - self.params["initial_epoch"]
 
-    def on_batch_end(self, trainer, record):
-        if record["epoch"] - self.first == self.epoch and record["batch"] == self.batch:
+    def on_batch_end(self, batch, logs=None):
+        if self.current == self.epoch and batch == self.batch:
             self.fired = True
             raise self.error
 

@@ -159,8 +159,8 @@ def test_wide_and_deep_example_beats_the_mean_on_both_outputs(tmp_path, capsys):
     assert results["main_mse"] < 0.75 * results["target_variance"]
     assert results["aux_mse"] < 0.9 * results["target_variance"]
     history = results["history"]
-    assert history[-1]["val_main_loss"] < 0.8 * history[0]["val_main_loss"]
-    assert history[-1]["loss"] < history[0]["loss"]
+    assert history["val_main_loss"][-1] < 0.8 * history["val_main_loss"][0]
+    assert history["loss"][-1] < history["loss"][0]
     try:
         import matplotlib  # noqa: F401
     except ImportError:
@@ -180,10 +180,10 @@ def test_callbacks_example_checkpoints_the_early_stopped_model(tmp_path, capsys)
     out = capsys.readouterr().out
     model, n_iter, best_epoch = results["model"], results["n_iter"], results["best_epoch"]
     assert best_epoch < n_iter < 200                     # EarlyStopping ended it, not max_iter
-    assert model.validation_scores_[best_epoch - 1] == max(model.validation_scores_)
+    assert model.validation_scores_[best_epoch] == max(model.validation_scores_)  # from 0
     X, _ = load_digits(return_X_y=True)
     best = skscratch.load(tmp_path / "best.npz")
-    assert best.n_iter_ == best_epoch
+    assert best.n_iter_ == best_epoch + 1
     np.testing.assert_array_equal(best.predict_proba(X / 16), model.predict_proba(X / 16))
     with open(tmp_path / "training.csv", newline="") as f:
         rows = list(csv.DictReader(f))
@@ -191,7 +191,7 @@ def test_callbacks_example_checkpoints_the_early_stopped_model(tmp_path, capsys)
     assert results["csv_rows"] == n_iter
     assert results["test_accuracy"] > 0.9
     assert results["reductions"] and len(results["weight_norms"]) == n_iter
-    assert f"best epoch {best_epoch}" in out
+    assert f"best epoch {best_epoch + 1}" in out
     assert f"{n_iter} rows" in out and "predicts identically: True" in out
     assert (tmp_path / "callbacks.png").stat().st_size > 5_000
 

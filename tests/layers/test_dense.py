@@ -26,16 +26,23 @@ def test_forward_is_affine_then_activation(rng):
 
 
 @pytest.mark.parametrize("activation, fan_out, limit", [
-    ("relu", 50, np.sqrt(6 / 200)),          # He uniform
-    ("tanh", 50, np.sqrt(6 / 250)),          # Glorot uniform
+    ("relu", 50, np.sqrt(6 / 200)),          # "auto": He uniform for the ReLU family
+    ("tanh", 50, np.sqrt(6 / 250)),          # Glorot uniform otherwise
 ])
 def test_initialisation_by_activation(activation, fan_out, limit):
-    layer = Dense(fan_out, activation=activation)
+    layer = Dense(fan_out, activation=activation, kernel_initializer="auto")
     layer.build((200,), rng=0)
     W = layer.params["W"]
     assert np.abs(W).max() <= limit
     assert np.abs(W).max() > 0.95 * limit     # really uses the whole range
     assert np.all(layer.params["b"] == 0)
+
+
+def test_keras_default_initialiser_is_glorot_for_every_activation():
+    layer = Dense(50, activation="relu")
+    layer.build((200,), rng=0)
+    limit = np.sqrt(6 / 250)
+    assert limit * 0.95 < np.abs(layer.params["W"]).max() <= limit
 
 
 def test_dtype_is_kept(rng):
@@ -86,3 +93,23 @@ def test_bad_units(units):
 def test_bad_input_shape():
     with pytest.raises(ValueError, match="Flatten"):
         Dense(2).build((4, 4))
+
+
+def test_get_and_set_weights_as_keras_has_them(rng):
+    layer = Dense(3, input_shape=[4])
+    with pytest.raises(RuntimeError, match="has no weights yet"):
+        layer.get_weights()
+    layer.build((4,), rng)
+    weights, biases = layer.get_weights()
+    assert weights.shape == (4, 3) and biases.shape == (3,)
+    weights[...] = 0                                # copies: the layer is unchanged
+    assert layer.params["W"].any()
+    layer.set_weights([np.ones((4, 3)), np.arange(3.0)])
+    np.testing.assert_array_equal(layer.forward(np.ones((1, 4))), [[4.0, 5.0, 6.0]])
+    with pytest.raises(ValueError, match="'s W has shape"):
+        layer.set_weights([np.ones((3, 3)), np.zeros(3)])
+    with pytest.raises(ValueError, match="has 2 weight arrays; got 1"):
+        layer.set_weights([np.ones((4, 3))])
+    assert layer.get_config()["input_shape"] == [4]
+    with pytest.raises(ValueError, match="input_shape must be positive integers"):
+        Dense(3, input_shape=[0])

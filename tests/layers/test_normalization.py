@@ -81,3 +81,36 @@ def test_set_weights_refuses_a_negative_running_variance_and_changes_nothing():
     weights[-1][...] = 0.0                          # zero is a variance
     net.set_weights(weights)
     assert np.isfinite(net.predict(np.ones((2, 2)))).all()
+
+
+def test_normalization_adapts_to_the_data_as_keras_computes_it(rng):
+    from skscratch.layers import Normalization
+    data = rng.standard_normal((200, 4)) * [1.0, 10.0, 0.0, 3.0] + [0.0, 5.0, 2.0, -1.0]
+    layer = Normalization()
+    assert not layer.built
+    layer.adapt(data)
+    x = rng.standard_normal((6, 4))
+    # Keras: (x - mean) / max(sqrt(variance), epsilon) with the population variance
+    expected = (x - data.mean(axis=0)) / np.maximum(data.std(axis=0), 1e-7)
+    np.testing.assert_allclose(layer.forward(x), expected, rtol=1e-13)
+    assert np.isfinite(layer.forward(x)).all()        # a constant feature: epsilon, not 0
+    errors = check_layer_gradients(layer, x, rng=rng)
+    assert_gradients_ok(errors)
+    np.testing.assert_array_equal(layer.get_weights()[0], data.mean(axis=0))
+
+
+def test_normalization_adapted_before_its_model_is_built_keeps_its_statistics(rng):
+    from skscratch import Network
+    from skscratch.layers import Dense, Normalization
+    data = rng.standard_normal((100, 3)) * 4 + 7
+    norm = Normalization(input_shape=[3])
+    model = Network([norm, Dense(2)])
+    norm.adapt(data)
+    model.build((3,), rng, np.float32)              # rebuilt in float32: still adapted
+    np.testing.assert_allclose(norm.state["mean"], data.mean(axis=0), rtol=1e-6)
+    with pytest.raises(ValueError, match="takes samples of shape"):
+        norm.adapt(data[:, :2])
+    with pytest.raises(ValueError, match="finite data"):
+        Normalization().adapt(np.array([[np.nan, 1.0]]))
+    with pytest.raises(ValueError, match="numeric array"):
+        Normalization().adapt(np.array([1.0, 2.0]))

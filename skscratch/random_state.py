@@ -1,0 +1,48 @@
+"""Random generators from ``random_state``: NumPy's global seed counts, as in scikit-learn.
+
+``random_state=None`` draws the generator's seed from NumPy's global
+``RandomState``, so ``np.random.seed(0)`` makes the weights a network is
+built with (and everything else drawn) reproducible, as it does for
+scikit-learn's estimators; an int seeds a new generator; a generator is used
+as it is.
+"""
+
+import numpy as np
+
+
+def as_generator(random_state):
+    """A ``numpy.random.Generator`` for ``random_state``.
+
+    Parameters
+    ----------
+    random_state : None, int, numpy.random.Generator or numpy.random.RandomState
+        None: seeded from NumPy's global ``RandomState`` (``np.random.seed``).
+        A ``RandomState`` gives the seed (and advances).
+
+    Returns
+    -------
+    generator : numpy.random.Generator
+    """
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    if random_state is None:
+        random_state = np.random.mtrand._rand
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.default_rng(random_state.randint(2**31))
+    return np.random.default_rng(random_state)
+
+
+def set_random_seed(seed):
+    """Seed NumPy's global ``RandomState``: Keras's ``keras.utils.set_random_seed``.
+
+    Everything skscratch draws with ``random_state=None`` (the weights a
+    network is built with, shuffling, dropout, the estimators' streams as
+    scikit-learn draws them) then repeats from run to run.
+
+    Parameters
+    ----------
+    seed : int
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer; got {seed!r}.")
+    np.random.seed(int(seed) % 2**32)
