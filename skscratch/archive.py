@@ -10,13 +10,15 @@ archive's directory before decompressing anything: every member's name
 against limits; only then each member's ``.npy`` header (shape and dtype,
 which NumPy allocates from) is checked against that declared size, and only
 then are the arrays read, with ``allow_pickle=False``.
+:func:`write_archive` replaces a file in one step, with the mode
+``open(path, "w")`` would give it.
 """
 
 import json
 import os
 import re
+import secrets
 import stat
-import tempfile
 import zipfile
 
 import numpy as np
@@ -26,16 +28,18 @@ MEMBER = re.compile(r"(header|weight\.\d{1,6}|moment\.\d{1,6}|classes_|feature_n
 # the most a model file may decompress to, in all, and its header alone
 MAX_ARCHIVE_BYTES = 4 << 30
 MAX_HEADER_BYTES = 16 << 20
-# files are read as bytes (a flag on Windows only)
+# files are read and written as bytes (a flag on Windows only)
 _BINARY = getattr(os, "O_BINARY", 0)
 
 
 def write_archive(path, header, arrays):
     """Write ``header`` and ``arrays`` to ``path`` atomically.
 
-    The archive goes to a temporary file in the same folder, which then
-    replaces ``path`` in one step: a failure part-way never leaves a
-    truncated file in place of a good one.
+    The archive goes to a new file in the same folder, which then replaces
+    ``path`` in one step: a failure part-way never leaves a truncated file
+    in place of a good one, and a reader sees the old file or the new one,
+    whole. The new file gets the mode ``open(path, "w")`` would give: that
+    of the file it replaces, else what the umask leaves of ``0o666``.
 
     Parameters
     ----------
@@ -47,14 +51,26 @@ def write_archive(path, header, arrays):
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     arrays = {**arrays, "header": np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)}
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".skscratch-", suffix=".npz")
+    temporary = os.path.join(folder, f".skscratch-{secrets.token_hex(8)}.npz")
+    # 0o666 as open() creates files: the umask (or the folder's default ACL) has its say
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _BINARY, 0o666)
     try:
         with os.fdopen(handle, "wb") as f:
+            _keep_mode(path, temporary)
             np.savez(f, **arrays)
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)
         raise
+
+
+def _keep_mode(path, temporary):
+    """Give ``temporary`` the permissions of the file at ``path``, if there is one."""
+    try:
+        mode = os.stat(path).st_mode & 0o777
+    except FileNotFoundError:
+        return
+    os.chmod(temporary, mode)
 
 
 def read_archive(path, check_sizes=None):

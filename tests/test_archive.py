@@ -1,4 +1,4 @@
-"""Model archives: read within limits through one handle; written atomically."""
+"""Model archives: read within limits through one handle; written atomically, umask respected."""
 
 import collections
 import contextlib
@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import stat
 import sys
 import time
 import tracemalloc
@@ -244,3 +245,26 @@ def test_load_while_another_process_saves_to_the_same_path(tmp_path):
         if saver.is_alive():
             saver.kill()
     assert saver.exitcode == 0, outcomes
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027, 0o077])
+def test_save_gives_the_mode_open_gives_under_the_umask(tmp_path, umask):
+    # mkstemp made every model file 0600, whatever the umask
+    previous = os.umask(umask)
+    try:
+        save(_network(0), tmp_path / "model.npz")
+        open(tmp_path / "plain", "w").close()
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(os.stat(tmp_path / "model.npz").st_mode) == stat.S_IMODE(
+        os.stat(tmp_path / "plain").st_mode) == 0o666 & ~umask
+
+
+def test_save_over_a_file_keeps_its_mode_as_open_does(tmp_path):
+    for name in ("model.npz", "plain"):
+        open(tmp_path / name, "w").close()
+        os.chmod(tmp_path / name, 0o640)
+    save(_network(0), tmp_path / "model.npz")
+    open(tmp_path / "plain", "w").close()
+    assert stat.S_IMODE(os.stat(tmp_path / "model.npz").st_mode) == stat.S_IMODE(
+        os.stat(tmp_path / "plain").st_mode) == 0o640
