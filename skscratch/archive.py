@@ -2,18 +2,23 @@
 
 A model file is an ``.npz`` (zip) archive of ``.npy`` members: ``header``
 (JSON as bytes), ``weight.<i>``, ``moment.<i>``, ``classes_`` and
-``feature_names_in_``. :func:`read_archive` checks the archive's directory
-before decompressing anything: every member's name (unknown names are
-refused at once) and every member's declared size, against limits; only
-then each member's ``.npy`` header (shape and dtype, which NumPy allocates
-from) is checked against that declared size, and only then are the arrays
-read, with ``allow_pickle=False``.
+``feature_names_in_``. :func:`read_archive` opens the file once and does
+every check and every read through that one handle, so what it checks is
+what it reads even while another process replaces the file. It checks the
+archive's directory before decompressing anything: every member's name
+(unknown names are refused at once) and every member's declared size,
+against limits; only then each member's ``.npy`` header (shape and dtype,
+which NumPy allocates from) is checked against that declared size, and only
+then are the arrays read, with ``allow_pickle=False``.
+:func:`write_archive` replaces a file in one step, with the mode
+``open(path, "w")`` would give it.
 """
 
 import json
 import os
 import re
-import tempfile
+import secrets
+import stat
 import zipfile
 
 import numpy as np
@@ -23,14 +28,18 @@ MEMBER = re.compile(r"(header|weight\.\d{1,6}|moment\.\d{1,6}|classes_|feature_n
 # the most a model file may decompress to, in all, and its header alone
 MAX_ARCHIVE_BYTES = 4 << 30
 MAX_HEADER_BYTES = 16 << 20
+# files are read and written as bytes (a flag on Windows only)
+_BINARY = getattr(os, "O_BINARY", 0)
 
 
 def write_archive(path, header, arrays):
     """Write ``header`` and ``arrays`` to ``path`` atomically.
 
-    The archive goes to a temporary file in the same folder, which then
-    replaces ``path`` in one step: a failure part-way never leaves a
-    truncated file in place of a good one.
+    The archive goes to a new file in the same folder, which then replaces
+    ``path`` in one step: a failure part-way never leaves a truncated file
+    in place of a good one, and a reader sees the old file or the new one,
+    whole. The new file gets the mode ``open(path, "w")`` would give: that
+    of the file it replaces, else what the umask leaves of ``0o666``.
 
     Parameters
     ----------
@@ -42,14 +51,26 @@ def write_archive(path, header, arrays):
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     arrays = {**arrays, "header": np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)}
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".skscratch-", suffix=".npz")
+    temporary = os.path.join(folder, f".skscratch-{secrets.token_hex(8)}.npz")
+    # 0o666 as open() creates files: the umask (or the folder's default ACL) has its say
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _BINARY, 0o666)
     try:
         with os.fdopen(handle, "wb") as f:
+            _keep_mode(path, temporary)
             np.savez(f, **arrays)
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)
         raise
+
+
+def _keep_mode(path, temporary):
+    """Give ``temporary`` the permissions of the file at ``path``, if there is one."""
+    try:
+        mode = os.stat(path).st_mode & 0o777
+    except FileNotFoundError:
+        return
+    os.chmod(temporary, mode)
 
 
 def read_archive(path, check_sizes=None):
@@ -78,33 +99,61 @@ def read_archive(path, check_sizes=None):
         For anything else that is not a well-formed model archive.
     """
     path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"No model file at {path}.")
     try:
-        members = _check_directory(path)
-        with np.load(path, allow_pickle=False) as archive:
-            raw = {"header": archive["header"]}              # the header alone first
-            header = json.loads(bytes(expect(raw, "header", np.uint8, ndim=1)).decode())
-            if not isinstance(header, dict):
-                raise ValueError("its header is not a JSON object")
-            if check_sizes is not None:
-                check_sizes(header, {m.filename[:-4]: m.file_size for m in members})
-            arrays = {name: archive[name] for name in archive.files}
+        with _open_file(path) as file:
+            return _read_checked(file, check_sizes)
+    except FileNotFoundError:       # no file is said as such, not as a bad file
+        raise
     except (OSError, zipfile.BadZipFile, UnicodeDecodeError, json.JSONDecodeError,
             EOFError, RecursionError, MemoryError,
             NotImplementedError, RuntimeError) as exc:  # zipfile: odd compression, encryption
         raise ValueError(f"{path} is not an skscratch model file: {exc}") from exc
     except ValueError as exc:   # object arrays refused by allow_pickle=False, and the checks
         raise ValueError(f"{path} is not a safe skscratch model file: {exc}") from exc
+
+
+def _open_file(path):
+    """The one handle every check and read of the model file at ``path`` goes through.
+
+    Anything but a regular file counts as no model file. Opening does not
+    wait (a FIFO would block until written to); the flag changes nothing
+    for a regular file.
+    """
+    try:
+        handle = os.open(path, os.O_RDONLY | _BINARY | getattr(os, "O_NONBLOCK", 0))
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        raise FileNotFoundError(f"No model file at {path}.") from None
+    if not stat.S_ISREG(os.fstat(handle).st_mode):
+        os.close(handle)
+        raise FileNotFoundError(f"No model file at {path}.")
+    return os.fdopen(handle, "rb")
+
+
+def _read_checked(file, check_sizes):
+    """``(header, arrays)`` of the open model ``file``, checked as :func:`read_archive` says."""
+    if not zipfile.is_zipfile(file):
+        raise zipfile.BadZipFile("not an .npz archive")
+    with zipfile.ZipFile(file) as archive:
+        members = _check_directory(archive)
+        raw = {"header": _read_member(archive, "header.npy")}      # the header alone first
+        header = json.loads(bytes(expect(raw, "header", np.uint8, ndim=1)).decode())
+        if not isinstance(header, dict):
+            raise ValueError("its header is not a JSON object")
+        if check_sizes is not None:
+            check_sizes(header, {m.filename[:-4]: m.file_size for m in members})
+        arrays = {m.filename[:-4]: _read_member(archive, m) for m in members}
     return header, arrays
 
 
-def _check_directory(path):
+def _read_member(archive, member):
+    """A member's array, never unpickled (its ``.npy`` header is checked already)."""
+    with archive.open(member) as f:
+        return np.lib.format.read_array(f, allow_pickle=False)
+
+
+def _check_directory(archive):
     """Names and declared sizes of the members, from the zip directory alone."""
-    if not zipfile.is_zipfile(path):
-        raise zipfile.BadZipFile("not an .npz archive")
-    with zipfile.ZipFile(path) as archive:
-        members = archive.infolist()
+    members = archive.infolist()
     names = [m.filename for m in members]
     unknown = sorted(n for n in names if not MEMBER.fullmatch(n))
     if unknown:
@@ -124,9 +173,8 @@ def _check_directory(path):
     if total > MAX_ARCHIVE_BYTES or header.file_size > MAX_HEADER_BYTES:
         raise ValueError(f"its members would decompress to {total:,} bytes; the limit is "
                          f"{MAX_ARCHIVE_BYTES:,} ({MAX_HEADER_BYTES:,} for the header)")
-    with zipfile.ZipFile(path) as archive:
-        for member in members:
-            _check_array_header(archive, member)
+    for member in members:
+        _check_array_header(archive, member)
     return members
 
 
