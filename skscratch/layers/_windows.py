@@ -128,6 +128,32 @@ class WindowGeometry:
         pixels = rows[:, None, :, None] * self.padded[1] + cols[None, :, None, :]
         return pixels.reshape(self.out_h * self.out_w, kh * kw)
 
+    def in_padding(self, pixels):
+        """Whether each pixel index of a padded image lies in the padding.
+
+        Parameters
+        ----------
+        pixels : ndarray of int
+            Pixel indices within one padded image, such as :attr:`gather_index`.
+
+        Returns
+        -------
+        padding : ndarray of bool, the shape of ``pixels``
+        """
+        return ~self._unpadded(pixels)[2]
+
+    def _image_shape(self):
+        """``(height, width)`` of the unpadded images."""
+        (top, bottom), (left, right) = self.pads[1], self.pads[2]
+        return self.padded[0] - top - bottom, self.padded[1] - left - right
+
+    def _unpadded(self, pixels):
+        """``(row, col, inside)``: padded-image pixel indices in unpadded coordinates."""
+        (height, width), top, left = self._image_shape(), self.pads[1][0], self.pads[2][0]
+        row, col = np.divmod(pixels, self.padded[1])
+        row, col = row - top, col - left
+        return row, col, (row >= 0) & (row < height) & (col >= 0) & (col < width)
+
     def scatter_index(self, gathered):
         """Invert a gather: where a gathered array holds each unpadded pixel.
 
@@ -147,11 +173,7 @@ class WindowGeometry:
             every slot back to its pixel, and one ``copies`` row suffices
             when windows do not overlap.
         """
-        (top, bottom), (left, right) = self.pads[1], self.pads[2]
-        height, width = self.padded[0] - top - bottom, self.padded[1] - left - right
-        row, col = np.divmod(gathered, self.padded[1])
-        row, col = row - top, col - left
-        inside = (row >= 0) & (row < height) & (col >= 0) & (col < width)
+        (height, width), (row, col, inside) = self._image_shape(), self._unpadded(gathered)
         slots = np.flatnonzero(inside)
         pixel = (row * width + col)[slots]
         order = np.argsort(pixel, kind="stable")

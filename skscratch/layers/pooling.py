@@ -48,11 +48,15 @@ class _Pool2D(Layer):
 class MaxPool2D(_Pool2D):
     """Maximum over each window.
 
-    Backward sends each window's gradient to its maximum. Where several inputs
-    tie for the maximum the gradient is shared equally among them, so the sum
-    over the window is still exactly ``dE/dy`` (a valid subgradient). For a tie
-    of two this is also what central differences measure: each of the pair
-    raises the maximum when nudged up and leaves it when nudged down.
+    Backward sends each window's whole gradient ``dE/dy`` to one input: the
+    window's first maximum in row-major order, as PyTorch's CPU kernel picks
+    it (Keras and PyTorch both route the gradient to one maximum). Inputs
+    tying for a maximum (a flat background ties whole windows) get all of it
+    or nothing; where windows overlap, an input chosen by several windows
+    receives the sum of their gradients. Padding is never chosen, even where
+    a window's real inputs are all ``-inf``. A NaN counts as the maximum,
+    as in the forward pass, which returns NaN for a window holding one: that
+    window's gradient goes to its first NaN (PyTorch's goes to the last).
 
     Forward gathers the windows with ``take`` into a contiguous stack
     ``(n, kh*kw, windows, c)``, one slab per kernel offset, and reduces it
@@ -118,24 +122,34 @@ class MaxPool2D(_Pool2D):
         grad = self._buffer("slots", (n, self._gather.size + 1, c))
         grad[:, -1] = 0                 # the slot of the pixels no window saw
         won = self._winners(stack, y)
-        np.multiply(won, self._shares(won, y, grad_output), out=grad[:, :-1].reshape(won.shape))
+        np.multiply(won, grad_output.reshape(n, 1, -1), out=grad[:, :-1].reshape(won.shape))
         return self._scatter_back(grad).reshape(n, *self.input_shape)
 
     def _winners(self, stack, y):
-        """Where each slab of the stack holds its window's maximum (a bool array kept)."""
+        """True at the one slot of the stack each window's gradient goes to (a bool array kept)."""
         slabs = self._slabs(stack)
         won = self._won if self._won is not None and self._won.shape == slabs.shape else None
-        self._won = np.equal(slabs, y.reshape(len(y), 1, -1), out=won)
-        return self._won
+        won = self._won = np.equal(slabs, y.reshape(len(y), 1, -1), out=won)
+        if y.size and not y.min() > -np.inf:      # a NaN, or a window of -inf
+            self._admit_nans_refuse_padding(won, slabs)
+        # every window has a winner now: more winners than windows means ties
+        if np.count_nonzero(won) > y.size:
+            _keep_first(won)
+        return won
 
-    def _shares(self, won, y, grad_output):
-        """Each winner's part of its window's gradient: all of it, unless the window ties."""
-        share = grad_output.reshape(len(y), 1, -1)
-        # one winner per window, unless ties, or a NaN (which wins nothing)
-        if np.count_nonzero(won) == y.size and not np.isnan(y).any():
-            return share
-        count = np.add.reduce(won, axis=1, dtype=np.uint8 if won.shape[1] < 256 else np.uint32)
-        return np.divide(share, count[:, None], dtype=self.dtype)
+    def _admit_nans_refuse_padding(self, won, slabs):
+        """Fix the two cases where equality with the output misses the maximum.
+
+        A window holding a NaN outputs NaN, which equals nothing: its NaNs win.
+        A window whose real inputs are all ``-inf`` ties with its ``-inf``
+        padding: the padding must not win (it wins no other window).
+        """
+        np.logical_or(won, np.isnan(slabs), out=won)
+        if self.geometry.has_padding:
+            # (kh*kw, windows, 1): the slots that hold real pixels
+            real = ~self.geometry.in_padding(self._gather).reshape(won.shape[1], -1, 1)
+            by_window = won.reshape(*won.shape[:2], real.shape[1], -1)
+            np.logical_and(by_window, real, out=by_window)
 
     def _scatter_back(self, grad):
         """Each input pixel's gradient: the sum of its slots (one when windows don't overlap)."""
@@ -145,6 +159,19 @@ class MaxPool2D(_Pool2D):
             return grad.take(index[0], axis=1, out=dx, mode="clip")
         copies = grad.take(index.ravel(), axis=1, mode="clip")
         return np.add.reduce(copies.reshape(n, len(index), -1), axis=1)
+
+
+def _keep_first(won):
+    """Keep only the first True along axis 1 of a ``(n, k, m)`` bool array, in place.
+
+    A loop over the ``k`` offsets: ``np.logical_or.accumulate`` along that
+    axis would say the same in one call but runs some 50x slower.
+    """
+    seen = won[:, 0]                    # whether an earlier offset won, per window
+    for k in range(1, won.shape[1]):
+        np.greater(won[:, k], seen, out=won[:, k])          # won, and no earlier one did
+        if k + 1 < won.shape[1]:        # a fresh array first: `seen` starts as a view of won
+            seen = np.logical_or(seen, won[:, k], out=None if k == 1 else seen)
 
 
 @LAYERS.register("AvgPool2D")

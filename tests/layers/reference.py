@@ -55,22 +55,31 @@ def pool2d(x, pool, strides, padding, reduce):
 
 
 def max_pool2d_backward(x, dy, pool, strides, padding):
-    """dE/dx of max pooling: each window's ``dy`` shared equally by the inputs tying for its max."""
-    xp = pad_image(x, pool, strides, padding, -np.inf)
-    grad = np.zeros_like(xp)
-    n, oh, ow, c = dy.shape
+    """dE/dx of max pooling: each window's ``dy`` all to its first maximum in row-major order.
+
+    Only the window's real pixels are visited (padding is never chosen); a NaN
+    counts as the maximum, so the first NaN of a window takes its gradient.
+    """
+    n, h, w, c = x.shape
+    top = same_pads(h, pool[0], strides[0])[0] if padding == "same" else 0
+    left = same_pads(w, pool[1], strides[1])[0] if padding == "same" else 0
+    grad = np.zeros_like(x)
     for s in range(n):
-        for i in range(oh):
-            for j in range(ow):
-                rows = slice(i * strides[0], i * strides[0] + pool[0])
-                cols = slice(j * strides[1], j * strides[1] + pool[1])
+        for i in range(dy.shape[1]):
+            for j in range(dy.shape[2]):
                 for ch in range(c):
-                    window = xp[s, rows, cols, ch]
-                    won = window == window.max()
-                    grad[s, rows, cols, ch] += won * (dy[s, i, j, ch] / won.sum())
-    top = (xp.shape[1] - x.shape[1]) // 2 if padding == "same" else 0
-    left = (xp.shape[2] - x.shape[2]) // 2 if padding == "same" else 0
-    return grad[:, top:top + x.shape[1], left:left + x.shape[2]]
+                    best = None
+                    for a in range(pool[0]):
+                        for b in range(pool[1]):
+                            row, col = i * strides[0] + a - top, j * strides[1] + b - left
+                            if not (0 <= row < h and 0 <= col < w):
+                                continue
+                            value = x[s, row, col, ch]
+                            if best is None or value > x[s, best[0], best[1], ch] or (
+                                    np.isnan(value) and not np.isnan(x[s, best[0], best[1], ch])):
+                                best = (row, col)
+                    grad[s, best[0], best[1], ch] += dy[s, i, j, ch]
+    return grad
 
 
 def conv2d_input_gradient(dy, W, input_shape, strides, padding):

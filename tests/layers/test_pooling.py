@@ -37,21 +37,70 @@ def test_gradients(cls, input_shape, pool, strides, padding, rng):
                                               rng=rng))
 
 
-def test_max_pool_ties_share_the_gradient(rng):
+def _pool_backward(layer, x, dy):
+    """The layer's dE/dx for one image ``x`` (h, w) and upstream gradient ``dy`` (oh, ow)."""
+    layer.build((*np.shape(x), 1))
+    layer.forward(np.asarray(x, float)[None, :, :, None], training=True)
+    return layer.backward(np.asarray(dy, float)[None, :, :, None])[0, :, :, 0]
+
+
+def test_max_pool_tied_window_sends_its_gradient_to_its_first_maximum():
+    # 2x2 windows: a constant one, a tie along the anti-diagonal, a tie in a column,
+    # a tie of three; the first maximum in row-major order takes all of the gradient
+    x = [[4, 4, 1, 7, 2, 5, 2, 9],
+         [4, 4, 7, 1, 0, 5, 9, 9]]
+    grad = _pool_backward(MaxPool2D(2), x, [[2.0, 3.0, 5.0, 7.0]])
+    np.testing.assert_array_equal(grad, [[2, 0, 0, 3, 0, 5, 0, 7],
+                                         [0, 0, 0, 0, 0, 0, 0, 0]])
+
+
+def test_max_pool_overlapping_windows_add_up_at_a_maximum_they_share():
+    # 2x2 windows every pixel: the centre is the unique maximum of all four windows
+    x = [[0, 1, 0],
+         [2, 9, 3],
+         [0, 4, 0]]
+    dy = [[2.0, 3.0], [5.0, 7.0]]
+    np.testing.assert_array_equal(_pool_backward(MaxPool2D(2, 1), x, dy),
+                                  [[0, 0, 0], [0, 17, 0], [0, 0, 0]])
+
+
+def test_max_pool_overlapping_tied_windows_each_choose_their_own_first_maximum():
+    # a constant image: each window's first maximum is its own top-left pixel
+    dy = [[2.0, 3.0], [5.0, 7.0]]
+    np.testing.assert_array_equal(_pool_backward(MaxPool2D(2, 1), np.ones((3, 3)), dy),
+                                  [[2, 3, 0], [5, 7, 0], [0, 0, 0]])
+    # the centre is the maximum of every window, but ties with an earlier 8 in the first
+    x = [[8, 1, 1], [1, 8, 1], [1, 1, 1]]
+    np.testing.assert_array_equal(_pool_backward(MaxPool2D(2, 1), x, dy),
+                                  [[2, 0, 0], [0, 15, 0], [0, 0, 0]])
+
+
+def test_max_pool_same_padding_never_chooses_the_padding():
+    # 3x3 windows every pixel on a 2x2 image: every window starts in the padding (-inf)
+    layer = MaxPool2D(3, 1, "same")
+    dy = [[2.0, 3.0], [5.0, 7.0]]
+    np.testing.assert_array_equal(_pool_backward(layer, np.full((2, 2), 6.0), dy),
+                                  [[17, 0], [0, 0]])
+    # real inputs of -inf tie with the -inf padding: the first real one is chosen
+    grad = _pool_backward(layer, [[-np.inf, -np.inf], [-np.inf, -np.inf]], dy)
+    np.testing.assert_array_equal(grad, [[17, 0], [0, 0]])
+    grad = _pool_backward(MaxPool2D(2, padding="same"), [[-np.inf, 1.0, -np.inf]], [[2.0, 3.0]])
+    np.testing.assert_array_equal(grad, [[0, 2, 3]])
+
+
+def test_max_pool_tied_windows_with_random_upstream_gradients(rng):
+    # whatever the upstream gradient, each tied window's sum goes to one input
     layer = MaxPool2D(2)
-    layer.build((4, 4, 1))
-    # in every 2x2 window the maximum appears exactly twice: central differences see
-    # each of a pair as half (+eps raises the max, -eps leaves the other one)
-    x = rng.standard_normal((2, 4, 4, 1))
-    for i in (0, 2):
-        for j in (0, 2):
-            window = x[:, i:i + 2, j:j + 2, 0].reshape(2, 4)
-            window[:, 3] = window.max(axis=1) + 1
-            window[:, 1] = window[:, 3]
-            x[:, i:i + 2, j:j + 2, 0] = window.reshape(2, 2, 2)
-    assert_gradients_ok(check_layer_gradients(layer, x, rng=rng))
-    layer.forward(np.ones((1, 4, 4, 1)), training=True)
-    np.testing.assert_allclose(layer.backward(np.ones((1, 2, 2, 1))), 0.25)
+    layer.build((4, 4, 3))
+    x = rng.integers(0, 2, (5, 4, 4, 3)).astype(float)
+    x[0] = 1.0                                            # every window of image 0 tied
+    layer.forward(x, training=True)
+    dy = rng.standard_normal((5, 2, 2, 3))
+    grad = layer.backward(dy)
+    windows = grad.reshape(5, 2, 2, 2, 2, 3).transpose(0, 1, 3, 5, 2, 4).reshape(5, 2, 2, 3, 4)
+    assert np.all(np.count_nonzero(windows, axis=-1) == 1)
+    np.testing.assert_array_equal(windows.sum(axis=-1), dy)
+    np.testing.assert_array_equal(windows[0, ..., 0], dy[0])      # the top-left pixel
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -71,7 +120,9 @@ def test_max_pool_backward_matches_the_loop_reference_with_ties(input_shape, poo
                                              layer.pool_size, layer.strides, padding)
     grad = layer.backward(dy)
     assert grad.dtype == dtype and grad.shape == x.shape
-    np.testing.assert_allclose(grad, expected, rtol=1e-6 if dtype == np.float32 else 1e-12)
+    # float32: up to nine window gradients summed in another order
+    tol = {"rtol": 1e-6, "atol": 1e-6} if dtype == np.float32 else {"rtol": 1e-12}
+    np.testing.assert_allclose(grad, expected, **tol)
 
 
 def test_max_pool_without_ties_sends_the_whole_gradient_to_the_maximum(rng):
@@ -84,17 +135,29 @@ def test_max_pool_without_ties_sends_the_whole_gradient_to_the_maximum(rng):
     np.testing.assert_array_equal(layer.backward(dy), expected)
 
 
-def test_max_pool_nan_window_beside_a_tie(rng):
-    # one window with a NaN has no winner, another a tie of two: the winner count
-    # over the whole batch is right, yet the tie must still be shared
+def test_max_pool_nan_is_the_maximum_and_takes_the_gradient():
+    # the forward returns NaN for a window holding one: its first NaN takes the gradient;
+    # a tie beside it still sends all of its window's gradient to its first maximum
     layer = MaxPool2D(2)
-    layer.build((2, 4, 1))
-    x = np.array([[[np.nan], [1.0], [5.0], [5.0]], [[0.0], [0.0], [1.0], [2.0]]])[None]
-    layer.forward(x, training=True)
-    with np.errstate(divide="ignore", invalid="ignore"):     # the NaN window's 2 / 0
-        grad = layer.backward(np.array([[[[2.0], [4.0]]]]))[0, :, :, 0]
-    assert np.isnan(grad[:, :2]).all()
-    np.testing.assert_array_equal(grad[:, 2:], [[2.0, 2.0], [0.0, 0.0]])
+    x = [[1.0, np.nan, 5.0, 5.0, 3.0, np.nan],
+         [np.nan, 9.0, 0.0, 2.0, np.nan, 8.0]]
+    layer.build((2, 6, 1))
+    y = layer.forward(np.array(x)[None, :, :, None], training=True)
+    assert np.isnan(y[0, 0, [0, 2], 0]).all() and y[0, 0, 1, 0] == 5
+    grad = layer.backward(np.array([2.0, 3.0, 4.0]).reshape(1, 1, 3, 1))[0, :, :, 0]
+    np.testing.assert_array_equal(grad, [[0, 2, 3, 0, 0, 4], [0, 0, 0, 0, 0, 0]])
+
+
+@pytest.mark.parametrize("padding", ["valid", "same"])
+def test_max_pool_nans_and_infinities_match_the_loop_reference(padding, rng):
+    layer = MaxPool2D(3, 2, padding)
+    layer.build((7, 6, 2))
+    # mostly -inf: with "same" padding, windows whose real inputs are all -inf
+    x = rng.choice([np.nan, -np.inf, np.inf, 0.0, 1.0], size=(8, 7, 6, 2), p=[.05, .6, .05, .15, .15])
+    y = layer.forward(x, training=True)
+    dy = rng.standard_normal(y.shape)
+    np.testing.assert_allclose(layer.backward(dy), reference.max_pool2d_backward(
+        x, dy, (3, 3), (2, 2), padding), rtol=1e-12)
 
 
 def test_max_pool_inference_leaves_the_training_step_alone(rng):

@@ -43,3 +43,12 @@ def test_scatter_index_copies():
     assert one.scatter_index(one.gather_index.ravel()).shape == (1, 16)
     nine = WindowGeometry((4, 4), (3, 3), (1, 1), "same")
     assert nine.scatter_index(nine.gather_index.ravel()).shape == (9, 16)
+
+
+@pytest.mark.parametrize("shape, kernel, strides, padding", GEOMETRIES)
+def test_in_padding_marks_the_pixels_pad_adds(shape, kernel, strides, padding):
+    g = WindowGeometry(shape, kernel, strides, padding)
+    marked = g.pad(np.zeros((1, *shape, 1)), value=1.0)        # 1 in the padding only
+    index = g.gather_index
+    np.testing.assert_array_equal(g.in_padding(index), marked.ravel()[index] == 1)
+    assert g.in_padding(index).any() == bool(g.has_padding)
