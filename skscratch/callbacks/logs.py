@@ -120,8 +120,7 @@ class TensorBoard(Callback):
             stamp = time.strftime("%Y%m%d-%H%M%S")
             self.run_dir = os.path.join(os.fspath(self.log_dir),
                                         f"{stamp}-{uuid.uuid4().hex[:8]}")
-        self._writers = {part: writer_class(os.path.join(self.run_dir, part))
-                         for part in ("train", "validation")}
+        self._writer_class, self._writers = writer_class, {}
 
     def on_epoch_end(self, epoch, logs=None):
         step = epoch + 1
@@ -130,13 +129,19 @@ class TensorBoard(Callback):
                     or not isinstance(value, (int, float)):
                 continue
             part, tag = _board_tag(key)
-            self._writers[part].add_scalar(tag, value, step)
+            self._writer(part).add_scalar(tag, value, step)
         if self.histogram_freq and step % self.histogram_freq == 0:
             for i, leaf in enumerate(self.model.leaf_layers()):
                 for name, array in leaf.params.items():
-                    self._writers["train"].add_histogram(
+                    self._writer("train").add_histogram(
                         f"{leaf.name or f'{type(leaf).__name__.lower()}_{i}'}/{name}",
                         array, step)
+
+    def _writer(self, part):
+        """The event writer of ``train`` or ``validation``, made on its first scalar."""
+        if part not in self._writers:
+            self._writers[part] = self._writer_class(os.path.join(self.run_dir, part))
+        return self._writers[part]
 
     def on_train_end(self, logs=None):
         for writer in (self._writers or {}).values():
@@ -144,7 +149,7 @@ class TensorBoard(Callback):
         self._writers = None
 
     def __getstate__(self):
-        return {**super().__getstate__(), "_writers": None}
+        return {**super().__getstate__(), "_writers": None, "_writer_class": None}
 
 
 def _board_tag(key):
