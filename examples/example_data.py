@@ -54,6 +54,28 @@ def california_or_diabetes():
     return data.data, data.target, "California housing"
 
 
+def california_or_stand_in(n_samples=4000):
+    """``(X, y, name)``: California housing or, offline, a synthetic stand-in of its shape.
+
+    The stand-in has California's 8 features (income, house age, rooms,
+    bedrooms, population, occupancy, latitude, longitude, at their scales)
+    and a nonlinear target in hundreds of thousands of dollars, so code
+    written for California (its 5 "wide" and 6 "deep" columns) runs as is.
+    """
+    data = _fetch(fetch_california_housing, n_retries=1, delay=0.5)
+    if data is not None:
+        return data.data, data.target, "California housing"
+    print(f"using a synthetic stand-in of California housing instead ({n_samples:,} rows)")
+    rng = np.random.RandomState(42)
+    scale = [1.9, 12.6, 2.5, 0.5, 1132, 10, 2.1, 2.0]
+    center = [3.9, 28.6, 5.4, 1.1, 1425, 3.1, 35.6, -119.6]
+    X = rng.standard_normal((n_samples, 8)) * scale + center
+    y = (0.4 * X[:, 0] + 0.01 * X[:, 1] + 0.3 * np.tanh(X[:, 2] - 5)
+         + 0.5 * np.sin(X[:, 6] - 35) * np.cos(X[:, 7] + 119)
+         + 0.1 * rng.standard_normal(n_samples))
+    return X, y, "synthetic housing"
+
+
 def save_figure(fig, save_dir, name):
     """Save ``fig`` as ``save_dir/name`` when a folder was asked for; return the path."""
     if not save_dir:

@@ -209,3 +209,17 @@ def test_custom_model_grid_search_example_picks_the_wide_net_and_fast_rate(capsy
     # diabetes: 0.458 measured, linear regression on the same 8 features 0.466, the mean 0
     assert results["housing_data"] == "diabetes" and len(results["wide_and_deep_r2"]) == 5
     assert results["wide_and_deep_r2"].mean() > 0.38
+
+
+def test_keras_chapter_runs_with_only_its_imports_renamed(tmp_path, capsys):
+    results = _run("keras_chapter.py", str(tmp_path), quick=True)
+    out = capsys.readouterr().out
+    assert "the first Dense has weights (64, 300)" in out
+    assert results["accuracy"] > 0.85                       # 10 epochs of plain SGD, digits
+    assert results["regression_mse"] < 0.3 * results["target_variance"]
+    assert results["checkpoint_is_restored_model"]
+    assert [line.split(",")[0] for line in out.splitlines() if line.startswith("Epoch=")] == [
+        "Epoch=0", "Epoch=1", "Epoch=2"]
+    assert (tmp_path / "my_keras_model.keras").exists()
+    assert (tmp_path / "my_weights.weights.npz").exists()
+    assert results["search"].best_score_ > 0.5

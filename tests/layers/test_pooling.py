@@ -153,7 +153,8 @@ def test_max_pool_nans_and_infinities_match_the_loop_reference(padding, rng):
     layer = MaxPool2D(3, 2, padding)
     layer.build((7, 6, 2))
     # mostly -inf: with "same" padding, windows whose real inputs are all -inf
-    x = rng.choice([np.nan, -np.inf, np.inf, 0.0, 1.0], size=(8, 7, 6, 2), p=[.05, .6, .05, .15, .15])
+    x = rng.choice([np.nan, -np.inf, np.inf, 0.0, 1.0], size=(8, 7, 6, 2),
+                   p=[.05, .6, .05, .15, .15])
     y = layer.forward(x, training=True)
     dy = rng.standard_normal(y.shape)
     np.testing.assert_allclose(layer.backward(dy), reference.max_pool2d_backward(
