@@ -9,7 +9,7 @@ failed calls in :mod:`._rollback`. Prediction (:mod:`._prediction`),
 come in as mixins.
 """
 
-import warnings
+import inspect
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -23,7 +23,9 @@ from ..layers.base import leaf_layers
 from ..memory import check_memory
 from ..network import Network
 from ..optimizers import OPTIMIZERS
+from ..rollback import Divergence
 from ..training import Trainer, n_rows
+from ..user_warnings import warn
 from ._architecture import check_unchanged
 from ._callbacks import estimator_callbacks
 from ._constraints import TRAINING_CONSTRAINTS, reject_bools
@@ -123,10 +125,13 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         with rollback_on_failure(self):
             try:
                 return self._fit_unsafe(X, y, sample_weight, incremental, classes)
-            except FloatingPointError as exc:
-                # name the estimator's parameter behind the trainer's "learning rate"
-                raise ValueError(f"{exc} The step size is learning_rate_init="
-                                 f"{self.learning_rate_init!r}.") from exc
+            except Divergence as exc:
+                # the advice names the estimator's parameters, once
+                advice = ("Scale the inputs." if exc.learning_rate is None else
+                          "Try a smaller learning rate (learning_rate_init="
+                          f"{self.learning_rate_init!r}) or scale the inputs.")
+                raise ValueError(f"Training diverged at {exc.step}: {exc.problem}. {advice}"
+                                 ) from exc
 
     def _fit_unsafe(self, X, y, sample_weight, incremental, classes=None):
         """:meth:`_fit`'s work; a failure part-way is rolled back by the caller."""
@@ -137,9 +142,9 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         if _is_classification(self):
             check_classes(y, classes, None if first else self._fitted.target.classes,
                           incremental)
-        if self.batch_size != "auto" and self.batch_size > n_rows(X):
-            warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is "
-                          "going to be clipped", UserWarning, stacklevel=4)
+        if self._batch_size_clipped(n_rows(X)):
+            warn("Got `batch_size` less than 1 or larger than sample size. It is going to be "
+                 "clipped", UserWarning)
         target = (make_target(_is_classification(self), self.loss, y,
                               classes if incremental else None) if first
                   else self._fitted.target)
@@ -226,9 +231,8 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
                                       max_epochs=1 if incremental else self.max_iter,
                                       evaluate=evaluate)
         if not incremental and fitted.training.stopped is None:
-            warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
-                          "reached and the optimization hasn't converged yet."
-                          + scale_hint(X), ConvergenceWarning, stacklevel=4)
+            warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and the "
+                 "optimization hasn't converged yet." + scale_hint(X), ConvergenceWarning)
         publish(self, fitted)
 
     def _check_batch_norm(self, network, n_samples):
@@ -283,6 +287,15 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         cls = OPTIMIZERS.get_class(self.solver)
         return cls(self.learning_rate_init,
                    **{arg: getattr(self, param) for arg, param in cls.estimator_params.items()})
+
+    def _batch_size_clipped(self, n_samples):
+        """Whether a ``batch_size`` the user chose exceeds the samples (scikit-learn warns).
+
+        A class default (``ConvNetFromScratch``'s 32) is no choice of the
+        user's: small data trains on one full batch without a warning.
+        """
+        default = inspect.signature(type(self)).parameters["batch_size"].default
+        return self.batch_size not in ("auto", default) and self.batch_size > n_samples
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":

@@ -1,7 +1,5 @@
 """Target encoding per task: what the network is trained on, and back."""
 
-import warnings
-
 import numpy as np
 from scipy.special import logsumexp
 from sklearn.exceptions import DataConversionWarning
@@ -9,6 +7,7 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
 from ..losses import LOSSES, SigmoidCrossEntropy, SoftmaxCrossEntropy
+from ..user_warnings import warn
 
 # the estimators offer every registered regression loss, and log-loss for
 # classification (binary, multiclass or multilabel: the target decides the form)
@@ -22,9 +21,8 @@ CLASSIFICATION_LOSSES = ("auto", "log_loss")
 def ravel_column(y):
     """Turn a column vector ``(n, 1)`` into ``(n,)`` with scikit-learn's warning."""
     if y.ndim == 2 and y.shape[1] == 1:
-        warnings.warn("A column-vector y was passed when a 1d array was expected. "
-                      "Please change the shape of y to (n_samples,), for example "
-                      "using ravel().", DataConversionWarning, stacklevel=4)
+        warn("A column-vector y was passed when a 1d array was expected. Please change the "
+             "shape of y to (n_samples,), for example using ravel().", DataConversionWarning)
         return y.ravel()
     return y
 
@@ -71,7 +69,7 @@ class ClassificationTarget:
         if not multilabel and len(classes) < 2:
             raise ValueError(
                 "Classification needs samples of at least 2 classes in the data; "
-                f"got 1 class: {classes[0]!r}.")
+                f"got 1 class: {classes.tolist()[0]!r}.")
         binary = len(classes) == 2 and not multilabel
         self.n_outputs = 1 if binary else len(classes)
         self.loss = (SigmoidCrossEntropy() if binary or multilabel

@@ -1,12 +1,12 @@
 """ConvNetFromScratch: a small convolutional network for images and signals."""
 
-import warnings
 from numbers import Integral
 
 import numpy as np
 
 from ..layers import Activation, BatchNorm, Conv2D, Dense, Dropout, Flatten, MaxPool2D
 from ..layers._windows import pair
+from ..user_warnings import warn
 from ._architecture import canonical, sizes
 from ._base import BaseNeuralEstimator
 from ._sklearn_private import Interval, StrOptions
@@ -258,11 +258,11 @@ def _warn_if_channels_first(shape):
     """Warn when an image shape read as ``(h, w, c)`` looks like ``(c, h, w)``."""
     height, width, channels = shape
     if height in (1, 3) and width == channels > height:
-        warnings.warn(
+        warn(
             f"X has images of shape {shape}, read as (height, width, channels): "
             f"{height}x{width} pixels of {channels} channels. If they are channels-first "
             f"(NCHW) images of {width}x{channels} pixels, pass X.transpose(0, 2, 3, 1); "
-            "give input_shape to confirm this layout.", UserWarning, stacklevel=7)
+            "give input_shape to confirm this layout.", UserWarning)
 
 
 def _check_kernel(kernel_size, shape):
