@@ -13,14 +13,13 @@ from ..layers.base import leaf_layers
 
 
 def generator(random_state):
-    """A Generator for one fit: seeded from ``random_state``, never from global state.
+    """A Generator for one fit, seeded by a draw from ``random_state``'s RandomState.
 
-    None means fresh OS entropy (``check_random_state(None)`` would draw from
-    NumPy's global RandomState); an int or a RandomState instance seeds it
-    reproducibly, consuming the instance as scikit-learn estimators do.
+    An int seeds it reproducibly; a RandomState instance is consumed as
+    scikit-learn estimators consume it; None draws from NumPy's global
+    RandomState, as scikit-learn's ``check_random_state(None)`` does, so
+    ``np.random.seed`` makes such fits reproducible.
     """
-    if random_state is None:
-        return np.random.default_rng()
     return np.random.default_rng(check_random_state(random_state).randint(2**31))
 
 
