@@ -151,10 +151,9 @@ class RegressionTarget:
     loss : str
         "auto" or "squared_error" (half the mean squared error, as
         ``MLPRegressor``), or the name of another regression loss in
-        :data:`skscratch.losses.LOSSES`.
+        :data:`skscratch.losses.LOSSES` ("poisson": the network outputs the
+        log of the predicted mean, ``out_activation`` is "exp").
     """
-
-    out_activation = "identity"
 
     def __init__(self, n_outputs, one_d, loss="auto"):
         if loss not in REGRESSION_LOSSES:
@@ -164,6 +163,7 @@ class RegressionTarget:
         self.one_d = one_d
         self.loss_name = REGRESSION_LOSSES[loss]
         self.loss = LOSSES[self.loss_name]()
+        self.out_activation = self.loss.output_activation
 
     @classmethod
     def from_y(cls, y, loss="auto"):
@@ -177,20 +177,24 @@ class RegressionTarget:
         if y.shape[1] != self.n_outputs:
             raise ValueError(f"y has {y.shape[1]} outputs; the model was fitted with "
                              f"{self.n_outputs}.")
-        return y
+        return self.loss.encode_target(y, self.n_outputs, dtype)   # its own checks (poisson)
 
-    @staticmethod
-    def init_output_bias(bias, Y, sample_weight=None):
-        """Start the output bias at the (weighted) target mean.
+    def init_output_bias(self, bias, Y, sample_weight=None):
+        """Start the output bias at the best constant prediction: the (weighted) target mean.
 
-        The network then begins at the best constant prediction instead of
-        spending its first epochs learning the targets' offset.
+        The network then begins there instead of spending its first epochs
+        learning the targets' offset. With the log link of "poisson" the bias
+        is the log of the mean (left at 0 for an output whose targets are all 0).
         """
-        bias[:] = np.average(Y, axis=0, weights=sample_weight)
+        mean = np.average(Y, axis=0, weights=sample_weight)
+        if self.out_activation == "exp":
+            mean = np.log(mean, out=np.zeros_like(mean), where=mean > 0)
+        bias[:] = mean
 
     def decode(self, raw):
-        """Predictions, 1-D when the model was fitted on 1-D targets."""
-        return raw[:, 0] if self.one_d else raw
+        """Predictions (through the output activation), 1-D when fitted on 1-D targets."""
+        pred = self.loss.predict(raw)
+        return pred[:, 0] if self.one_d else pred
 
     @staticmethod
     def score(y_true, y_pred, sample_weight=None):

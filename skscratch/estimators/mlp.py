@@ -34,10 +34,13 @@ class MLPFromScratch(BaseNeuralEstimator):
     activation : {"relu", "tanh", "logistic", "identity", "leaky_relu", "elu"}, default="relu"
         Hidden-layer activation.
     task : {"classification", "regression"}, default="classification"
-    loss : {"auto", "log_loss", "squared_error", "absolute_error", "huber"}, default="auto"
+    loss : {"auto", "log_loss", "squared_error", "absolute_error", "huber", "poisson"}, \
+default="auto"
         "auto" is log-loss for classification and squared error for
         regression: half the mean of squared residuals, as ``MLPRegressor``
         (so ``loss_``, ``alpha`` and ``tol`` mean what they mean there).
+        "poisson" is ``MLPRegressor``'s: half the Poisson deviance of
+        ``exp(output)``, for non-negative counts or rates.
     solver : {"adam", "sgd"}, default="adam"
     alpha : float, default=1e-4
         L2 penalty on the weights (not the biases), scaled as scikit-learn does:
@@ -110,7 +113,7 @@ class MLPFromScratch(BaseNeuralEstimator):
         Layers counting input and output, as in scikit-learn.
     n_outputs_ : int
     out_activation_ : str
-        "softmax", "logistic" or "identity".
+        "softmax", "logistic", "identity", or "exp" (``loss="poisson"``).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Defined when ``X`` has string column names.

@@ -66,7 +66,7 @@ def to_onnx(model, X_sample=None, *, target_opset=None):
     if model.task == "classification":
         outputs = classifier_outputs(graph, model, raw, names, network.dtype)
     else:
-        outputs = regressor_outputs(graph, raw, names[0], network.dtype)
+        outputs = regressor_outputs(graph, model, raw, names[0], network.dtype)
     inputs = [("X", element_type(input_dtype), [None, model.n_features_in_])]
     return model_proto(graph, inputs, outputs, doc_string=f"skscratch {type(model).__name__}")
 

@@ -41,6 +41,9 @@ def _data(target):
     if target == "regression":
         X, y = load_diabetes(return_X_y=True)
         return StandardScaler().fit_transform(X), y          # raw targets, as users pass them
+    if target == "poisson":                                  # counts, zeros among them
+        X, y = load_diabetes(return_X_y=True)
+        return StandardScaler().fit_transform(X), np.floor(np.maximum(y - 60, 0) / 25)
     if target == "multilabel":
         return make_multilabel_classification(150, 8, n_classes=3, random_state=0)
     X, y = load_breast_cancer(return_X_y=True) if target == "binary" else load_iris(
@@ -51,6 +54,9 @@ def _data(target):
 def _pair(target, **params):
     if target == "regression":
         return MLPFromScratch(task="regression", **params), MLPRegressor(**params)
+    if target == "poisson":
+        return (MLPFromScratch(task="regression", loss="poisson", **params),
+                MLPRegressor(loss="poisson", **params))
     return MLPFromScratch(**params), MLPClassifier(**params)
 
 
@@ -65,7 +71,8 @@ def _assert_same_model(ours, theirs, X):
         np.testing.assert_array_equal(ours.predict(X), theirs.predict(X))
 
 
-@pytest.mark.parametrize("target", ["binary", "multiclass", "multilabel", "regression"])
+@pytest.mark.parametrize("target", ["binary", "multiclass", "multilabel", "regression",
+                                    "poisson"])
 @pytest.mark.parametrize("params", [
     {},
     {"solver": "sgd", "learning_rate": "invscaling", "learning_rate_init": 0.05},

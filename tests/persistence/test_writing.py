@@ -17,6 +17,9 @@ MODELS = [
     pytest.param(lambda: MLPFromScratch((8,), task="regression", loss="huber", max_iter=5,
                                         early_stopping=True, random_state=0),
                  "values", id="mlp-regression"),
+    pytest.param(lambda: MLPFromScratch((8,), task="regression", loss="poisson", max_iter=5,
+                                        random_state=0),
+                 "counts", id="mlp-poisson"),
     pytest.param(lambda: ConvNetFromScratch((3,), hidden_layer_sizes=(6,), batch_norm=True,
                                             max_iter=3, random_state=0),
                  "labels", id="convnet-batchnorm"),
@@ -25,7 +28,7 @@ MODELS = [
 
 def _targets(kind, X, y):
     return {"labels": y, "strings": np.where(y == 0, "setosa", "other"),
-            "values": X[:, 0] * 2 - X[:, 3]}[kind]
+            "values": X[:, 0] * 2 - X[:, 3], "counts": np.round(X[:, 2])}[kind]
 
 
 @pytest.mark.parametrize("make, kind", MODELS)
