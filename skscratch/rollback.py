@@ -41,8 +41,11 @@ class Divergence(FloatingPointError):
 
 
 def snapshot(network, optimizer):
-    """Copies of the network's weights and the optimizer's state, for :func:`restore`."""
-    scalars, moments = optimizer.get_state()
+    """Copies of the network's weights and the optimizer's state, for :func:`restore`.
+
+    ``optimizer`` may be None (a full-batch L-BFGS fit keeps no optimizer).
+    """
+    scalars, moments = ({}, []) if optimizer is None else optimizer.get_state()
     return network.get_weights(), scalars, [m.copy() for m in moments]
 
 
@@ -50,7 +53,8 @@ def restore(network, optimizer, saved):
     """Put back the weights and optimizer state of a :func:`snapshot`."""
     weights, scalars, moments = saved
     network.set_weights(weights)
-    optimizer.set_state(scalars, moments, [network.flat_params])
+    if optimizer is not None:
+        optimizer.set_state(scalars, moments, [network.flat_params])
 
 
 def start_loss(trainer, X, Y, sample_weight):

@@ -15,11 +15,13 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import ClassifierTags, RegressorTags
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..callbacks import as_callbacks
 from ..layers import BatchNorm
 from ..layers.base import leaf_layers
+from ..lbfgs import chunk_rows
 from ..memory import check_memory
 from ..network import Network
 from ..optimizers import OPTIMIZERS
@@ -42,6 +44,7 @@ from ._inputs import (
     scale_hint,
     validate_sample_weight,
 )
+from ._lbfgs import memory_slots, train_lbfgs
 from ._prediction import PredictionMixin, _is_classification
 from ._random import EpochOrder, fit_random_state, initialize_like_sklearn, side_generator
 from ._rollback import rollback_on_failure
@@ -102,8 +105,11 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         """
         return self._fit(X, y, sample_weight, incremental=False)
 
+    @available_if(lambda est: est._check_solver())
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Train for one epoch on ``(X, y)``, keeping the optimizer's state.
+
+        Offered for the mini-batch solvers ("adam", "sgd"), as in scikit-learn.
 
         Parameters
         ----------
@@ -155,10 +161,13 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         else:
             fitted = self._fitted
             X, Y = cast(X, fitted.network.dtype), Y.astype(fitted.network.dtype, copy=False)
-        # partial_fit keeps the optimizer's moments; fit (warm start too) starts afresh
-        optimizer = fitted.optimizer if incremental and not first else self._make_optimizer()
+        # partial_fit keeps the optimizer's moments; fit (warm start too) starts afresh,
+        # and so does a partial_fit after an lbfgs fit (which keeps none)
+        keep = incremental and not first and fitted.optimizer is not None
+        optimizer = fitted.optimizer if keep else self._make_optimizer()
+        early_stopping = self.early_stopping and not incremental and self.solver != "lbfgs"
         fitted = FittedState(fitted.network, target, optimizer, fitted.rng, fitted.training,
-                             self.early_stopping and not incremental,
+                             early_stopping,
                              0 if fitted.training is None else fitted.training.n_iter,
                              fitted.architecture)
         self._train(fitted, (X, y, Y, sample_weight), incremental, streams)
@@ -191,10 +200,8 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         architecture = self._architecture()
         network = self._build_network(input_shape, target.n_outputs)
         # continued=True: any fitted estimator may go on with partial_fit or warm_start
-        check_memory(network, input_shape, self._batch_size(n_rows(X)), dtype,
-                     n_samples=n_rows(X), copies_of_x=int(bool(self.early_stopping)),
-                     optimizer_slots=len(OPTIMIZERS.get_class(self.solver).state_slots),
-                     continued=True)
+        check_memory(network, input_shape, dtype=dtype, n_samples=n_rows(X), continued=True,
+                     **self._footprint(network, input_shape, n_rows(X), dtype))
         rng = generator(self.random_state) if streams is None else side_generator(
             self.random_state)
         network.build(input_shape, rng, dtype)
@@ -203,6 +210,15 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         else:
             initialize_like_sklearn(network, streams, getattr(self, "activation", None))
         return FittedState(network, target, None, rng, None, architecture=architecture)
+
+    def _footprint(self, network, input_shape, n_samples, dtype):
+        """What the memory check needs to know of the fit: batch, optimizer slots, copies of X."""
+        if self.solver == "lbfgs":
+            return {"batch_size": chunk_rows(network, input_shape, n_samples),
+                    "optimizer_slots": memory_slots(dtype), "copies_of_x": 0}
+        return {"batch_size": self._batch_size(n_samples),
+                "optimizer_slots": len(OPTIMIZERS.get_class(self.solver).state_slots),
+                "copies_of_x": int(bool(self.early_stopping))}
 
     def _architecture(self):
         """Hook: the parameters the network is built from, in a comparable form.
@@ -215,6 +231,10 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
     def _train(self, fitted, data, incremental, streams=None):
         """Run the epochs, then keep the best weights and publish the fitted attributes."""
         X, y, Y, sample_weight = data
+        if self.solver == "lbfgs":
+            train_lbfgs(self, fitted, X, Y, sample_weight)
+            publish(self, fitted)
+            return
         evaluate = None
         if fitted.early_stopping:
             X, Y, sample_weight, evaluate = validation_split(
@@ -282,8 +302,20 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         """Hook: give validated rows the shape the network's first layer expects."""
         return X
 
+    def _check_solver(self):
+        """True for a mini-batch solver; AttributeError (scikit-learn's) for "lbfgs"."""
+        if self.solver == "lbfgs":
+            raise AttributeError("partial_fit is only available for stochastic optimizers. "
+                                 "lbfgs is not stochastic.")
+        return True
+
     def _make_optimizer(self):
-        """The solver's optimizer, set from the estimator's parameters of the same meaning."""
+        """The solver's optimizer, set from the estimator's parameters of the same meaning.
+
+        None for "lbfgs", which keeps no state between calls.
+        """
+        if self.solver == "lbfgs":
+            return None
         cls = OPTIMIZERS.get_class(self.solver)
         return cls(self.learning_rate_init,
                    **{arg: getattr(self, param) for arg, param in cls.estimator_params.items()})
@@ -294,6 +326,8 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         A class default (``ConvNetFromScratch``'s 32) is no choice of the
         user's: small data trains on one full batch without a warning.
         """
+        if self.solver == "lbfgs":             # no batches
+            return False
         default = inspect.signature(type(self)).parameters["batch_size"].default
         return self.batch_size not in ("auto", default) and self.batch_size > n_samples
 

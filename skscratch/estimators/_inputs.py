@@ -72,7 +72,7 @@ def csr(X):
     return X.tocsr() if issparse(X) else X
 
 
-def scale_hint(X, spread=10.0):
+def scale_hint(X, spread=10.0, steps="epochs"):
     """A sentence for the ConvergenceWarning when ``X`` looks unscaled, else "".
 
     Inputs whose columns have standard deviations or means far from 1 and 0
@@ -90,7 +90,7 @@ def scale_hint(X, spread=10.0):
         return ""
     return (f" The inputs look unscaled (column means or standard deviations up to "
             f"{size:.3g}): scaling them, e.g. with StandardScaler in a Pipeline, usually "
-            "converges in far fewer epochs.")
+            f"converges in far fewer {steps}.")
 
 
 def init_output_bias(network, target, Y, sample_weight):

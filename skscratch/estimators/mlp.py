@@ -41,7 +41,13 @@ default="auto"
         (so ``loss_``, ``alpha`` and ``tol`` mean what they mean there).
         "poisson" is ``MLPRegressor``'s: half the Poisson deviance of
         ``exp(output)``, for non-negative counts or rates.
-    solver : {"adam", "sgd"}, default="adam"
+    solver : {"adam", "sgd", "lbfgs"}, default="adam"
+        "adam" and "sgd" take scikit-learn's mini-batch steps; "lbfgs"
+        minimises the loss of the whole training set with SciPy's L-BFGS-B,
+        as scikit-learn does (often the better choice for small data). Under
+        "lbfgs" an iteration is one L-BFGS iteration, the mini-batch
+        parameters play no part, callbacks hear ``on_epoch_end`` once per
+        iteration, and ``partial_fit`` is not offered.
     alpha : float, default=1e-4
         L2 penalty on the weights (not the biases), scaled as scikit-learn does:
         ``alpha / 2 * ||W||**2 / batch_weight``.
@@ -71,6 +77,8 @@ default="auto"
     beta_1, beta_2 : float, default=0.9, 0.999
     epsilon : float, default=1e-8
     n_iter_no_change : int, default=10
+    max_fun : int, default=15000
+        Most loss evaluations of ``solver="lbfgs"`` (SciPy's ``maxfun``).
     dropout : float, default=0.0
         Dropout rate after each hidden layer (0 adds no dropout layer).
     callbacks : list of Callback or callable, default=None
@@ -144,7 +152,8 @@ default="auto"
                  power_t=0.5, max_iter=200, shuffle=True, random_state=None, tol=1e-4,
                  verbose=False, warm_start=False, momentum=0.9, nesterovs_momentum=True,
                  early_stopping=False, validation_fraction=0.1, beta_1=0.9, beta_2=0.999,
-                 epsilon=1e-8, n_iter_no_change=10, dropout=0.0, callbacks=None):
+                 epsilon=1e-8, n_iter_no_change=10, max_fun=15000, dropout=0.0,
+                 callbacks=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.task = task
@@ -169,6 +178,7 @@ default="auto"
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
         self.callbacks = callbacks
         self.dropout = dropout
 

@@ -88,8 +88,10 @@ def _rebuild(header, arrays):
     if network.output_shape != (target.n_outputs,):
         raise ValueError(f"The model file's target needs {target.n_outputs} output(s); its "
                          f"network gives {network.output_shape}.")
-    optimizer = estimator._make_optimizer()
-    n_moments = _restore_optimizer(optimizer, header["optimizer"], arrays, network)
+    optimizer, n_moments = None, 0           # a fit by solver="lbfgs" keeps no optimizer
+    if header["optimizer"] is not None:
+        optimizer = estimator._make_optimizer()
+        n_moments = _restore_optimizer(optimizer, header["optimizer"], arrays, network)
     state = training_state(header["state"])
     refuse_unknown(arrays, n_weights, n_moments, "classes_", "feature_names_in_")
     fitted = header["fitted"]
@@ -111,7 +113,8 @@ def _new_estimator(header):
     if params.get("callbacks") is not None:       # code: never saved
         raise ValueError("The model file declares callbacks; a model file holds none.")
     task = header.get("target", {}).get("task")
-    if task is not None and params.get("task", "classification") != task:
+    # MLPClassifier and MLPRegressor fix their task: it is no parameter of theirs
+    if task is not None and params.get("task", getattr(cls, "task", "classification")) != task:
         raise ValueError(f"The model file's parameters say task={params.get('task')!r}; its "
                          f"target is for {task}.")
     if header.get("model") is not None:           # NetworkEstimator(model=a Network/Model)
@@ -163,6 +166,9 @@ def _rebuild_target(spec, arrays):
 
 def _restore_optimizer(optimizer, spec, arrays, network):
     """Set the optimizer's saved state; return how many moment arrays it had."""
+    if optimizer is None:                  # the estimator's solver is "lbfgs"
+        raise ValueError(f"The optimizer state ({spec.get('name', spec.get('type'))!r}) does "
+                         "not match the saved solver.")
     if "name" in spec:
         saved, scalars = spec["name"], spec["scalars"]
         matches = saved == OPTIMIZERS.name_of(optimizer)

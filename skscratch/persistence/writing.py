@@ -145,14 +145,16 @@ def estimator_contents(estimator):
                          "file, so it is not written.")
     params, model_config = saved_params(estimator, estimator._fitted.network)
     fitted = estimator._fitted
-    scalars, moments = fitted.optimizer.get_state()
+    optimizer = fitted.optimizer         # None after solver="lbfgs", which keeps no state
+    scalars, moments = ({}, []) if optimizer is None else optimizer.get_state()
     header = {
         "format": FORMAT, "version": VERSION, "kind": "estimator",
         "estimator": type(estimator).__name__,
         "params": params, "target": _target_header(fitted.target),
         "network": _network_header(fitted.network),
-        "optimizer": {"name": OPTIMIZERS.name_of(fitted.optimizer),
-                      "scalars": jsonable(scalars), "n_arrays": len(moments)},
+        "optimizer": None if optimizer is None else {
+            "name": OPTIMIZERS.name_of(optimizer), "scalars": jsonable(scalars),
+            "n_arrays": len(moments)},
         "state": jsonable({name: getattr(fitted.training, name) for name in STATE_FIELDS}),
         "early_stopping": fitted.early_stopping,
         "rng": jsonable(fitted.rng.bit_generator.state),

@@ -51,6 +51,20 @@ def test_the_convergence_warning_names_the_users_line(how, iris):
     assert all("Maximum iterations (2)" in str(w.message) for w in found)
 
 
+@pytest.mark.parametrize("budget", [{"max_iter": 3}, {"max_fun": 4}])
+def test_the_lbfgs_convergence_warning_names_the_users_line_and_the_budget(budget, iris):
+    X, y = iris
+    found = _caught(ConvergenceWarning, MLPFromScratch((4,), solver="lbfgs", tol=0.0,
+                                                      random_state=0, **budget).fit, X, y)
+    _assert_here(found)
+    message = str(found[0].message)
+    assert message.startswith("lbfgs failed to converge after ")
+    (name, value), = budget.items()
+    assert f"({name}={value})." in message
+    assert message.count("StandardScaler") == 1      # raw iris: the hint, said once
+    assert message.endswith("converges in far fewer iterations.")
+
+
 def test_a_module_filter_on_the_users_module_silences_it(iris):
     X, y = iris
     with warnings.catch_warnings(record=True) as caught:
