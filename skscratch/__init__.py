@@ -3,11 +3,18 @@
 The layer engine (:mod:`skscratch.layers`, :class:`Network`, :class:`Model`,
 :mod:`skscratch.losses`, :mod:`skscratch.optimizers`, :mod:`skscratch.gradcheck`) works
 without scikit-learn; :class:`MLPFromScratch` and :class:`ConvNetFromScratch` drop into scikit-learn
-workflows.
+workflows, and :class:`MLPClassifier` / :class:`MLPRegressor` replace scikit-learn's by
+changing one import.
 """
 
 from . import gradcheck, layers, losses, optimizers
-from .estimators import ConvNetFromScratch, MLPFromScratch, NetworkEstimator
+from .estimators import (
+    ConvNetFromScratch,
+    MLPClassifier,
+    MLPFromScratch,
+    MLPRegressor,
+    NetworkEstimator,
+)
 from .model import Model
 from .network import Network
 from .persistence import load, save
@@ -17,7 +24,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ConvNetFromScratch",
+    "MLPClassifier",
     "MLPFromScratch",
+    "MLPRegressor",
     "Model",
     "Network",
     "NetworkEstimator",

@@ -1,7 +1,8 @@
 """scikit-learn estimators built on the skscratch layer engine."""
 
 from .convnet import ConvNetFromScratch
-from .mlp import MLPFromScratch
+from .mlp import MLPClassifier, MLPFromScratch, MLPRegressor
 from .network_estimator import NetworkEstimator
 
-__all__ = ["ConvNetFromScratch", "MLPFromScratch", "NetworkEstimator"]
+__all__ = ["ConvNetFromScratch", "MLPClassifier", "MLPFromScratch", "MLPRegressor",
+           "NetworkEstimator"]

@@ -4,14 +4,21 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from ..container import Container
-from ..estimators import ConvNetFromScratch, MLPFromScratch, NetworkEstimator
+from ..estimators import (
+    ConvNetFromScratch,
+    MLPClassifier,
+    MLPFromScratch,
+    MLPRegressor,
+    NetworkEstimator,
+)
 from ..model import Model
 from .builder import DEFAULT_OPSET, OnnxGraph, Value, element_type
 from .emit import model_proto
 from .heads import classifier_outputs, raw_output, regressor_outputs
 from .walk import network_outputs
 
-ESTIMATORS = (MLPFromScratch, ConvNetFromScratch, NetworkEstimator)
+ESTIMATORS = (MLPFromScratch, MLPClassifier, MLPRegressor, ConvNetFromScratch,
+              NetworkEstimator)
 
 
 def to_onnx(model, X_sample=None, *, target_opset=None):

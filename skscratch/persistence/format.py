@@ -5,12 +5,18 @@ The vocabulary shared by writing a model file
 (:mod:`skscratch.persistence.checks`, :mod:`skscratch.persistence.loading`).
 """
 
-from ..estimators import ConvNetFromScratch, MLPFromScratch, NetworkEstimator
+from ..estimators import (
+    ConvNetFromScratch,
+    MLPClassifier,
+    MLPFromScratch,
+    MLPRegressor,
+    NetworkEstimator,
+)
 
 FORMAT, VERSION, READABLE_VERSIONS = "skscratch-model", 2, (1, 2)
 # the only classes a file may name as its estimator
-ESTIMATORS = {cls.__name__: cls for cls in (MLPFromScratch, ConvNetFromScratch,
-                                            NetworkEstimator)}
+ESTIMATORS = {cls.__name__: cls for cls in (MLPFromScratch, MLPClassifier, MLPRegressor,
+                                            ConvNetFromScratch, NetworkEstimator)}
 DTYPES = ("float32", "float64")
 # the training record's fields, as the header's "state" holds them
 STATE_FIELDS = ("n_iter", "t", "loss_curve", "validation_scores", "best_loss",

@@ -47,7 +47,7 @@ def save(model, path):
     """
     if isinstance(model, Container):
         header, arrays = _model_contents(model)
-    elif type(model).__name__ in ESTIMATORS:
+    elif ESTIMATORS.get(type(model).__name__) is type(model):    # not scikit-learn's MLP
         header, arrays = estimator_contents(model)
     else:
         raise TypeError("save() takes an skscratch estimator, Network or Model; got "
