@@ -278,6 +278,8 @@ class LBFGSTrainer(Trainer):
                              f"the loss became {float(result.fun)}")
         np.copyto(self.network.flat_params, result.x, casting="same_kind")
         np.copyto(self._last, result.x)
+        # a start that already meets gtol makes no iteration: its loss is still the best seen
+        state.best_loss = min(state.best_loss, float(result.fun))
         if result.status == 0:
             state.stopped = "converged"
 

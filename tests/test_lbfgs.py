@@ -120,6 +120,11 @@ def test_the_state_counts_iterations_and_continues(rng):
     assert state.loss_curve[4] <= state.loss_curve[3]
     converged = LBFGSTrainer(_net(rng), HalfSquaredError(), tol=1e-3).fit(x, y, max_iter=500)
     assert converged.stopped == "converged"
+    # a start that already meets the tolerance: no iteration, its loss the best one
+    start = LBFGSTrainer(_net(rng), HalfSquaredError(), tol=1e9)
+    idle = start.fit(x, y, max_iter=5)
+    assert idle.n_iter == 0 and idle.loss_curve == [] and idle.stopped == "converged"
+    assert idle.best_loss == start.result.fun == start.loss_and_gradient(x, y)[0]
 
 
 class _Recorder(Callback):
