@@ -44,11 +44,11 @@ from pathlib import Path
 
 import numpy as np
 from scipy.optimize import minimize
-from threadpoolctl import threadpool_limits
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier as SklearnMLPClassifier
+from threadpoolctl import threadpool_limits
 
 from skscratch import MLPClassifier
 

@@ -6,11 +6,11 @@ import warnings
 import joblib
 import numpy as np
 import pytest
+from sklearn import neural_network
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.datasets import load_diabetes, load_iris
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, cross_val_score
-from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
@@ -72,7 +72,7 @@ def test_cross_val_score_both_tasks():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         r2 = cross_val_score(reg, Xr, yr, cv=3)              # default scoring: R²
-        theirs = cross_val_score(make_pipeline(StandardScaler(), MLPRegressor(
+        theirs = cross_val_score(make_pipeline(StandardScaler(), neural_network.MLPRegressor(
             hidden_layer_sizes=(32,), learning_rate_init=0.01, max_iter=100, random_state=0)),
             Xr, yr, cv=3)
     np.testing.assert_allclose(r2, theirs, rtol=1e-8)         # the same model, scored alike
