@@ -27,6 +27,7 @@ import threadpoolctl
 sys.path.insert(0, str(Path(__file__).parent))
 import floor  # noqa: E402
 import grid_search  # noqa: E402
+import lbfgs_fit  # noqa: E402
 import peers  # noqa: E402
 import workloads  # noqa: E402
 
@@ -121,6 +122,10 @@ def report(results):
             "NumPy calls (preallocated arrays, the threads training uses), against each "
             "library's epoch (minimum of repeats):", "",
             floor.floor_table(results["W8"])]
+    out += ["", "W10 - `MLPClassifier(hidden_layer_sizes=(64,), solver=\"lbfgs\")` on digits, "
+            "`max_iter=200`, float64, one BLAS thread, beside three floors running the same "
+            "L-BFGS-B iterations (best of repeats, cases in turns):", "",
+            lbfgs_fit.markdown(results["W10"])]
     out += onnx_section(results)
     return "\n".join(out)
 
@@ -155,7 +160,7 @@ def run_all(repeats, quick):
                "sizes": {"W1": 4000 if quick else 20000}}
     for key, run in [("W1", workloads.w1_mlp), ("W2", workloads.w2_digits_cv),
                      ("W3", workloads.w3_convnet), ("W6", grid_search.w6_grid_search),
-                     ("W8", floor.w8_floor)]:
+                     ("W8", floor.w8_floor), ("W10", lbfgs_fit.w10_lbfgs)]:
         print(f"running {key} ...", flush=True)
         results[key] = run(repeats, quick)
     results["W4"] = workloads.w4_prediction(results["W1"], results["W3"]["28x28"], quick)

@@ -3,13 +3,16 @@
 The layer engine (:mod:`skscratch.layers`, :class:`Network`, :class:`Model`,
 :mod:`skscratch.losses`, :mod:`skscratch.optimizers`, :mod:`skscratch.gradcheck`) works
 without scikit-learn; :class:`MLPFromScratch` and :class:`ConvNetFromScratch` drop into scikit-learn
-workflows.
+workflows, and :class:`MLPClassifier` / :class:`MLPRegressor` replace scikit-learn's by
+changing one import.
 """
 
 from . import callbacks, gradcheck, layers, losses, metrics, optimizers
 from .estimators import (
     ConvNetFromScratch,
+    MLPClassifier,
     MLPFromScratch,
+    MLPRegressor,
     NetworkClassifier,
     NetworkEstimator,
     NetworkRegressor,
@@ -24,7 +27,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ConvNetFromScratch",
+    "MLPClassifier",
     "MLPFromScratch",
+    "MLPRegressor",
     "Model",
     "Network",
     "NetworkClassifier",

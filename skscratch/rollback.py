@@ -17,9 +17,35 @@ from .batches import n_rows, take_rows
 BLOWUP_FACTOR = 1e8
 
 
+class Divergence(FloatingPointError):
+    """Training diverged: where, what went wrong, and the learning rate of the moment.
+
+    The message names them for the engine's user; an estimator, whose user
+    sets other parameters, words its own from the attributes.
+
+    Parameters
+    ----------
+    step : str
+        Where it diverged: ``"epoch 3"``, ``"L-BFGS iteration 12"``.
+    problem : str
+        What happened: ``"the loss became nan"``.
+    learning_rate : float or None
+        The optimizer's rate at the time; None for a solver without one.
+    """
+
+    def __init__(self, step, problem, learning_rate=None):
+        self.step, self.problem, self.learning_rate = step, problem, learning_rate
+        advice = ("Scale the inputs." if learning_rate is None else
+                  f"Try a smaller learning rate (it was {learning_rate:g}) or scale the inputs.")
+        super().__init__(f"Training diverged at {step}: {problem}. {advice}")
+
+
 def snapshot(network, optimizer):
-    """Copies of the network's weights and the optimizer's state, for :func:`restore`."""
-    scalars, moments = optimizer.get_state()
+    """Copies of the network's weights and the optimizer's state, for :func:`restore`.
+
+    ``optimizer`` may be None (a full-batch L-BFGS fit keeps no optimizer).
+    """
+    scalars, moments = ({}, []) if optimizer is None else optimizer.get_state()
     return network.get_weights(), scalars, [m.copy() for m in moments]
 
 
@@ -27,7 +53,8 @@ def restore(network, optimizer, saved):
     """Put back the weights and optimizer state of a :func:`snapshot`."""
     weights, scalars, moments = saved
     network.set_weights(weights)
-    optimizer.set_state(scalars, moments, [network.flat_params])
+    if optimizer is not None:
+        optimizer.set_state(scalars, moments, [network.flat_params])
 
 
 def start_loss(trainer, X, Y, sample_weight):
@@ -63,7 +90,7 @@ def start_loss(trainer, X, Y, sample_weight):
 
 
 def check_finite(trainer, loss):
-    """Raise FloatingPointError when the epoch diverged, blew up, or poisoned the optimizer.
+    """Raise :class:`Divergence` when the epoch diverged, blew up, or poisoned the optimizer.
 
     Non-finite losses or weights diverged; a loss a hundred million
     times the untrained network's (and above 1e8), or weights whose
@@ -94,6 +121,4 @@ def check_finite(trainer, loss):
     elif not all(np.isfinite(m).all() for m in optimizer.get_state()[1]):
         problem = "the optimizer's moments overflowed (a batch of huge values?)"
     if problem is not None:
-        raise FloatingPointError(
-            f"Training diverged at epoch {epoch}: {problem}. Try a smaller learning rate "
-            f"(it was {optimizer.learning_rate:g}) or scale the inputs.")
+        raise Divergence(f"epoch {epoch}", problem, optimizer.learning_rate)

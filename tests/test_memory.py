@@ -45,6 +45,12 @@ def _measured_and_estimated(estimator, X, y, monkeypatch):
     pytest.param(lambda: MLPFromScratch((512,), activation="elu", solver="sgd", max_iter=1,
                                         random_state=0),
                  (300,), np.float32, id="mlp-float32-elu-sgd"),
+    # full-batch L-BFGS: the whole set is one chunk, SciPy holds ~30 parameter copies
+    pytest.param(lambda: MLPFromScratch((384, 192), solver="lbfgs", max_iter=3,
+                                        random_state=0),
+                 (200,), np.float64, id="mlp-float64-lbfgs"),
+    pytest.param(lambda: MLPFromScratch((256,), solver="lbfgs", max_iter=3, random_state=0),
+                 (300,), np.float32, id="mlp-float32-lbfgs"),
     # im2col rows dominate a ConvNet's memory: the old estimate (outputs only) was 0.45x
     pytest.param(lambda: ConvNetFromScratch((8, 16), batch_norm=True, dropout=0.3, max_iter=1,
                                             batch_size=120, random_state=0),

@@ -4,7 +4,14 @@ import numpy as np
 import pytest
 
 from skscratch.optimizers import SGD
-from skscratch.rollback import BLOWUP_FACTOR, check_finite, restore, snapshot, start_loss
+from skscratch.rollback import (
+    BLOWUP_FACTOR,
+    Divergence,
+    check_finite,
+    restore,
+    snapshot,
+    start_loss,
+)
 from tests.conftest import linear_data, small_trainer
 
 
@@ -15,6 +22,20 @@ def test_divergence_raises_and_restores_finite_weights(rng):
             np.errstate(over="ignore", invalid="ignore"):
         trainer.fit(x * 1e3, y * 1e3, max_epochs=50)
     assert all(np.isfinite(p).all() for p in trainer.network.params)
+
+
+def test_a_divergence_carries_its_parts_for_callers_to_word_their_own_advice(rng):
+    x, y = linear_data(rng)
+    trainer = small_trainer(rng, optimizer=SGD(1e6, momentum=0), tol=None, batch_size=1)
+    with pytest.raises(Divergence) as info, np.errstate(over="ignore", invalid="ignore"):
+        trainer.fit(x * 1e3, y * 1e3, max_epochs=50)
+    exc = info.value
+    assert isinstance(exc, FloatingPointError) and exc.learning_rate == 1e6
+    assert exc.step.startswith("epoch ") and exc.problem.startswith("the ")
+    assert str(exc) == (f"Training diverged at {exc.step}: {exc.problem}. Try a smaller "
+                        "learning rate (it was 1e+06) or scale the inputs.")
+    assert str(Divergence("L-BFGS iteration 3", "the loss became nan")) == (
+        "Training diverged at L-BFGS iteration 3: the loss became nan. Scale the inputs.")
 
 
 def test_keyboard_interrupt_restores_the_last_complete_epoch_and_propagates(rng):

@@ -102,11 +102,14 @@ class Callback:
 BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end")
 
 
+def overrides(callback, hook):
+    """Whether ``callback`` has its own ``hook`` (its class's, or a LambdaCallback's function)."""
+    return hook in vars(callback) or getattr(type(callback), hook) is not getattr(Callback, hook)
+
+
 def listens_to_batches(callback):
     """Whether ``callback`` overrides any batch hook (else the loop skips it per batch)."""
-    return any(hook in vars(callback)
-               or getattr(type(callback), hook) is not getattr(Callback, hook)
-               for hook in BATCH_HOOKS)
+    return any(overrides(callback, hook) for hook in BATCH_HOOKS)
 
 
 class FunctionCallback(Callback):

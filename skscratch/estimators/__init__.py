@@ -1,8 +1,8 @@
 """scikit-learn estimators built on the skscratch layer engine."""
 
 from .convnet import ConvNetFromScratch
-from .mlp import MLPFromScratch
+from .mlp import MLPClassifier, MLPFromScratch, MLPRegressor
 from .network_estimator import NetworkClassifier, NetworkEstimator, NetworkRegressor
 
-__all__ = ["ConvNetFromScratch", "MLPFromScratch", "NetworkClassifier", "NetworkEstimator",
-           "NetworkRegressor"]
+__all__ = ["ConvNetFromScratch", "MLPClassifier", "MLPFromScratch", "MLPRegressor",
+           "NetworkClassifier", "NetworkEstimator", "NetworkRegressor"]

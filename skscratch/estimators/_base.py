@@ -9,22 +9,26 @@ failed calls in :mod:`._rollback`. Prediction (:mod:`._prediction`),
 come in as mixins.
 """
 
-import warnings
+import inspect
 from dataclasses import dataclass
 
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import ClassifierTags, RegressorTags
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..callbacks import as_callbacks
 from ..layers import BatchNorm
 from ..layers.base import check_positive_int, leaf_layers
+from ..lbfgs import chunk_rows
 from ..memory import check_memory
 from ..network import Network
 from ..optimizers import OPTIMIZERS
+from ..rollback import Divergence
 from ..training import Trainer, n_rows
+from ..user_warnings import warn
 from ._architecture import check_unchanged
 from ._callbacks import estimator_callbacks
 from ._constraints import TRAINING_CONSTRAINTS, reject_bools
@@ -41,6 +45,7 @@ from ._inputs import (
     scale_hint,
     validate_sample_weight,
 )
+from ._lbfgs import memory_slots, train_lbfgs
 from ._prediction import PredictionMixin, _is_classification
 from ._random import EpochOrder, fit_random_state, initialize_like_sklearn, side_generator
 from ._rollback import rollback_on_failure
@@ -143,8 +148,11 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         """
         return self._fit(X, y, sample_weight, incremental=False)
 
+    @available_if(lambda est: est._check_solver())
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Train for one epoch on ``(X, y)``, keeping the optimizer's state.
+
+        Offered for the mini-batch solvers ("adam", "sgd"), as in scikit-learn.
 
         Parameters
         ----------
@@ -167,11 +175,14 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
             try:
                 return self._fit_unsafe(X, y, sample_weight, incremental, classes,
                                         FitOptions(**(options or {})))
-            except FloatingPointError as exc:
-                # name the estimator's parameter behind the trainer's "learning rate"
-                source = ("learning_rate_init" if self.learning_rate_init is not None
-                          else "the compiled optimizer's learning rate")
-                raise ValueError(f"{exc} The step size is {source}.") from exc
+            except Divergence as exc:
+                # the advice names the estimator's parameters, once
+                rate = ("the compiled optimizer's learning rate" if self.learning_rate_init is None
+                        else f"learning_rate_init={self.learning_rate_init!r}")
+                advice = ("Scale the inputs." if exc.learning_rate is None else
+                          f"Try a smaller learning rate ({rate}) or scale the inputs.")
+                raise ValueError(f"Training diverged at {exc.step}: {exc.problem}. {advice}"
+                                 ) from exc
 
     def _fit_unsafe(self, X, y, sample_weight, incremental, classes, options):
         """:meth:`_fit`'s work; a failure part-way is rolled back by the caller."""
@@ -182,9 +193,9 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         if _is_classification(self):
             check_classes(y, classes, None if first else self._fitted.target.classes,
                           incremental)
-        if self.batch_size != "auto" and self.batch_size > n_rows(X):
-            warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is "
-                          "going to be clipped", UserWarning, stacklevel=4)
+        if self._batch_size_clipped(n_rows(X)):
+            warn("Got `batch_size` less than 1 or larger than sample size. It is going to be "
+                 "clipped", UserWarning)
         target = (make_target(_is_classification(self), self.loss, y,
                               classes if incremental else None) if first
                   else self._fitted.target)
@@ -198,11 +209,13 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
             fitted = self._fitted
             X, Y = cast(X, fitted.network.dtype), Y.astype(fitted.network.dtype, copy=False)
             template = fitted.optimizer
-        # partial_fit keeps the optimizer's moments; fit (warm start too) starts afresh
-        optimizer = (fitted.optimizer if incremental and not first
-                     else self._make_optimizer(template))
+        # partial_fit keeps the optimizer's moments; fit (warm start too) starts afresh,
+        # and so does a partial_fit after an lbfgs fit (which keeps none)
+        keep = incremental and not first and fitted.optimizer is not None
+        optimizer = fitted.optimizer if keep else self._make_optimizer(template)
+        early_stopping = self.early_stopping and not incremental and self.solver != "lbfgs"
         fitted = FittedState(fitted.network, target, optimizer, fitted.rng, fitted.training,
-                             self.early_stopping and not incremental,
+                             early_stopping,
                              0 if fitted.training is None else fitted.training.n_iter,
                              fitted.architecture)
         self._train(fitted, (X, y, Y, sample_weight), incremental, streams, options)
@@ -235,10 +248,8 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         architecture = self._architecture()
         network = self._build_network(input_shape, target.n_outputs)
         # continued=True: any fitted estimator may go on with partial_fit or warm_start
-        check_memory(network, input_shape, self._batch_size(n_rows(X)), dtype,
-                     n_samples=n_rows(X), copies_of_x=int(bool(self.early_stopping)),
-                     optimizer_slots=len(OPTIMIZERS.get_class(self.solver or "adam").state_slots),
-                     continued=True)
+        check_memory(network, input_shape, dtype=dtype, n_samples=n_rows(X), continued=True,
+                     **self._footprint(network, input_shape, n_rows(X), dtype))
         rng = generator(self.random_state) if streams is None else side_generator(
             self.random_state)
         network.build(input_shape, rng, dtype)
@@ -247,6 +258,15 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         else:
             initialize_like_sklearn(network, streams, getattr(self, "activation", None))
         return FittedState(network, target, None, rng, None, architecture=architecture)
+
+    def _footprint(self, network, input_shape, n_samples, dtype):
+        """What the memory check needs to know of the fit: batch, optimizer slots, copies of X."""
+        if self.solver == "lbfgs":
+            return {"batch_size": chunk_rows(network, input_shape, n_samples),
+                    "optimizer_slots": memory_slots(dtype), "copies_of_x": 0}
+        return {"batch_size": self._batch_size(n_samples),
+                "optimizer_slots": len(OPTIMIZERS.get_class(self.solver or "adam").state_slots),
+                "copies_of_x": int(bool(self.early_stopping))}
 
     def _architecture(self):
         """Hook: the parameters the network is built from, in a comparable form.
@@ -259,6 +279,10 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
     def _train(self, fitted, data, incremental, streams, options):
         """Run the epochs, then keep the best weights and publish the fitted attributes."""
         X, y, Y, sample_weight = data
+        if self.solver == "lbfgs":
+            train_lbfgs(self, fitted, X, Y, sample_weight)
+            publish(self, fitted)
+            return
         evaluators = []
         if fitted.early_stopping:
             X, Y, sample_weight, held_out = validation_split(
@@ -281,9 +305,8 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         fitted.training = trainer.fit(X, Y, sample_weight, state=fitted.training,
                                       max_epochs=max_epochs, evaluate=joined(evaluators))
         if not incremental and fitted.training.stopped is None:
-            warnings.warn(f"Stochastic Optimizer: Maximum iterations ({max_epochs}) "
-                          "reached and the optimization hasn't converged yet."
-                          + scale_hint(X), ConvergenceWarning, stacklevel=4)
+            warn(f"Stochastic Optimizer: Maximum iterations ({max_epochs}) reached and the "
+                 "optimization hasn't converged yet." + scale_hint(X), ConvergenceWarning)
         publish(self, fitted)
 
     def _validation_data(self, fitted, validation_data):
@@ -359,15 +382,25 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         """Hook: give validated rows the shape the network's first layer expects."""
         return X
 
+    def _check_solver(self):
+        """True for a mini-batch solver; AttributeError (scikit-learn's) for "lbfgs"."""
+        if self.solver == "lbfgs":
+            raise AttributeError("partial_fit is only available for stochastic optimizers. "
+                                 "lbfgs is not stochastic.")
+        return True
+
     def _make_optimizer(self, template=None):
         """The solver's optimizer, set from the estimator's parameters of the same meaning.
 
-        With ``solver=None`` (what :class:`NetworkEstimator` defaults to), a
-        fresh copy of ``template``: the optimizer the model was compiled
-        with, or the one a continued fit's model was trained with; Adam
-        without one. ``learning_rate_init`` (None: the template's rate, or
-        1e-3) sets the rate either way.
+        None for "lbfgs", which keeps no state between calls. With
+        ``solver=None`` (what :class:`NetworkEstimator` defaults to), a fresh
+        copy of ``template``: the optimizer the model was compiled with, or
+        the one a continued fit's model was trained with; Adam without one.
+        ``learning_rate_init`` (None: the template's rate, or 1e-3) sets the
+        rate either way.
         """
+        if self.solver == "lbfgs":
+            return None
         if self.solver is None and template is not None:
             config = template.get_config()
             if self.learning_rate_init is not None:
@@ -377,6 +410,17 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         rate = DEFAULT_LEARNING_RATE if self.learning_rate_init is None else self.learning_rate_init
         settings = {arg: getattr(self, param) for arg, param in cls.estimator_params.items()}
         return cls(rate, **settings)
+
+    def _batch_size_clipped(self, n_samples):
+        """Whether a ``batch_size`` the user chose exceeds the samples (scikit-learn warns).
+
+        A class default (``ConvNetFromScratch``'s 32) is no choice of the
+        user's: small data trains on one full batch without a warning.
+        """
+        if self.solver == "lbfgs":             # no batches
+            return False
+        default = inspect.signature(type(self)).parameters["batch_size"].default
+        return self.batch_size not in ("auto", default) and self.batch_size > n_samples
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":

@@ -36,7 +36,8 @@ def estimator_callbacks(estimator, fitted):
 
     The user's callbacks see the estimator's fitted attributes as of each
     epoch (published first); the schedules apply to ``solver="sgd"``, as
-    in scikit-learn.
+    in scikit-learn. ``solver="lbfgs"`` stops by SciPy's own rules: it runs
+    the user's callbacks only (once per iteration).
 
     Parameters
     ----------
@@ -50,13 +51,14 @@ def estimator_callbacks(estimator, fitted):
     -------
     callbacks : list of Callback
     """
+    user = as_callbacks(estimator.callbacks)
+    published = [Published(fitted)] + user if user else []
+    if estimator.solver == "lbfgs":
+        return published
     sgd = estimator.solver == "sgd"
     callbacks = [PlateauStopping(estimator.tol, estimator.n_iter_no_change,
                                  adaptive=sgd and estimator.learning_rate == "adaptive",
                                  restore_best_weights=fitted.early_stopping)]
     if sgd and estimator.learning_rate == "invscaling":
         callbacks.append(CheckedInvScaling(estimator.power_t))
-    user = as_callbacks(estimator.callbacks)
-    if user:
-        callbacks += [Published(fitted)] + user
-    return callbacks
+    return callbacks + published

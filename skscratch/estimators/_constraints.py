@@ -22,7 +22,8 @@ TRAINING_CONSTRAINTS = {
     "task": [StrOptions({"classification", "regression"})],
     "loss": [StrOptions(set(CLASSIFICATION_LOSSES) | set(REGRESSION_LOSSES))],
     "activation": [StrOptions(HIDDEN_ACTIVATIONS)],
-    "solver": [StrOptions(set(OPTIMIZERS))],
+    # "lbfgs" is the full-batch solver (skscratch/lbfgs.py), the others step optimizers
+    "solver": [StrOptions(set(OPTIMIZERS) | {"lbfgs"})],
     "alpha": [Interval(Real, 0, None, closed="left")],
     "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
     "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
@@ -42,6 +43,7 @@ TRAINING_CONSTRAINTS = {
     "beta_2": [Interval(Real, 0, 1, closed="left")],
     "epsilon": [Interval(Real, 0, None, closed="neither")],
     "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
+    "max_fun": [Interval(Integral, 1, None, closed="left")],
     "dropout": [Interval(Real, 0, 1, closed="left")],
     "callbacks": [list, tuple, None],
 }

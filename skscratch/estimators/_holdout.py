@@ -1,10 +1,9 @@
 """The validation split behind ``early_stopping``."""
 
-import warnings
-
 import numpy as np
 from sklearn.model_selection import train_test_split
 
+from ..user_warnings import warn
 from ._targets import raw_output
 
 
@@ -90,9 +89,8 @@ def validation_split(data, fitted, fraction, classification, rng):
             # scikit-learn's answer to diverging early-stopped fits: the epoch
             # scores NaN, never counts as an improvement, and the best weights
             # come back at the end
-            warnings.warn("The validation predictions overflowed: this epoch's "
-                          "validation score is NaN. Try a smaller learning rate.",
-                          RuntimeWarning, stacklevel=2)
+            warn("The validation predictions overflowed: this epoch's validation score is "
+                 "NaN. Try a smaller learning rate.", RuntimeWarning)
             return {"validation_score": float("nan"), "val_loss": float("nan")}
         return {"validation_score": target.score(y_val, target.decode(raw), w_val),
                 "val_loss": target.loss(raw, Y_val, w_val)[0]}

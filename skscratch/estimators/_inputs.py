@@ -13,14 +13,13 @@ from ..layers.base import leaf_layers
 
 
 def generator(random_state):
-    """A Generator for one fit: seeded from ``random_state``, never from global state.
+    """A Generator for one fit, seeded by a draw from ``random_state``'s RandomState.
 
-    None means fresh OS entropy (``check_random_state(None)`` would draw from
-    NumPy's global RandomState); an int or a RandomState instance seeds it
-    reproducibly, consuming the instance as scikit-learn estimators do.
+    An int seeds it reproducibly; a RandomState instance is consumed as
+    scikit-learn estimators consume it; None draws from NumPy's global
+    RandomState, as scikit-learn's ``check_random_state(None)`` does, so
+    ``np.random.seed`` makes such fits reproducible.
     """
-    if random_state is None:
-        return np.random.default_rng()
     return np.random.default_rng(check_random_state(random_state).randint(2**31))
 
 
@@ -73,7 +72,7 @@ def csr(X):
     return X.tocsr() if issparse(X) else X
 
 
-def scale_hint(X, spread=10.0):
+def scale_hint(X, spread=10.0, steps="epochs"):
     """A sentence for the ConvergenceWarning when ``X`` looks unscaled, else "".
 
     Inputs whose columns have standard deviations or means far from 1 and 0
@@ -91,7 +90,7 @@ def scale_hint(X, spread=10.0):
         return ""
     return (f" The inputs look unscaled (column means or standard deviations up to "
             f"{size:.3g}): scaling them, e.g. with StandardScaler in a Pipeline, usually "
-            "converges in far fewer epochs.")
+            f"converges in far fewer {steps}.")
 
 
 def init_output_bias(network, target, Y, sample_weight):

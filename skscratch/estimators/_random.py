@@ -24,23 +24,21 @@ def fit_random_state(random_state):
 
     An int seeds a new one at every call (so every ``partial_fit`` starts
     the same stream, as in scikit-learn); an instance is used, and advanced,
-    as is. None gives fresh OS entropy rather than NumPy's global instance,
-    which other code (and other threads) share.
+    as is; None is NumPy's global RandomState, used and advanced as
+    scikit-learn uses it (``np.random.seed`` then makes the fit reproducible).
     """
-    if random_state is None:
-        return np.random.RandomState()
     return check_random_state(random_state)
 
 
 def side_generator(random_state):
     """A Generator for the draws scikit-learn's MLP has no counterpart of (dropout masks).
 
-    It never advances the fit's ``RandomState``: a RandomState instance is
-    copied before the seed is drawn, so the weights and shuffles stay those
-    scikit-learn would draw.
+    It never advances the fit's ``RandomState``: a RandomState instance (or
+    NumPy's global one, for None) is copied before the seed is drawn, so the
+    weights and shuffles stay those scikit-learn would draw.
     """
-    if isinstance(random_state, np.random.RandomState):
-        random_state = copy.deepcopy(random_state)
+    if random_state is None or isinstance(random_state, np.random.RandomState):
+        random_state = copy.deepcopy(check_random_state(random_state))
     return generator(random_state)
 
 

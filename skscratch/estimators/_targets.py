@@ -1,7 +1,5 @@
 """Target encoding per task: what the network is trained on, and back."""
 
-import warnings
-
 import numpy as np
 from scipy.special import logsumexp
 from sklearn.exceptions import DataConversionWarning
@@ -9,6 +7,7 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
 from ..losses import LOSSES, Loss, SigmoidCrossEntropy, SoftmaxCrossEntropy
+from ..user_warnings import warn
 
 # the estimators offer every registered regression loss, and log-loss for
 # classification (binary, multiclass or multilabel: the target decides the form)
@@ -22,9 +21,8 @@ CLASSIFICATION_LOSSES = ("auto", "log_loss")
 def ravel_column(y):
     """Turn a column vector ``(n, 1)`` into ``(n,)`` with scikit-learn's warning."""
     if y.ndim == 2 and y.shape[1] == 1:
-        warnings.warn("A column-vector y was passed when a 1d array was expected. "
-                      "Please change the shape of y to (n_samples,), for example "
-                      "using ravel().", DataConversionWarning, stacklevel=4)
+        warn("A column-vector y was passed when a 1d array was expected. Please change the "
+             "shape of y to (n_samples,), for example using ravel().", DataConversionWarning)
         return y.ravel()
     return y
 
@@ -71,7 +69,7 @@ class ClassificationTarget:
         if not multilabel and len(classes) < 2:
             raise ValueError(
                 "Classification needs samples of at least 2 classes in the data; "
-                f"got 1 class: {classes[0]!r}.")
+                f"got 1 class: {classes.tolist()[0]!r}.")
         binary = len(classes) == 2 and not multilabel
         self.n_outputs = 1 if binary else len(classes)
         self.loss = (SigmoidCrossEntropy() if binary or multilabel
@@ -153,24 +151,24 @@ class RegressionTarget:
     loss : str or Loss
         "auto" or "squared_error" (half the mean squared error, as
         ``MLPRegressor``), or the name of another regression loss in
-        :data:`skscratch.losses.LOSSES`; or a regression loss itself (the
-        engine's, as a compiled model names it: ``"mse"`` is the whole mean
-        squared error).
+        :data:`skscratch.losses.LOSSES` ("poisson": the network outputs the
+        log of the predicted mean, ``out_activation`` is "exp"); or a regression
+        loss itself (the engine's, as a compiled model names it: ``"mse"`` is
+        the whole mean squared error).
     """
-
-    out_activation = "identity"
 
     def __init__(self, n_outputs, one_d, loss="auto"):
         self.n_outputs = n_outputs
         self.one_d = one_d
         if isinstance(loss, Loss):            # the engine's loss itself (a compiled model's)
             self.loss_name, self.loss = LOSSES.name_of(loss), loss
-            return
-        if loss not in REGRESSION_LOSSES:
+        elif loss in REGRESSION_LOSSES:
+            self.loss_name = REGRESSION_LOSSES[loss]
+            self.loss = LOSSES[self.loss_name]()
+        else:
             raise ValueError(f"loss={loss!r} is not a regression loss; expected one of "
                              f"{sorted(REGRESSION_LOSSES)}.")
-        self.loss_name = REGRESSION_LOSSES[loss]
-        self.loss = LOSSES[self.loss_name]()
+        self.out_activation = self.loss.output_activation
 
     @classmethod
     def from_y(cls, y, loss="auto"):
@@ -184,20 +182,24 @@ class RegressionTarget:
         if y.shape[1] != self.n_outputs:
             raise ValueError(f"y has {y.shape[1]} outputs; the model was fitted with "
                              f"{self.n_outputs}.")
-        return y
+        return self.loss.encode_target(y, self.n_outputs, dtype)   # its own checks (poisson)
 
-    @staticmethod
-    def init_output_bias(bias, Y, sample_weight=None):
-        """Start the output bias at the (weighted) target mean.
+    def init_output_bias(self, bias, Y, sample_weight=None):
+        """Start the output bias at the best constant prediction: the (weighted) target mean.
 
-        The network then begins at the best constant prediction instead of
-        spending its first epochs learning the targets' offset.
+        The network then begins there instead of spending its first epochs
+        learning the targets' offset. With the log link of "poisson" the bias
+        is the log of the mean (left at 0 for an output whose targets are all 0).
         """
-        bias[:] = np.average(Y, axis=0, weights=sample_weight)
+        mean = np.average(Y, axis=0, weights=sample_weight)
+        if self.out_activation == "exp":
+            mean = np.log(mean, out=np.zeros_like(mean), where=mean > 0)
+        bias[:] = mean
 
     def decode(self, raw):
-        """Predictions, 1-D when the model was fitted on 1-D targets."""
-        return raw[:, 0] if self.one_d else raw
+        """Predictions (through the output activation), 1-D when fitted on 1-D targets."""
+        pred = self.loss.predict(raw)
+        return pred[:, 0] if self.one_d else pred
 
     @staticmethod
     def score(y_true, y_pred, sample_weight=None):

@@ -1,12 +1,12 @@
 """ConvNetFromScratch: a small convolutional network for images and signals."""
 
-import warnings
 from numbers import Integral
 
 import numpy as np
 
 from ..layers import Activation, BatchNorm, Conv2D, Dense, Dropout, Flatten, MaxPool2D
 from ..layers._windows import pair
+from ..user_warnings import warn
 from ._architecture import canonical, sizes
 from ._base import BaseNeuralEstimator
 from ._sklearn_private import Interval, StrOptions
@@ -82,7 +82,7 @@ class ConvNetFromScratch(BaseNeuralEstimator):
     task, loss, solver, alpha, learning_rate, learning_rate_init, \
 power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, \
 nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, \
-epsilon, n_iter_no_change, callbacks
+epsilon, n_iter_no_change, max_fun, callbacks
         As in :class:`MLPFromScratch`.
 
     Attributes
@@ -129,7 +129,7 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
                  random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
                  beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10,
-                 callbacks=None):
+                 max_fun=15000, callbacks=None):
         self.filters = filters
         self.kernel_size = kernel_size
         self.strides = strides
@@ -162,6 +162,7 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
         self.callbacks = callbacks
 
     # ----------------------------------------------------------- input shape
@@ -260,11 +261,11 @@ def _warn_if_channels_first(shape):
     """Warn when an image shape read as ``(h, w, c)`` looks like ``(c, h, w)``."""
     height, width, channels = shape
     if height in (1, 3) and width == channels > height:
-        warnings.warn(
+        warn(
             f"X has images of shape {shape}, read as (height, width, channels): "
             f"{height}x{width} pixels of {channels} channels. If they are channels-first "
             f"(NCHW) images of {width}x{channels} pixels, pass X.transpose(0, 2, 3, 1); "
-            "give input_shape to confirm this layout.", UserWarning, stacklevel=7)
+            "give input_shape to confirm this layout.", UserWarning)
 
 
 def _check_kernel(kernel_size, shape):

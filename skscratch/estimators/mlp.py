@@ -1,4 +1,8 @@
-"""MLPFromScratch: a multi-layer perceptron for classification or regression."""
+"""MLPFromScratch: a multi-layer perceptron for classification or regression.
+
+Also :class:`MLPClassifier` and :class:`MLPRegressor`: the same estimator with
+its task fixed, named and called as scikit-learn's, for drop-in use.
+"""
 
 from numbers import Integral
 
@@ -7,7 +11,8 @@ import numpy as np
 from ..layers import Dense, Dropout
 from ._architecture import canonical, sizes
 from ._base import BaseNeuralEstimator
-from ._sklearn_private import Interval
+from ._sklearn_private import Interval, StrOptions
+from ._targets import REGRESSION_LOSSES
 
 
 class MLPFromScratch(BaseNeuralEstimator):
@@ -34,11 +39,20 @@ class MLPFromScratch(BaseNeuralEstimator):
     activation : {"relu", "tanh", "logistic", "identity", "leaky_relu", "elu"}, default="relu"
         Hidden-layer activation.
     task : {"classification", "regression"}, default="classification"
-    loss : {"auto", "log_loss", "squared_error", "absolute_error", "huber"}, default="auto"
+    loss : {"auto", "log_loss", "squared_error", "absolute_error", "huber", "poisson"}, \
+default="auto"
         "auto" is log-loss for classification and squared error for
         regression: half the mean of squared residuals, as ``MLPRegressor``
         (so ``loss_``, ``alpha`` and ``tol`` mean what they mean there).
-    solver : {"adam", "sgd"}, default="adam"
+        "poisson" is ``MLPRegressor``'s: half the Poisson deviance of
+        ``exp(output)``, for non-negative counts or rates.
+    solver : {"adam", "sgd", "lbfgs"}, default="adam"
+        "adam" and "sgd" take scikit-learn's mini-batch steps; "lbfgs"
+        minimises the loss of the whole training set with SciPy's L-BFGS-B,
+        as scikit-learn does (often the better choice for small data). Under
+        "lbfgs" an iteration is one L-BFGS iteration, the mini-batch
+        parameters play no part, callbacks hear ``on_epoch_end`` once per
+        iteration, and ``partial_fit`` is not offered.
     alpha : float, default=1e-4
         L2 penalty on the weights (not the biases), scaled as scikit-learn does:
         ``alpha / 2 * ||W||**2 / batch_weight``.
@@ -68,6 +82,8 @@ class MLPFromScratch(BaseNeuralEstimator):
     beta_1, beta_2 : float, default=0.9, 0.999
     epsilon : float, default=1e-8
     n_iter_no_change : int, default=10
+    max_fun : int, default=15000
+        Most loss evaluations of ``solver="lbfgs"`` (SciPy's ``maxfun``).
     dropout : float, default=0.0
         Dropout rate after each hidden layer (0 adds no dropout layer).
     callbacks : list of Callback or callable, default=None
@@ -110,7 +126,7 @@ class MLPFromScratch(BaseNeuralEstimator):
         Layers counting input and output, as in scikit-learn.
     n_outputs_ : int
     out_activation_ : str
-        "softmax", "logistic" or "identity".
+        "softmax", "logistic", "identity", or "exp" (``loss="poisson"``).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Defined when ``X`` has string column names.
@@ -141,7 +157,8 @@ class MLPFromScratch(BaseNeuralEstimator):
                  power_t=0.5, max_iter=200, shuffle=True, random_state=None, tol=1e-4,
                  verbose=False, warm_start=False, momentum=0.9, nesterovs_momentum=True,
                  early_stopping=False, validation_fraction=0.1, beta_1=0.9, beta_2=0.999,
-                 epsilon=1e-8, n_iter_no_change=10, dropout=0.0, callbacks=None):
+                 epsilon=1e-8, n_iter_no_change=10, max_fun=15000, dropout=0.0,
+                 callbacks=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.task = task
@@ -166,6 +183,7 @@ class MLPFromScratch(BaseNeuralEstimator):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
         self.callbacks = callbacks
         self.dropout = dropout
 
@@ -186,6 +204,122 @@ class MLPFromScratch(BaseNeuralEstimator):
                 layers.append(Dropout(self.dropout))
         layers.append(Dense(n_outputs, kernel_initializer="glorot_uniform"))
         return layers
+
+
+class MLPClassifier(MLPFromScratch):
+    """:class:`MLPFromScratch` for classification, named and called as scikit-learn's.
+
+    A drop-in for :class:`sklearn.neural_network.MLPClassifier`: the same
+    parameters, defaults and positional order, so ``from skscratch import
+    MLPClassifier`` converts a script, and pipeline step names
+    (``mlpclassifier``) and grids (``mlpclassifier__alpha``) carry over. The
+    estimator is ``MLPFromScratch(task="classification")``: the same random
+    streams (the same ``random_state`` trains the same model as scikit-learn's),
+    solvers ("adam", "sgd", "lbfgs"), fitted attributes and methods; see
+    ``docs/parity.md`` for what differs.
+
+    Parameters
+    ----------
+    hidden_layer_sizes, activation, solver, alpha, batch_size, learning_rate, \
+learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, \
+momentum, nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon, \
+n_iter_no_change, max_fun
+        As in scikit-learn's ``MLPClassifier`` (and :class:`MLPFromScratch`).
+    dropout : float, default=0.0
+        Dropout rate after each hidden layer (skscratch's extra).
+    callbacks : list of Callback or callable, default=None
+        :mod:`skscratch.callbacks` notified around epochs (skscratch's extra).
+
+    Attributes
+    ----------
+    classes_, network_, coefs_, intercepts_, loss_, best_loss_, loss_curve_, \
+validation_scores_, best_validation_score_, history_, n_iter_, t_, n_layers_, n_outputs_, \
+out_activation_, n_features_in_, feature_names_in_
+        As in :class:`MLPFromScratch`.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skscratch import MLPClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = make_pipeline(StandardScaler(),
+    ...                       MLPClassifier(solver="lbfgs", random_state=0)).fit(X, y)
+    >>> list(model.named_steps), model.score(X, y) > 0.95
+    (['standardscaler', 'mlpclassifier'], True)
+    """
+
+    task = "classification"     # fixed: no parameter of this class
+    loss = "auto"               # log-loss, as scikit-learn's MLPClassifier
+
+    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam",
+                 alpha=1e-4, batch_size="auto", learning_rate="constant",
+                 learning_rate_init=1e-3, power_t=0.5, max_iter=200, shuffle=True,
+                 random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
+                 nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
+                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10,
+                 max_fun=15000, dropout=0.0, callbacks=None):
+        # every argument stored as given, under its own name (scikit-learn's contract)
+        vars(self).update({k: v for k, v in locals().items() if k != "self"})
+
+
+class MLPRegressor(MLPFromScratch):
+    """:class:`MLPFromScratch` for regression, named and called as scikit-learn's.
+
+    A drop-in for :class:`sklearn.neural_network.MLPRegressor`: the same
+    parameters, defaults and positional order (``loss`` first), so pipeline
+    step names (``mlpregressor``) and grids carry over. The estimator is
+    ``MLPFromScratch(task="regression")``; see ``docs/parity.md`` for what
+    differs.
+
+    Parameters
+    ----------
+    loss : {"squared_error", "poisson", "absolute_error", "huber"}, default="squared_error"
+        "squared_error" (half the mean squared error) and "poisson" (half the
+        Poisson deviance, log link) are scikit-learn's; "absolute_error" and
+        "huber" skscratch's extras.
+    hidden_layer_sizes, activation, solver, alpha, batch_size, learning_rate, \
+learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, \
+momentum, nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon, \
+n_iter_no_change, max_fun
+        As in scikit-learn's ``MLPRegressor`` (and :class:`MLPFromScratch`).
+    dropout : float, default=0.0
+        Dropout rate after each hidden layer (skscratch's extra).
+    callbacks : list of Callback or callable, default=None
+        :mod:`skscratch.callbacks` notified around epochs (skscratch's extra).
+
+    Attributes
+    ----------
+    network_, coefs_, intercepts_, loss_, best_loss_, loss_curve_, validation_scores_, \
+best_validation_score_, history_, n_iter_, t_, n_layers_, n_outputs_, out_activation_, \
+n_features_in_, feature_names_in_
+        As in :class:`MLPFromScratch`.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from skscratch import MLPRegressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> reg = MLPRegressor("poisson", (16,), solver="lbfgs", max_iter=500,
+    ...                    random_state=0).fit(X * 10, y)
+    >>> reg.out_activation_, reg.score(X * 10, y) > 0.5
+    ('exp', True)
+    """
+
+    task = "regression"         # fixed: no parameter of this class
+    _parameter_constraints = {**MLPFromScratch._parameter_constraints,
+                              "loss": [StrOptions(set(REGRESSION_LOSSES))]}
+
+    def __init__(self, loss="squared_error", hidden_layer_sizes=(100,), activation="relu", *,
+                 solver="adam", alpha=1e-4, batch_size="auto", learning_rate="constant",
+                 learning_rate_init=1e-3, power_t=0.5, max_iter=200, shuffle=True,
+                 random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
+                 nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
+                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10,
+                 max_fun=15000, dropout=0.0, callbacks=None):
+        # every argument stored as given, under its own name (scikit-learn's contract)
+        vars(self).update({k: v for k, v in locals().items() if k != "self"})
 
 
 def _hidden_sizes(sizes, name="hidden_layer_sizes"):

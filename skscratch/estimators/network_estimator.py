@@ -90,7 +90,7 @@ class NetworkEstimator(BaseNeuralEstimator):
     task, alpha, batch_size, learning_rate, power_t, max_iter, shuffle, \
 random_state, tol, verbose, warm_start, momentum, nesterovs_momentum, \
 early_stopping, validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, \
-callbacks
+max_fun, callbacks
         As in :class:`MLPFromScratch`.
 
     Attributes
@@ -135,7 +135,7 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
                  random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
                  beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10,
-                 callbacks=None, **model__params):
+                 max_fun=15000, callbacks=None, **model__params):
         self.model = model
         self.inputs = inputs
         self.task = task
@@ -160,6 +160,7 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
         self.callbacks = callbacks
         for key in model__params:
             if not key.startswith(PREFIX):

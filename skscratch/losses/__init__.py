@@ -18,12 +18,13 @@ softmax losses, and any other mismatch is a clear ``ValueError``.
 
 # regression first: LOSSES keeps the order the losses were registered in before the split
 from .base import LOSSES, Loss, get_loss  # noqa: I001
-from .regression import AbsoluteError, HalfSquaredError, Huber, SquaredError
+from .regression import AbsoluteError, HalfPoissonDeviance, HalfSquaredError, Huber, SquaredError
 from .classification import LogLoss, SigmoidCrossEntropy, SoftmaxCrossEntropy, one_hot, row_starts
 
 __all__ = [
     "LOSSES",
     "AbsoluteError",
+    "HalfPoissonDeviance",
     "HalfSquaredError",
     "Huber",
     "LogLoss",

@@ -4,14 +4,21 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from ..container import Container
-from ..estimators import ConvNetFromScratch, MLPFromScratch, NetworkEstimator
+from ..estimators import (
+    ConvNetFromScratch,
+    MLPClassifier,
+    MLPFromScratch,
+    MLPRegressor,
+    NetworkEstimator,
+)
 from ..model import Model
 from .builder import DEFAULT_OPSET, OnnxGraph, Value, element_type
 from .emit import model_proto
 from .heads import classifier_outputs, raw_output, regressor_outputs
 from .walk import network_outputs
 
-ESTIMATORS = (MLPFromScratch, ConvNetFromScratch, NetworkEstimator)
+ESTIMATORS = (MLPFromScratch, MLPClassifier, MLPRegressor, ConvNetFromScratch,
+              NetworkEstimator)
 
 
 def to_onnx(model, X_sample=None, *, target_opset=None):
@@ -66,7 +73,7 @@ def to_onnx(model, X_sample=None, *, target_opset=None):
     if model.task == "classification":
         outputs = classifier_outputs(graph, model, raw, names, network.dtype)
     else:
-        outputs = regressor_outputs(graph, raw, names[0], network.dtype)
+        outputs = regressor_outputs(graph, model, raw, names[0], network.dtype)
     inputs = [("X", element_type(input_dtype), [None, model.n_features_in_])]
     return model_proto(graph, inputs, outputs, doc_string=f"skscratch {type(model).__name__}")
 

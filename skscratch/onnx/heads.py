@@ -14,7 +14,8 @@ graph reproduces both:
   label) or the softmax of the logits, as ``predict_proba``; the label is
   read from the logits as ``predict`` reads it (``argmax``, or ``logit > 0``)
   and mapped to ``classes_``. Regressors output ``variable``, shape
-  ``(n, n_outputs)``.
+  ``(n, n_outputs)``: the network's values, or their exponential for the
+  log link of ``loss="poisson"`` (``out_activation_ == "exp"``).
 """
 
 import numpy as np
@@ -148,9 +149,16 @@ def _positive(graph, raw):
     return graph.add("Greater", [raw.name, graph.scalar(0.0, "zero")], hint="positive")
 
 
-def regressor_outputs(graph, raw, name, dtype):
-    """Name the network's values as the ``variable`` output; return its declaration."""
-    _name_output(graph, raw.name, name, dtype)
+def regressor_outputs(graph, estimator, raw, name, dtype):
+    """Name the predictions as the ``variable`` output; return its declaration.
+
+    The network's values, through ``Exp`` when the estimator's output
+    activation is "exp" (``loss="poisson"``), as ``predict`` applies it.
+    """
+    values = raw.name
+    if estimator.out_activation_ == "exp":
+        values = graph.add("Exp", [values], hint="mean")
+    _name_output(graph, values, name, dtype)
     return [(name, element_type(dtype), [None, raw.shape[0]])]
 
 

@@ -138,6 +138,6 @@ def _converter(scope, operator, container):
         classes = None if _is_multilabel(model) else _labels(operator)
         classifier_outputs(graph, model, raw, names, dtype, classes)
     else:
-        regressor_outputs(graph, raw, names[0], dtype)
+        regressor_outputs(graph, model, raw, names[0], dtype)
     into_container(graph, scope, container)
 

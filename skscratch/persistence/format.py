@@ -7,7 +7,9 @@ The vocabulary shared by writing a model file
 
 from ..estimators import (
     ConvNetFromScratch,
+    MLPClassifier,
     MLPFromScratch,
+    MLPRegressor,
     NetworkClassifier,
     NetworkEstimator,
     NetworkRegressor,
@@ -15,9 +17,9 @@ from ..estimators import (
 
 FORMAT, VERSION, READABLE_VERSIONS = "skscratch-model", 2, (1, 2)
 # the only classes a file may name as its estimator
-ESTIMATORS = {cls.__name__: cls for cls in (MLPFromScratch, ConvNetFromScratch,
-                                            NetworkEstimator, NetworkClassifier,
-                                            NetworkRegressor)}
+ESTIMATORS = {cls.__name__: cls for cls in (MLPFromScratch, MLPClassifier, MLPRegressor,
+                                            ConvNetFromScratch, NetworkEstimator,
+                                            NetworkClassifier, NetworkRegressor)}
 DTYPES = ("float32", "float64")
 # the training record's fields, as the header's "state" holds them
 STATE_FIELDS = ("n_iter", "t", "loss_curve", "validation_scores", "best_loss",

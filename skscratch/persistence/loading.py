@@ -93,8 +93,10 @@ def _rebuild(header, arrays):
     if network.output_shape != (target.n_outputs,):
         raise ValueError(f"The model file's target needs {target.n_outputs} output(s); its "
                          f"network gives {network.output_shape}.")
-    optimizer = _saved_optimizer(header["optimizer"], estimator)
-    n_moments = _restore_optimizer(optimizer, header["optimizer"], arrays, network)
+    optimizer, n_moments = None, 0           # a fit by solver="lbfgs" keeps no optimizer
+    if header["optimizer"] is not None:
+        optimizer = _saved_optimizer(header["optimizer"], estimator)
+        n_moments = _restore_optimizer(optimizer, header["optimizer"], arrays, network)
     state = training_state(header["state"])
     refuse_unknown(arrays, n_weights, n_moments, "classes_", "feature_names_in_")
     fitted = header["fitted"]
@@ -117,6 +119,7 @@ def _new_estimator(header):
     if params.get("callbacks") is not None:       # code: never saved
         raise ValueError("The model file declares callbacks; a model file holds none.")
     task = header.get("target", {}).get("task")
+    # MLPClassifier and MLPRegressor fix their task: it is no parameter of theirs
     if task is not None and params.get("task", getattr(cls, "task", "classification")) != task:
         raise ValueError(f"The model file's parameters say task={params.get('task')!r}; its "
                          f"target is for {task}.")
@@ -179,6 +182,10 @@ def _saved_optimizer(spec, estimator):
     """
     if "config" not in spec:
         return estimator._make_optimizer()
+    solver = estimator.solver           # None: the compiled optimizer, whichever it was
+    if solver is not None and spec.get("name") != solver:
+        raise ValueError(f"The optimizer state ({spec.get('name')!r}) does not match the "
+                         f"saved solver ({solver!r}).")
     return _registered(OPTIMIZERS, spec["name"], spec["config"], "optimizer")
 
 
@@ -233,6 +240,9 @@ def _metric_names(metrics):
 
 def _restore_optimizer(optimizer, spec, arrays, network):
     """Set the optimizer's saved state; return how many moment arrays it had."""
+    if optimizer is None:                  # the estimator's solver is "lbfgs"
+        raise ValueError(f"The optimizer state ({spec.get('name', spec.get('type'))!r}) does "
+                         "not match the saved solver.")
     if "name" in spec:
         saved, scalars = spec["name"], spec["scalars"]
         matches = saved == OPTIMIZERS.name_of(optimizer)

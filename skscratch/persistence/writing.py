@@ -7,8 +7,6 @@ statistics, optimizer moments, class labels and feature names. What is code
 (callbacks, a build function) is never written.
 """
 
-import warnings
-
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
@@ -18,6 +16,7 @@ from ..container import Container
 from ..estimators._targets import ClassificationTarget
 from ..losses import LOSSES
 from ..optimizers import OPTIMIZERS
+from ..user_warnings import warn
 from .checks import NPY_HEADER_BYTES, check_member_sizes
 from .declared_sizes import check_declared_layers, check_declared_sizes
 from .format import ESTIMATORS, FORMAT, STATE_FIELDS, VERSION
@@ -48,7 +47,7 @@ def save(model, path):
     """
     if isinstance(model, Container):
         header, arrays = _model_contents(model)
-    elif type(model).__name__ in ESTIMATORS:
+    elif ESTIMATORS.get(type(model).__name__) is type(model):    # not scikit-learn's MLP
         header, arrays = estimator_contents(model)
     else:
         raise TypeError("save() takes an skscratch estimator, Network or Model; got "
@@ -96,9 +95,9 @@ def _model_param(params, network):
     routed = sorted(k for k in params if k.startswith("model__"))
     for key in routed:
         del params[key]
-    warnings.warn("model is a build function, which is code and is not saved: the loaded "
-                  f"estimator's model is the fitted architecture{' (without ' if routed else ''}"
-                  f"{', '.join(routed)}{')' if routed else ''}.", UserWarning, stacklevel=5)
+    warn("model is a build function, which is code and is not saved: the loaded "
+         f"estimator's model is the fitted architecture{' (without ' if routed else ''}"
+         f"{', '.join(routed)}{')' if routed else ''}.", UserWarning)
     return jsonable(layer_config(network))
 
 
@@ -110,13 +109,12 @@ def saved_params(estimator, network):
     """
     params = estimator.get_params(deep=False)
     if params.get("callbacks"):
-        warnings.warn("callbacks are code and are not saved; the loaded model has none.",
-                      UserWarning, stacklevel=4)
+        warn("callbacks are code and are not saved; the loaded model has none.", UserWarning)
     params["callbacks"] = None
     if not isinstance(params["random_state"], (int, type(None))):
         if network is None:
-            warnings.warn("random_state is a generator object, which is not saved: the "
-                          "loaded estimator has random_state=None.", UserWarning, stacklevel=4)
+            warn("random_state is a generator object, which is not saved: the loaded "
+                 "estimator has random_state=None.", UserWarning)
         params["random_state"] = None
     model_config = _model_param(params, network)
     return jsonable(params), model_config
@@ -169,7 +167,8 @@ def estimator_contents(estimator):
         "estimator": type(estimator).__name__,
         "params": params, "target": _target_header(fitted.target),
         "network": _network_header(fitted.network),
-        "optimizer": _optimizer_header(fitted.optimizer),
+        "optimizer": (None if fitted.optimizer is None       # lbfgs keeps no state
+                      else _optimizer_header(fitted.optimizer)),
         "state": jsonable({name: getattr(fitted.training, name) for name in STATE_FIELDS}),
         "early_stopping": fitted.early_stopping,
         "rng": jsonable(fitted.rng.bit_generator.state),
@@ -181,7 +180,8 @@ def estimator_contents(estimator):
         "model": model_config,
     }
     arrays = {f"weight.{i}": w for i, w in enumerate(fitted.network.get_weights())}
-    arrays.update(_moments(fitted.optimizer))
+    if fitted.optimizer is not None:
+        arrays.update(_moments(fitted.optimizer))
     if hasattr(estimator, "classes_"):
         arrays["classes_"] = plain(estimator.classes_, "classes_")
     if hasattr(estimator, "feature_names_in_"):

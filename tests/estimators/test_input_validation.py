@@ -64,7 +64,8 @@ def test_bad_targets():
 @pytest.mark.parametrize("params, message", [
     ({"task": "ranking"}, "'task' parameter"),
     ({"activation": "swish"}, "'activation' parameter"),
-    ({"solver": "lbfgs"}, "'solver' parameter"),
+    ({"solver": "newton"}, "'solver' parameter"),
+    ({"max_fun": 0}, "'max_fun' parameter"),
     ({"learning_rate_init": 0}, "'learning_rate_init' parameter"),
     ({"learning_rate_init": np.nan}, "'learning_rate_init' parameter"),
     ({"alpha": -1}, "'alpha' parameter"),

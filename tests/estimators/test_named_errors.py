@@ -307,3 +307,39 @@ def test_polars_temporal_columns_are_named_not_read_as_numbers(iris, kind):
     assert list(model.feature_names_in_) == list("abcd")
     with pytest.raises(ValueError, match="'when'"):
         model.predict(df.drop("a"))
+
+
+# ------------------------------------------------------ messages: each fact once
+def test_a_divergence_names_the_learning_rate_once():
+    X = np.random.default_rng(0).standard_normal((50, 4)) * 1e3
+    est = MLPFromScratch((16,), task="regression", solver="sgd", learning_rate_init=1e3,
+                         batch_size=5, max_iter=30, tol=0)
+    with pytest.raises(ValueError) as info:
+        est.fit(X, X[:, 0] * 1e3)
+    message = str(info.value)
+    assert re.fullmatch(r"Training diverged at epoch \d+: the (loss|weights) .*\. Try a smaller "
+                        r"learning rate \(learning_rate_init=1000\.0\) or scale the inputs\.",
+                        message), message
+    assert message.count("1000") == 1 and message.count("learning rate") == 1
+
+
+@pytest.mark.parametrize("labels", [np.zeros(6), np.array(["spam"] * 6), np.ones(6, bool)])
+def test_a_single_class_is_named_as_the_user_wrote_it(labels):
+    with pytest.raises(ValueError) as info:
+        MLPFromScratch((2,), max_iter=1).fit(np.eye(6), labels)
+    assert str(info.value).endswith(f"got 1 class: {labels.tolist()[0]!r}.")
+    assert "np." not in str(info.value)
+
+
+@pytest.mark.parametrize("labels, rare", [
+    (np.array(["False"] * 19 + ["True"]), "['True']"),
+    (np.array([False] * 19 + [True]), "[True]"),
+    (np.array([10] * 19 + [20]), "[20]")])
+def test_early_stoppings_stratification_names_the_users_labels(labels, rare):
+    # the split is stratified on the labels as given, not on their encoding ([1])
+    X = np.random.default_rng(0).standard_normal((20, 3))
+    for est in (MLPFromScratch((2,), early_stopping=True, max_iter=1, random_state=0),
+                NetworkEstimator(early_stopping=True, max_iter=1, random_state=0)):
+        with pytest.raises(ValueError, match="could not hold out") as info:
+            est.fit(X, labels)
+        assert str(info.value).endswith(f"Classes with too few members are: {rare}")

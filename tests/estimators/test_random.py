@@ -11,10 +11,11 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.base import is_regressor
+from sklearn.base import clone, is_regressor
 from sklearn.datasets import (
     load_breast_cancer,
     load_diabetes,
+    load_digits,
     load_iris,
     make_multilabel_classification,
 )
@@ -24,7 +25,7 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skscratch import MLPFromScratch
+from skscratch import ConvNetFromScratch, MLPFromScratch, NetworkEstimator
 from skscratch.estimators._random import EpochOrder, fit_random_state, side_generator
 
 TOL = dict(rtol=1e-9, atol=1e-12)
@@ -40,6 +41,9 @@ def _data(target):
     if target == "regression":
         X, y = load_diabetes(return_X_y=True)
         return StandardScaler().fit_transform(X), y          # raw targets, as users pass them
+    if target == "poisson":                                  # counts, zeros among them
+        X, y = load_diabetes(return_X_y=True)
+        return StandardScaler().fit_transform(X), np.floor(np.maximum(y - 60, 0) / 25)
     if target == "multilabel":
         return make_multilabel_classification(150, 8, n_classes=3, random_state=0)
     X, y = load_breast_cancer(return_X_y=True) if target == "binary" else load_iris(
@@ -50,6 +54,9 @@ def _data(target):
 def _pair(target, **params):
     if target == "regression":
         return MLPFromScratch(task="regression", **params), MLPRegressor(**params)
+    if target == "poisson":
+        return (MLPFromScratch(task="regression", loss="poisson", **params),
+                MLPRegressor(loss="poisson", **params))
     return MLPFromScratch(**params), MLPClassifier(**params)
 
 
@@ -64,7 +71,8 @@ def _assert_same_model(ours, theirs, X):
         np.testing.assert_array_equal(ours.predict(X), theirs.predict(X))
 
 
-@pytest.mark.parametrize("target", ["binary", "multiclass", "multilabel", "regression"])
+@pytest.mark.parametrize("target", ["binary", "multiclass", "multilabel", "regression",
+                                    "poisson"])
 @pytest.mark.parametrize("params", [
     {},
     {"solver": "sgd", "learning_rate": "invscaling", "learning_rate_init": 0.05},
@@ -161,7 +169,49 @@ def test_side_draws_never_advance_the_fits_stream():
     assert fit_random_state(rs) is rs
     side_generator(rs).random()
     assert rs.randint(2**31) == np.random.RandomState(3).randint(2**31)
-    assert fit_random_state(None) is not fit_random_state(None)   # fresh, never the global one
+    assert fit_random_state(None) is np.random.mtrand._rand     # NumPy's global instance
+    before = np.random.get_state()
+    side_generator(None).random()                                # copied, not advanced
+    np.testing.assert_array_equal(np.random.get_state()[1], before[1])
+    assert np.random.get_state()[2:] == before[2:]
+
+
+@pytest.mark.parametrize("target", ["multiclass", "regression"])
+def test_random_state_none_draws_from_the_global_random_state_as_scikit_learn_does(target):
+    # np.random.seed(0) then random_state=None: the same model as scikit-learn's under the
+    # same seed (weights, split and shuffles from NumPy's global RandomState), every time,
+    # and the global stream left where scikit-learn leaves it
+    X, y = _data(target)
+    ours, theirs = _pair(target, hidden_layer_sizes=(6,), max_iter=8, early_stopping=True)
+    models, positions = [], []
+    for est in (ours, theirs, clone(ours)):
+        np.random.seed(0)
+        models.append(_quiet(est.fit, X, y))
+        positions.append(np.random.randint(2**31))
+    _assert_same_model(models[0], models[1], X)
+    _assert_same_model(models[0], models[2], X)
+    assert positions[0] == positions[1] == positions[2]
+    np.random.seed(1)
+    other = _quiet(clone(ours).fit, X, y)
+    assert not np.allclose(other.coefs_[0], models[0].coefs_[0])
+
+
+@pytest.mark.parametrize("make", [
+    lambda: ConvNetFromScratch((2,), hidden_layer_sizes=(5,), max_iter=2),
+    lambda: NetworkEstimator(max_iter=3, early_stopping=True),
+    lambda: MLPFromScratch((5,), dropout=0.3, max_iter=3)], ids=["convnet", "network", "mlp"])
+def test_a_global_seed_makes_every_estimators_fits_reproducible(make):
+    # ConvNetFromScratch and NetworkEstimator seed their generator from the global
+    # RandomState, as scikit-learn's estimators do; dropout masks follow the seed too
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:150] / 16, y[:150]
+    weights = []
+    for seed in (0, 0, 1):
+        np.random.seed(seed)
+        weights.append(_quiet(make().fit, X, y).network_.get_weights())
+    for a, b in zip(weights[0], weights[1]):
+        np.testing.assert_array_equal(a, b)
+    assert not all(np.array_equal(a, c) for a, c in zip(weights[0], weights[2]))
 
 
 @pytest.mark.parametrize("target", ["binary", "regression"])

@@ -47,16 +47,22 @@ def test_same_seed_gives_bit_identical_models(make, digits):
     assert not np.array_equal(other.network_.params[0], a.network_.params[0])
 
 
-def test_no_global_random_state_is_touched(digits):
-    X, y = digits[0][:200], digits[1][:200]
-    before = np.random.get_state()
-    _quiet(MLPFromScratch((8,), max_iter=3, dropout=0.3, early_stopping=True,
-                          random_state=None).fit, X, y)
-    after = np.random.get_state()
+def _global_position():
+    state = np.random.get_state()
     # the whole state, position included: the key array alone only changes
-    # every 624 draws, which hid a global draw before
-    np.testing.assert_array_equal(after[1], before[1])
-    assert after[2:] == before[2:]
+    # every 624 draws, which would hide a draw
+    return state[1].copy(), state[2:]
+
+
+def test_a_seeded_fit_never_touches_the_global_random_state(digits):
+    X, y = digits[0][:200], digits[1][:200]
+    for make in (lambda: MLPFromScratch((8,), dropout=0.3, early_stopping=True),
+                 lambda: ConvNetFromScratch((2,), hidden_layer_sizes=(4,), early_stopping=True)):
+        before = _global_position()
+        _quiet(make().set_params(max_iter=2, random_state=3).fit, X, y)
+        after = _global_position()
+        np.testing.assert_array_equal(after[0], before[0])
+        assert after[1] == before[1]
 
 
 def test_parallel_search_and_cv_match_serial(digits):

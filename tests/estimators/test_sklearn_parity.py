@@ -412,6 +412,40 @@ def test_multi_output_regression_takes_mlpregressors_sgd_step(diabetes):
     _assert_same_arrays(_weights(ours), _weights(sk), rtol=1e-9, atol=1e-12)
 
 
+def test_poisson_loss_and_multi_output_step_match_mlpregressor(diabetes):
+    # scikit-learn's loss="poisson": half the Poisson deviance of exp(raw output), each
+    # output's mean summed; its gradient is exactly that loss's, for every output count
+    X, y = diabetes
+    Y = np.column_stack([np.round(np.exp(y)), np.round(np.exp(X[:, 2]) * 3)])
+    for target in (Y[:, 0], Y):
+        ours, sk = _same_start(X, target, loss="poisson", alpha=0.01)
+        mu = ours.predict(X).reshape(len(X), -1)
+        t = target.reshape(len(X), -1)
+        deviance = np.where(t > 0, t * np.log(np.where(t > 0, t, 1) / mu), 0) - t + mu
+        penalty = 0.01 / 2 * sum(float((W ** 2).sum()) for W in ours.coefs_) / len(X)
+        for est in (ours, sk):
+            est.partial_fit(X, target)
+        assert ours.out_activation_ == sk.out_activation_ == "exp"
+        assert ours.loss_ == pytest.approx(deviance.mean(axis=0).sum() + penalty, rel=1e-10)
+        assert sk.loss_ == pytest.approx(ours.loss_, rel=1e-10)
+        _assert_same_arrays(_weights(ours), _weights(sk), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(ours.predict(X), sk.predict(X), rtol=1e-9)
+
+
+def test_poisson_refuses_negative_targets_and_leaves_the_estimator_as_it_was(diabetes):
+    # scikit-learn 1.9's MLPRegressor trains on them (a NaN loss, silently); the deviance
+    # is undefined there, so skscratch refuses them as PoissonRegressor does
+    X, y = diabetes
+    est = _quiet(MLPFromScratch(task="regression", loss="poisson", max_iter=2,
+                                warm_start=True, random_state=0).fit, X, np.abs(y))
+    before = _weights(est)
+    for call in (est.fit, est.partial_fit):
+        assert "requires non-negative y" in _error(call, X, y)
+    _assert_same_arrays(_weights(est), before, rtol=0, atol=0)
+    with pytest.raises(ValueError, match="is a regression loss"):
+        MLPFromScratch(loss="poisson").fit(X, y > 0)
+
+
 @pytest.mark.parametrize("target", ["binary", "multiclass", "multilabel"])
 def test_classification_loss_and_step_match_mlpclassifier(target, iris):
     # scikit-learn: log-loss summed over the outputs, averaged over samples; binary

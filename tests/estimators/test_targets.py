@@ -34,3 +34,19 @@ def test_the_classes_of_first_and_continued_calls():
     with pytest.raises(ValueError, match="warm_start can only be used"):
         check_classes(y, None, known, incremental=False)
     check_classes(np.array([2, 0, 1]), None, known, incremental=False)
+
+
+def test_a_poisson_target_predicts_exp_refuses_negatives_and_starts_at_the_log_mean():
+    target = make_target(False, "poisson", np.array([0.0, 2.0, 4.0]))
+    assert target.out_activation == "exp" and target.loss_name == "poisson"
+    np.testing.assert_allclose(target.decode(np.log([[1.5], [3.0]])), [1.5, 3.0], rtol=1e-15)
+    with pytest.raises(ValueError, match="requires non-negative y"):
+        target.encode(np.array([1.0, -2.0]), np.float64)
+    bias = np.empty(2)
+    two = RegressionTarget(2, False, "poisson")
+    two.init_output_bias(bias, np.array([[0.0, 1.0], [0.0, 3.0]]), np.array([1.0, 3.0]))
+    assert bias.tolist() == [0.0, np.log(2.5)]      # all-zero counts: left at 0
+    identity = RegressionTarget(1, True, "squared_error")
+    assert identity.out_activation == "identity"
+    identity.init_output_bias(bias[:1], np.array([[1.0], [4.0]]))
+    assert bias[0] == 2.5

@@ -4,6 +4,7 @@ import pytest
 from skscratch.gradcheck import check_loss_gradient
 from skscratch.losses import (
     AbsoluteError,
+    HalfPoissonDeviance,
     Huber,
     SigmoidCrossEntropy,
     SoftmaxCrossEntropy,
@@ -19,13 +20,16 @@ def _case(loss, rng, n, k):
         target = np.eye(k)[rng.integers(0, k, n)]
     elif isinstance(loss, SigmoidCrossEntropy):
         target = rng.integers(0, 2, (n, k)).astype(float)
+    elif isinstance(loss, HalfPoissonDeviance):      # counts (zeros among them) and rates
+        target = np.where(rng.random((n, k)) < 0.5, rng.poisson(2.0, (n, k)),
+                          rng.exponential(2.0, (n, k)))
     else:
         target = output + rng.standard_normal((n, k)) * 2
     return output, target
 
 
 LOSSES = [SquaredError(), AbsoluteError(), Huber(), Huber(delta=0.3), SoftmaxCrossEntropy(),
-          SigmoidCrossEntropy()]
+          SigmoidCrossEntropy(), HalfPoissonDeviance()]
 
 
 @pytest.mark.parametrize("loss", LOSSES, ids=lambda loss: type(loss).__name__)

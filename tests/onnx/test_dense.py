@@ -66,6 +66,19 @@ def test_regression_mlp_on_diabetes(dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+def test_poisson_regression_exports_the_exponential_of_the_network(dtype):
+    # loss="poisson": the network outputs log-means, predict (and the graph) exp() them
+    X, y = load_diabetes(return_X_y=True)
+    X = ((X - X.mean(axis=0)) / X.std(axis=0)).astype(dtype)
+    counts = np.column_stack([np.round(y / 20), np.round(y / 50)])
+    model = fit(MLPFromScratch((8,), task="regression", loss="poisson", max_iter=20,
+                               random_state=0), X, counts)
+    onnx_model = to_onnx(model)
+    assert "Exp" in [node.op_type for node in onnx_model.graph.node]
+    assert_regressor_matches(model, onnx_model, X)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 def test_every_activation_fused_and_as_a_layer(dtype, activation):
     rng = np.random.default_rng(0)

@@ -93,6 +93,10 @@ def test_regression_pipeline_on_diabetes(dtype):
     scaled, model = pipeline[0].transform(X), pipeline[-1]          # the estimator alone
     (values,) = run(skl2onnx.to_onnx(model, scaled[:1]), X=scaled)
     assert_values_close(values[:, 0], model.predict(scaled), dtype)
+    poisson = _pipeline(MLPFromScratch((8,), task="regression", loss="poisson", max_iter=10,
+                                       random_state=0), X, np.round(y / 20))
+    (values,) = run(skl2onnx.to_onnx(poisson, X[:1]), X=X)
+    assert_values_close(values[:, 0], poisson.predict(X), dtype)
 
 
 def test_convnet_and_multilabel_network_estimator_in_pipelines(digits):

@@ -93,6 +93,10 @@ def test_a_missing_file_is_named_as_missing(tmp_path):
      "out of range"),
     (edit_header(lambda h: h["rng"]["state"].__setitem__("state", 2**200)), "generator.s state"),
     (edit_header(lambda h: h["target"].__setitem__("multilabel", True)), "does not match its"),
+    # an lbfgs estimator keeps no optimizer state, and a file without one holds no moments
+    (edit_header(lambda h: h["params"].__setitem__("solver", "lbfgs")),
+     "optimizer state .'adam'. does not match the saved solver"),
+    (edit_header(lambda h: h.__setitem__("optimizer", None)), "moment"),
     # one layer fewer: its weight arrays outnumber the header's network (refused from
     # the zip directory), or, within the count, its output no longer fits the target
     (edit_header(lambda h: h["network"]["model"]["config"]["layers"].pop()),

@@ -18,6 +18,9 @@ MODELS = [
     pytest.param(lambda: MLPFromScratch((8,), task="regression", loss="huber", max_iter=5,
                                         early_stopping=True, random_state=0),
                  "values", id="mlp-regression"),
+    pytest.param(lambda: MLPFromScratch((8,), task="regression", loss="poisson", max_iter=5,
+                                        random_state=0),
+                 "counts", id="mlp-poisson"),
     pytest.param(lambda: ConvNetFromScratch((3,), hidden_layer_sizes=(6,), batch_norm=True,
                                             max_iter=3, random_state=0),
                  "labels", id="convnet-batchnorm"),
@@ -26,7 +29,7 @@ MODELS = [
 
 def _targets(kind, X, y):
     return {"labels": y, "strings": np.where(y == 0, "setosa", "other"),
-            "values": X[:, 0] * 2 - X[:, 3]}[kind]
+            "values": X[:, 0] * 2 - X[:, 3], "counts": np.round(X[:, 2])}[kind]
 
 
 @pytest.mark.parametrize("make, kind", MODELS)
@@ -203,3 +206,23 @@ def test_what_save_writes_load_reads_back(iris, tmp_path):
     with pytest.raises(ValueError, match="load.. would refuse .* at most 1,024 characters"):
         save(fit_quietly(MLPFromScratch((4,), max_iter=2), X, labels), tmp_path / "long.npz")
     assert not (tmp_path / "long.npz").exists()
+
+
+def test_an_lbfgs_fit_round_trips_without_optimizer_state(iris, tmp_path):
+    # solver="lbfgs" keeps no optimizer: the header says so (null), and the loaded
+    # estimator warm-starts exactly as the saved one
+    X, y = iris
+    model = fit_quietly(MLPFromScratch((6,), solver="lbfgs", max_iter=8, warm_start=True,
+                                       random_state=0), X, y)
+    save(model, tmp_path / "m.npz")
+    header, arrays = skscratch.persistence.writing.estimator_contents(model)
+    assert header["optimizer"] is None and not any(k.startswith("moment.") for k in arrays)
+    loaded = load(tmp_path / "m.npz")
+    assert loaded.max_fun == 15000 and loaded._fitted.optimizer is None
+    assert loaded.loss_curve_ == model.loss_curve_ and loaded.n_iter_ == model.n_iter_
+    for est in (model, loaded):
+        fit_quietly(est.set_params(max_iter=4), X, y)
+    np.testing.assert_array_equal(loaded.network_.flat_params, model.network_.flat_params)
+    # a mini-batch solver set afterwards starts a fresh optimizer, as in memory
+    loaded.set_params(solver="adam").partial_fit(X, y)
+    assert loaded.n_iter_ == 1

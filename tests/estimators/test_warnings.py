@@ -1,0 +1,150 @@
+"""Every warning the estimators emit points at the user's line (here: this file).
+
+``warnings`` shows that location, and ``filterwarnings(module=...)`` matches
+its module; a fixed stack level would name skscratch's own code on some call
+paths (a Pipeline, cross-validation, partial_fit).
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_diabetes, load_iris
+from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
+from sklearn.model_selection import cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+import skscratch
+from skscratch import ConvNetFromScratch, MLPFromScratch, NetworkEstimator
+from skscratch.callbacks import Callback
+
+
+@pytest.fixture(scope="module")
+def iris():
+    return load_iris(return_X_y=True)
+
+
+def _caught(category, call, *args, **kwargs):
+    """The warnings of ``category`` that ``call`` emits, every other one let through."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        call(*args, **kwargs)
+    found = [w for w in caught if issubclass(w.category, category)]
+    assert found, f"no {category.__name__} was emitted"
+    return found
+
+
+def _assert_here(found):
+    assert all(w.filename == __file__ for w in found), [(w.filename, w.lineno) for w in found]
+
+
+@pytest.mark.parametrize("how", ["fit", "pipeline", "cross_val_score"])
+def test_the_convergence_warning_names_the_users_line(how, iris):
+    X, y = iris
+    est = MLPFromScratch((4,), max_iter=2, random_state=0)
+    call = {"fit": lambda: est.fit(X, y),
+            "pipeline": lambda: make_pipeline(StandardScaler(), est).fit(X, y),
+            "cross_val_score": lambda: cross_val_score(est, X, y, cv=2)}[how]
+    found = _caught(ConvergenceWarning, call)
+    _assert_here(found)
+    assert all("Maximum iterations (2)" in str(w.message) for w in found)
+
+
+@pytest.mark.parametrize("budget", [{"max_iter": 3}, {"max_fun": 4}])
+def test_the_lbfgs_convergence_warning_names_the_users_line_and_the_budget(budget, iris):
+    X, y = iris
+    found = _caught(ConvergenceWarning, MLPFromScratch((4,), solver="lbfgs", tol=0.0,
+                                                      random_state=0, **budget).fit, X, y)
+    _assert_here(found)
+    message = str(found[0].message)
+    assert message.startswith("lbfgs failed to converge after ")
+    (name, value), = budget.items()
+    assert f"({name}={value})." in message
+    assert message.count("StandardScaler") == 1      # raw iris: the hint, said once
+    assert message.endswith("converges in far fewer iterations.")
+
+
+def test_a_module_filter_on_the_users_module_silences_it(iris):
+    X, y = iris
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.filterwarnings("ignore", category=ConvergenceWarning, module=__name__)
+        MLPFromScratch((4,), max_iter=2, random_state=0).fit(X, y)
+    assert not [w for w in caught if w.category is ConvergenceWarning]
+
+
+def test_a_clipped_batch_size_warning_names_the_users_line(iris):
+    X, y = iris
+    found = _caught(UserWarning, MLPFromScratch((4,), batch_size=500, max_iter=1).partial_fit,
+                    X, y, classes=[0, 1, 2])
+    _assert_here(found)
+    assert "clipped" in str(found[0].message)
+
+
+def test_a_default_batch_size_the_user_did_not_set_is_clipped_silently():
+    # ConvNetFromScratch's batch_size=32 on 20 images: one batch, no warning (scikit-learn
+    # warns only about a batch_size the user gave); the MLP's "auto" never warns either
+    X, y = np.random.default_rng(0).random((20, 8, 8)), np.arange(20) % 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ConvNetFromScratch((2,), hidden_layer_sizes=(4,), max_iter=1).fit(X, y)
+        MLPFromScratch((4,), max_iter=1).fit(X.reshape(20, -1), y)
+        NetworkEstimator(max_iter=1).fit(X.reshape(20, -1), y)
+    with pytest.warns(UserWarning, match="clipped"):
+        ConvNetFromScratch((2,), hidden_layer_sizes=(4,), batch_size=64, max_iter=1).fit(X, y)
+
+
+def test_a_column_vector_y_warning_names_the_users_line(iris):
+    X, y = iris
+    found = _caught(DataConversionWarning, MLPFromScratch((4,), max_iter=1).fit,
+                    X, y.reshape(-1, 1))
+    _assert_here(found)
+
+
+def test_the_channels_first_warning_names_the_users_line():
+    X = np.random.default_rng(0).random((12, 1, 8, 8))
+    found = _caught(UserWarning, ConvNetFromScratch((2,), hidden_layer_sizes=(4,),
+                                                    max_iter=1).fit, X, np.arange(12) % 2)
+    _assert_here([w for w in found if "channels-first" in str(w.message)])
+
+
+class _Overflow(Callback):
+    """Make the last (second) epoch's validation predictions overflow: huge weights."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_batch_end(self, batch, logs=None):
+        last = batch + 1 == self.params["steps"]
+        if last and self.epoch == 1:
+            for p, _ in self.model.penalized:
+                p[...] = np.sqrt(np.finfo(p.dtype).max) / 3
+
+
+def test_the_validation_overflow_warning_names_the_users_line():
+    X, y = load_diabetes(return_X_y=True)
+    est = MLPFromScratch((10,), task="regression", early_stopping=True, max_iter=2,
+                         n_iter_no_change=np.inf, random_state=0, callbacks=[_Overflow()])
+    found = _caught(RuntimeWarning, est.fit, StandardScaler().fit_transform(X), y)
+    _assert_here(found)
+    assert "validation predictions overflowed" in str(found[0].message)
+
+
+def _build(input_shape, n_outputs, units=4):
+    return skscratch.Network([skscratch.layers.Dense(units, "relu"),
+                              skscratch.layers.Dense(n_outputs)])
+
+
+def test_the_save_warnings_name_the_users_line(iris, tmp_path):
+    X, y = iris
+    fitted = NetworkEstimator(_build, max_iter=1, random_state=0, callbacks=[Callback()])
+    _caught(ConvergenceWarning, fitted.fit, X, y)
+    found = _caught(UserWarning, skscratch.save, fitted, tmp_path / "m.npz")
+    assert {str(w.message).split(" ")[0] for w in found} == {"model", "callbacks"}
+    _assert_here(found)
+    sio = pytest.importorskip("skops.io")
+    found = _caught(UserWarning, sio.dumps, MLPFromScratch(random_state=np.random.RandomState(0)))
+    assert "random_state is a generator" in str(found[0].message)
+    _assert_here(found)
