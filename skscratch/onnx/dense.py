@@ -67,11 +67,16 @@ def _elu(graph, x):
 @register_converter("Dense")
 def convert_dense(graph, layer, x):
     """``x @ W + b`` (MatMul, Add), then the fused activation."""
+    return apply_activation(graph, dense_logits(graph, layer, x), layer.activation)
+
+
+def dense_logits(graph, layer, x):
+    """A Dense layer's ``x @ W + b`` (MatMul, Add), before its activation."""
     W = graph.weight(layer, "W", lambda: layer.params["W"])
     b = graph.weight(layer, "b", lambda: layer.params["b"])
     z = graph.add("MatMul", [x.name, W], hint="matmul")
     z = graph.add("Add", [z, b], hint=layer.name or "dense")
-    return apply_activation(graph, Value(z, layer.output_shape), layer.activation)
+    return Value(z, layer.output_shape)
 
 
 @register_converter("Activation", "Identity", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU",

@@ -72,8 +72,15 @@ def _reshaped(graph, x, shape):
 
 
 def raw_output(graph, estimator, x):
-    """The network's one output for the 2-D input value ``x`` (cast to the network's dtype)."""
-    return network_outputs(graph, estimator.network_, network_inputs(graph, estimator, x))[0]
+    """The network's one output for the 2-D input value ``x`` (cast to the network's dtype).
+
+    As ``predict`` reads it: the logits where the network ends in the
+    softmax (sigmoid) the estimator's cross-entropy was fused with.
+    """
+    network = estimator.network_
+    logits = (getattr(estimator, "out_activation_", None) in ("softmax", "logistic")
+              and network.output_activation == estimator.out_activation_)
+    return network_outputs(graph, network, network_inputs(graph, estimator, x), logits)[0]
 
 
 def label_constant(classes):

@@ -10,11 +10,14 @@ called at several nodes (shared weights) stores its weights once.
 """
 
 from ..graph import topological_nodes
+from ..layers import Activation, Dense
 from ..model import Model
+from ..network import Network
 from .converters import convert_layer, register_converter
+from .dense import dense_logits
 
 
-def network_outputs(graph, network, inputs):
+def network_outputs(graph, network, inputs, logits=False):
     """Every output of a built network or model, computed from ``inputs``.
 
     Parameters
@@ -23,6 +26,10 @@ def network_outputs(graph, network, inputs):
     network : Network or Model
     inputs : list of Value
         One per input of the network (a Network has one).
+    logits : bool, default=False
+        Stop each output before its layer's output activation (the logits an
+        estimator decodes, where its cross-entropy was fused with a softmax
+        or sigmoid output).
 
     Returns
     -------
@@ -30,8 +37,23 @@ def network_outputs(graph, network, inputs):
         One per output (a Network and most models have one).
     """
     if isinstance(network, Model):
-        return model_outputs(graph, network, inputs)
-    return [convert_layer(graph, network, inputs[0])]
+        return model_outputs(graph, network, inputs, logits)
+    return [(convert_logits if logits else convert_layer)(graph, network, inputs[0])]
+
+
+def convert_logits(graph, layer, x):
+    """``layer``'s output before its output activation: what ``forward(logits=True)`` gives."""
+    if isinstance(layer, Network):
+        for inner in layer.layers[:-1]:
+            x = convert_layer(graph, inner, x)
+        return convert_logits(graph, layer.layers[-1], x)
+    if isinstance(layer, Model):
+        return model_outputs(graph, layer, x if isinstance(x, list) else [x], logits=True)[0]
+    if type(layer) is Dense:
+        return dense_logits(graph, layer, x)
+    if isinstance(layer, Activation):
+        return x
+    return convert_layer(graph, layer, x)
 
 
 @register_converter("Network")
@@ -48,7 +70,7 @@ def convert_model(graph, model, inputs):
     return model_outputs(graph, model, inputs if isinstance(inputs, list) else [inputs])[0]
 
 
-def model_outputs(graph, model, inputs):
+def model_outputs(graph, model, inputs, logits=False):
     """Every output of a functional model computed from ``inputs`` (one Value per input).
 
     Parameters
@@ -56,14 +78,18 @@ def model_outputs(graph, model, inputs):
     graph : OnnxGraph
     model : Model
     inputs : list of Value
+    logits : bool, default=False
+        Stop each output before its layer's output activation.
 
     Returns
     -------
     outputs : list of Value
     """
     values = {id(t): v for t, v in zip(model.inputs, inputs)}
-    for node in topological_nodes(model.inputs, model.outputs):
+    fused = model.logits_nodes(logits) if logits else set()
+    for k, node in enumerate(topological_nodes(model.inputs, model.outputs)):
         args = [values[id(t)] for t in node.inputs]
-        values[id(node.output)] = convert_layer(graph, node.layer,
-                                                args if node.multi_input else args[0])
+        convert = convert_logits if k in fused else convert_layer
+        values[id(node.output)] = convert(graph, node.layer,
+                                          args if node.multi_input else args[0])
     return [values[id(t)] for t in model.outputs]

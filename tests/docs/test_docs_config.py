@@ -61,3 +61,24 @@ def test_the_gallery_runs_every_example_but_those_it_names():
     ran = {name for name in examples
            if re.search(pattern, str(DOCS.parent / "examples" / f"{name}.py"))}
     assert ran == examples - not_run
+
+
+def test_math_is_typeset_by_a_mathjax_served_with_the_site():
+    # formulas must render offline: MathJax is copied into the built site, not a CDN
+    pytest.importorskip("sphinx")
+    with mock.patch.dict(os.environ):         # conf.py sets the examples' offline flag
+        conf = runpy.run_path(str(DOCS / "conf.py"))
+    assert "sphinx-mathjax-offline" in conf["extensions"]
+    extension = __import__("importlib").import_module("sphinx-mathjax-offline")
+    recorded = {}
+
+    class App:
+        config = type("Config", (), {})()
+
+        def connect(self, event, handler):
+            recorded[event] = handler
+
+    app = App()
+    extension.setup(app)
+    assert app.config.mathjax_path == "mathjax/tex-chtml.js" and "build-finished" in recorded
+    assert not app.config.mathjax_path.startswith("http")

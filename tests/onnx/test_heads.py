@@ -48,3 +48,27 @@ def test_binary_probabilities_are_one_minus_p_then_p():
     onnx_model = to_onnx(model)
     assert model.classes_.tolist() == [0, 5]
     assert_classifier_matches(model, onnx_model, X)
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_a_probability_output_is_decoded_from_its_logits_not_activated_twice(binary):
+    pytest.importorskip("onnxruntime", reason=SKIP_REASON)
+    from skscratch import Network, NetworkClassifier
+    from skscratch.layers import Dense
+
+    def build(n_outputs):
+        activation = "sigmoid" if n_outputs == 1 else "softmax"
+        model = Network([Dense(6, "relu"), Dense(n_outputs, activation)])
+        model.compile(loss="binary_crossentropy" if n_outputs == 1
+                      else "sparse_categorical_crossentropy")
+        return model
+
+    X, y = load_iris(return_X_y=True)
+    X = (X - X.mean(0)) / X.std(0)
+    model = fit(NetworkClassifier(build, max_iter=20, random_state=0), X, y == 2 if binary else y)
+    onnx_model = to_onnx(model)
+    assert_classifier_matches(model, onnx_model, X)
+    # the network alone exports its probabilities, as its predict gives them
+    from tests.onnx.runtime import run
+    np.testing.assert_allclose(run(to_onnx(model.network_), X=X)[0], model.network_.predict(X),
+                               rtol=1e-10)
