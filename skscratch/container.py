@@ -232,15 +232,22 @@ class Container(Layer):
                 + [(leaf, name) for leaf in leaves for name in leaf.state])
 
     # ---------------------------------------------------------- shared calls
-    def call_context(self):
-        """The call contexts of every leaf (a container shared by several nodes)."""
-        return {"leaves": [leaf.call_context() for leaf in self.leaf_layers()]}
+    def enter_call(self, context):
+        """Switch the container and each leaf to one call's own attributes (see Layer's)."""
+        leaves = self.leaf_layers()
+        context = context or {"own": self._fresh_call(), "leaves": [None] * len(leaves)}
+        return {"own": Layer.enter_call(self, context["own"]),
+                "leaves": [leaf.enter_call(part) for leaf, part in zip(leaves, context["leaves"])]}
 
-    def restore_call_context(self, context):
-        """Switch every leaf to its part of a :meth:`call_context` (``{}``: fresh)."""
-        parts = context.get("leaves") or [{}] * len(self.leaf_layers())
-        for leaf, part in zip(self.leaf_layers(), parts):
-            leaf.restore_call_context(part)
+    def leave_call(self, shared):
+        """Keep what this call bound, for the container and each leaf; put the rest back."""
+        leaves = [leaf.leave_call(part)
+                  for leaf, part in zip(self.leaf_layers(), shared["leaves"])]
+        return {"own": Layer.leave_call(self, shared["own"]), "leaves": leaves}
+
+    def _fresh_call(self):
+        """The container's own attributes a first call starts from."""
+        return {}
 
     def layer_names(self):
         """A unique name per layer (:attr:`layers` order): its own, or Keras's ``dense_1`` style."""

@@ -113,7 +113,7 @@ class Model(Container):
         for node in self._nodes:
             calls[id(node.layer)] = calls.get(id(node.layer), 0) + 1
         self._shared = [calls[id(node.layer)] > 1 for node in self._nodes]
-        self._contexts = [{} for _ in self._nodes]
+        self._contexts = [None for _ in self._nodes]
         # a node needs its input gradient unless it reads model inputs only
         self._reads_inner = [any(s >= len(self.inputs) for s in ins) for ins in self._in_slots]
         # only model inputs can be sparse: nodes reading one may need it densified
@@ -151,17 +151,12 @@ class Model(Container):
 
     def __getstate__(self):
         state = super().__getstate__()
-        state["_contexts"] = [{} for _ in self._nodes]   # per-call caches are not the model
+        state["_contexts"] = [None for _ in self._nodes]   # per-call caches are not the model
         return state
 
-    def call_context(self):
-        """The leaves' call contexts and the model's own per-node ones (for its shared layers)."""
-        return {**super().call_context(), "nodes": list(self._contexts)}
-
-    def restore_call_context(self, context):
-        """Switch to a :meth:`call_context` (``{}``: fresh)."""
-        super().restore_call_context(context)
-        self._contexts = list(context.get("nodes") or [{} for _ in self._nodes])
+    def _fresh_call(self):
+        # a model shared as a whole keeps, per call, its own shared layers' contexts
+        return {"_contexts": [None] * len(self._nodes)}
 
     # --------------------------------------------------------------- shapes
     def compute_output_shape(self, input_shape):
@@ -274,16 +269,18 @@ class Model(Container):
         values = xs + [None] * (self._n_slots - len(xs))
         for k, node in enumerate(self._nodes):
             layer, switch = node.layer, training and self._shared[k]
-            if switch:
-                layer.restore_call_context(self._contexts[k])
             args = [values[s] for s in self._in_slots[k]]
             if not layer.accepts_sparse and self._reads_input[k]:
                 args = [dense_batch(a) for a in args]
             arg = args if node.multi_input else args[0]
-            values[self._out_slots[k]] = (layer.forward(arg, training=training, logits=True)
-                                          if k in fused else layer.forward(arg, training=training))
-            if switch:
-                self._contexts[k] = layer.call_context()
+            shared = layer.enter_call(self._contexts[k]) if switch else None
+            try:
+                values[self._out_slots[k]] = (
+                    layer.forward(arg, training=training, logits=True) if k in fused
+                    else layer.forward(arg, training=training))
+            finally:
+                if switch:
+                    self._contexts[k] = layer.leave_call(shared)
         outs = [values[s] for s in self._output_slots]
         return outs if self._multi_out else outs[0]
 
@@ -308,11 +305,15 @@ class Model(Container):
             if g is None:
                 continue
             need = need_input_grad or self._reads_inner[k]
-            earlier = ()
+            earlier, shared = (), None
             if self._shared[k]:
-                node.layer.restore_call_context(self._contexts[k])
                 earlier = grads_so_far(node.layer, touched)
-            result = node.layer.backward(g, need_input_grad=need)
+                shared = node.layer.enter_call(self._contexts[k])
+            try:
+                result = node.layer.backward(g, need_input_grad=need)
+            finally:
+                if shared is not None:
+                    self._contexts[k] = node.layer.leave_call(shared)
             for grad, saved in earlier:
                 grad += saved
             if need:

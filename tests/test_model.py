@@ -18,6 +18,7 @@ from skscratch.layers import (
     Dropout,
     Flatten,
     Input,
+    Layer,
     MaxPool2D,
     Tanh,
 )
@@ -407,3 +408,37 @@ def test_lists_of_one_input_and_output_are_one_input_and_output_as_in_keras(rng)
     single.fit(X, np.zeros((5, 2)), epochs=1)
     assert list(single.history) == ["loss", "mae"]
     assert single.layer_names() == ["dense"] and single.get_layer("dense") is single.layers[0]
+
+
+class _CachesItsInput(Layer):
+    """A custom layer that caches its input under a name of its own: y = x * w."""
+
+    def weight_specs(self, input_shape):
+        from skscratch.layers import WeightSpec
+        return [WeightSpec("w", tuple(input_shape), "ones")]
+
+    def forward(self, x, training=False):
+        if training:
+            self._inp = x
+        return x * self.params["w"]
+
+    def backward(self, grad_output, need_input_grad=True):
+        self.grads["w"][...] = (grad_output * self._inp).sum(axis=0)
+        return grad_output * self.params["w"] if need_input_grad else None
+
+
+def test_a_custom_layer_caching_under_any_name_is_exact_when_shared(rng):
+    # each call keeps what it rebinds (self._inp here), not only the built-in cache dict
+    x = Input((4,))
+    shared = _CachesItsInput()
+    h = shared(Dense(4, "tanh")(x))
+    model = Model(x, Dense(1)(shared(Dense(4, "tanh")(h)))).build(random_state=0)
+    model.leaf_layers()[1].params["w"][...] = rng.uniform(0.5, 1.5, 4)
+    errors = check_network_gradients(model, SquaredError(), rng.standard_normal((6, 4)),
+                                     rng.standard_normal((6, 1)))
+    assert_gradients_ok(errors)
+    # and a network shared as a whole keeps its leaves' calls apart too
+    block = Network([Dense(4, "tanh"), _CachesItsInput(), Dense(4)])
+    outer = Model(x, Dense(1)(block(block(x)))).build(random_state=0)
+    assert_gradients_ok(check_network_gradients(
+        outer, SquaredError(), rng.standard_normal((6, 4)), rng.standard_normal((6, 1))))

@@ -45,8 +45,6 @@ class Activation(Layer):
         super().__init__(name, input_shape)
         self.activation = canonical_activation(activation)
         self._f, self._grad = get_activation(self.activation)
-        self._y = None
-        self._fused = False
 
     @property
     def output_activation(self):
@@ -56,20 +54,20 @@ class Activation(Layer):
     def forward(self, x, training=False, logits=False):
         """``activation(x)``; with ``logits=True`` the input itself (see Layer.forward)."""
         y = x if logits else self._f(x, out=self._buffer("y", x.shape) if training else None)
-        if training:                    # inference leaves the training caches alone
+        if training:                    # inference leaves the training cache alone
             # what the derivative reads: the output, or the input for FROM_INPUT
-            self._y = x if self.activation in FROM_INPUT else y
-            self._fused = logits
+            self._call = {"y": x if self.activation in FROM_INPUT else y, "fused": logits}
         return y
 
     def backward(self, grad_output, need_input_grad=True):
-        if self._y is None:
+        call = self._call
+        if "y" not in call:
             raise RuntimeError("backward() needs a forward(x, training=True) first.")
         if not need_input_grad:
             return None
-        if self._fused:
+        if call["fused"]:
             return grad_output
-        return self._grad(self._y, grad_output, out=self._buffer("dx", self._y.shape))
+        return self._grad(call["y"], grad_output, out=self._buffer("dx", call["y"].shape))
 
     def get_config(self):
         return {"activation": self.activation, **super().get_config()}

@@ -20,6 +20,8 @@ from .weights import WeightSpec  # noqa: F401  (layers import it from here, with
 
 # every built-in layer, by class name: what skscratch.load may instantiate
 LAYERS = Registry("layer")
+# an attribute a call added, not one it changed
+_UNSET = object()
 
 
 def check_positive_int(value, name):
@@ -86,8 +88,9 @@ class Layer(LayerSizes):
     is_container = False
     # whether forward/backward take a SciPy sparse batch (others get it densified)
     accepts_sparse = False
-    # per-call caches and scratch arrays: never pickled, rebuilt by the next step
-    _transient = ("_x", "_y", "_cols", "_cache", "_mask", "_fused")
+    # scratch a layer remakes at its next step: never pickled (its per-call cache
+    # ``_call``, its reused buffers, and what a subclass adds)
+    _scratch = ("_call", "_buffers")
     # views made by bind(): rebuilt on unpickling, not stored
     _views = ()
 
@@ -105,6 +108,7 @@ class Layer(LayerSizes):
         self.dtype = None
         self.built = False
         self._buffers = {}
+        self._call = {}
         self._called_on = None
 
     def __call__(self, inputs):
@@ -164,8 +168,9 @@ class Layer(LayerSizes):
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        state.update({name: None for name in self._transient if name in state})
-        state["_buffers"] = {}
+        for name in self._scratch:
+            if name in state:
+                state[name] = {} if name in ("_call", "_buffers") else None
         for name in self._views + ("_owner",):
             state.pop(name, None)
         return state
@@ -300,20 +305,49 @@ class Layer(LayerSizes):
         """
         raise NotImplementedError
 
-    def call_context(self):
-        """What one call leaves for its backward pass: caches and scratch buffers.
+    def enter_call(self, context):
+        """Switch to one call's own attributes; return the shared ones, for :meth:`leave_call`.
 
-        A layer shared by several nodes of a model keeps one context per node
-        (see :meth:`restore_call_context`), so each backward pass sees its own
-        call's inputs and outputs.
+        A layer called at several nodes of a model (shared weights) runs each
+        node's forward and backward between ``enter_call`` and ``leave_call``:
+        every attribute a call (re)binds, under any name (built-in layers keep
+        their cache in the one dict ``self._call``; a custom layer may write
+        ``self._inp``), belongs to that call, so each backward pass reads its own
+        call's values. Arrays changed in place (weights, gradients, running
+        statistics) stay shared, as they must.
+
+        Parameters
+        ----------
+        context : dict or None
+            What :meth:`leave_call` returned for this node last time; None for a
+            first call (a fresh cache and fresh scratch buffers).
+
+        Returns
+        -------
+        shared : dict
         """
-        context = {k: self.__dict__[k] for k in self._transient if k in self.__dict__}
-        context["_buffers"] = self._buffers
-        return context
+        shared = self.__dict__.copy()
+        self.__dict__.update({"_call": {}, "_buffers": {}} if context is None else context)
+        return shared
 
-    def restore_call_context(self, context):
-        """Switch to a context from :meth:`call_context` (``{}`` starts a fresh one)."""
-        self.__dict__.update({"_buffers": {}, **context})
+    def leave_call(self, shared):
+        """Keep what this call bound as its context; put the shared attributes back.
+
+        Parameters
+        ----------
+        shared : dict
+            What :meth:`enter_call` returned.
+
+        Returns
+        -------
+        context : dict
+            For the node's next :meth:`enter_call`.
+        """
+        context = {key: value for key, value in self.__dict__.items()
+                   if shared.get(key, _UNSET) is not value}
+        self.__dict__.clear()
+        self.__dict__.update(shared)
+        return context
 
     def get_weights(self):
         """Copies of the layer's arrays, Keras's ``get_weights``: ``[W, b]`` for a Dense layer.

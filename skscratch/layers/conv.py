@@ -59,7 +59,7 @@ class Conv2D(Layer):
     """
 
     _views = ("_Wb", "_dWb")
-    _transient = Layer._transient + ("_col2ims",)
+    _scratch = Layer._scratch + ("_col2ims",)
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", activation=None,
                  kernel_initializer="glorot_uniform", name=None, input_shape=None):
@@ -71,7 +71,7 @@ class Conv2D(Layer):
         self.activation = canonical_activation(activation)
         self.kernel_initializer = check_initializer(kernel_initializer)
         self._f, self._grad = get_activation(self.activation)
-        self._cols = self._y = self._col2ims = None
+        self._col2ims = None
 
     def compute_output_shape(self, input_shape):
         if len(input_shape) != 3:
@@ -184,18 +184,19 @@ class Conv2D(Layer):
         out = self._buffer("z", (cols.shape[0], self.filters)) if training else None
         z = np.matmul(cols, self._Wb, out=out)
         y = self._f(z, out=output_array(self, z, training)).reshape(x.shape[0], *self.output_shape)
-        if training:                    # inference leaves the training caches alone
-            # _y: what the derivative reads (z for FROM_INPUT activations)
-            self._cols = cols
-            self._y = z.reshape(y.shape) if self.activation in FROM_INPUT else y
+        if training:                    # inference leaves the training cache alone
+            # "y": what the derivative reads (z for FROM_INPUT activations)
+            self._call = {"cols": cols,
+                          "y": z.reshape(y.shape) if self.activation in FROM_INPUT else y}
         return y
 
     def backward(self, grad_output, need_input_grad=True):
-        if self._cols is None:
+        call = self._call
+        if "cols" not in call:
             raise RuntimeError("backward() needs a forward(x, training=True) first.")
-        dz = self._grad(self._y, grad_output, out=self._buffer("dz", self._y.shape))
+        dz = self._grad(call["y"], grad_output, out=self._buffer("dz", call["y"].shape))
         dz = dz.reshape(-1, self.filters)
-        transposed_product(self._cols, dz, out=self._dWb)     # weights, then the bias row
+        transposed_product(call["cols"], dz, out=self._dWb)     # weights, then the bias row
         if not need_input_grad:
             return None
         return self._input_gradient(dz, grad_output.shape[0])

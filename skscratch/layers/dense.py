@@ -64,8 +64,6 @@ class Dense(Layer):
         self.activation = canonical_activation(activation)
         self.kernel_initializer = check_initializer(kernel_initializer)
         self._f, self._grad = get_activation(self.activation)
-        self._x = self._y = None
-        self._fused = False
 
     def compute_output_shape(self, input_shape):
         if len(input_shape) != 1:
@@ -95,25 +93,27 @@ class Dense(Layer):
                           out=self._buffer("z", (x.shape[0], self.units)) if training else None)
         z += b
         y = z if logits else self._f(z, out=output_array(self, z, training))
-        if training:                    # inference leaves the training caches alone
-            # _y: what the derivative reads (z for FROM_INPUT activations)
-            self._x, self._y = x, (z if self.activation in FROM_INPUT else y)
-            self._fused = logits
+        if training:                    # inference leaves the training cache alone
+            # "y": what the derivative reads (z for FROM_INPUT activations)
+            self._call = {"x": x, "y": z if self.activation in FROM_INPUT else y,
+                          "fused": logits}
         return y
 
     def backward(self, grad_output, need_input_grad=True):
-        if self._x is None:
+        call = self._call
+        if "x" not in call:
             raise RuntimeError("backward() needs a forward(x, training=True) first.")
-        dz = (grad_output if self._fused
-              else self._grad(self._y, grad_output, out=self._buffer("dz", self._y.shape)))
-        if issparse(self._x):
-            self.grads["W"][...] = self._x.T @ dz
+        x, y = call["x"], call["y"]
+        dz = (grad_output if call["fused"]
+              else self._grad(y, grad_output, out=self._buffer("dz", y.shape)))
+        if issparse(x):
+            self.grads["W"][...] = x.T @ dz
         else:
-            np.matmul(self._x.T, dz, out=self.grads["W"])
+            np.matmul(x.T, dz, out=self.grads["W"])
         sum_over_rows(dz, out=self.grads["b"])
         if not need_input_grad:
             return None
-        return np.matmul(dz, self.params["W"].T, out=self._buffer("dx", self._x.shape))
+        return np.matmul(dz, self.params["W"].T, out=self._buffer("dx", x.shape))
 
     accepts_sparse = True
 

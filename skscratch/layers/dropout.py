@@ -30,7 +30,6 @@ class Dropout(Layer):
         if not (isinstance(rate, (int, float, np.floating)) and 0 <= rate < 1):
             raise ValueError(f"Dropout rate must be in [0, 1); got {rate!r}.")
         self.rate = float(rate)
-        self._mask = None
         self.rng = None
 
     def _build_params(self, rng):
@@ -44,15 +43,16 @@ class Dropout(Layer):
         if not training:                # inference leaves the training mask alone
             return x
         if self.rate == 0:
-            self._mask = None
+            self._call = {"mask": None}
             return x
-        self._mask = self._draw_mask(x.shape)
-        return x * self._mask
+        self._call = {"mask": self._draw_mask(x.shape)}
+        return x * self._call["mask"]
 
     def backward(self, grad_output, need_input_grad=True):
         if not need_input_grad:
             return None
-        return grad_output if self._mask is None else grad_output * self._mask
+        mask = self._call.get("mask")
+        return grad_output if mask is None else grad_output * mask
 
     def get_config(self):
         return {"rate": self.rate, **super().get_config()}

@@ -49,7 +49,6 @@ class BatchNorm(Layer):
         if not epsilon > 0:
             raise ValueError(f"epsilon must be positive; got {epsilon!r}.")
         self.momentum, self.epsilon = float(momentum), float(epsilon)
-        self._cache = None
 
     def weight_specs(self, input_shape):
         c = (input_shape[-1],)
@@ -67,7 +66,7 @@ class BatchNorm(Layer):
         if x.size == x.shape[-1]:       # one row: the running statistics, unchanged
             inv_std = 1.0 / np.sqrt(self.state["running_var"] + self.epsilon)
             xhat = (x - self.state["running_mean"]) * inv_std
-            self._cache = (xhat, inv_std, axes, False)
+            self._call = {"xhat": xhat, "inv_std": inv_std, "axes": axes, "batch": False}
             return xhat * gamma + beta
         mean, var = x.mean(axis=axes), x.var(axis=axes)
         inv_std = 1.0 / np.sqrt(var + self.epsilon)
@@ -77,13 +76,15 @@ class BatchNorm(Layer):
         self.state["running_mean"] += (1 - m) * mean
         self.state["running_var"] *= m
         self.state["running_var"] += (1 - m) * var
-        self._cache = (xhat, inv_std, axes, True)
+        self._call = {"xhat": xhat, "inv_std": inv_std, "axes": axes, "batch": True}
         return xhat * gamma + beta
 
     def backward(self, grad_output, need_input_grad=True):
-        if self._cache is None:
+        call = self._call
+        if "xhat" not in call:
             raise RuntimeError("backward() needs a forward(x, training=True) first.")
-        xhat, inv_std, axes, batch_statistics = self._cache
+        xhat, inv_std, axes, batch_statistics = (call["xhat"], call["inv_std"], call["axes"],
+                                                 call["batch"])
         np.sum(grad_output * xhat, axis=axes, out=self.grads["gamma"])
         np.sum(grad_output, axis=axes, out=self.grads["beta"])
         if not need_input_grad:
@@ -130,7 +131,6 @@ class Normalization(Layer):
     def __init__(self, name=None, input_shape=None):
         super().__init__(name, input_shape)
         self._adapted = None
-        self._scale = None
 
     def weight_specs(self, input_shape):
         c = (input_shape[-1],)
@@ -170,13 +170,10 @@ class Normalization(Layer):
     def forward(self, x, training=False):
         scale = np.maximum(np.sqrt(self.state["variance"]), self.EPSILON)
         if training:
-            self._scale = scale
+            self._call = {"scale": scale}
         return (x - self.state["mean"]) / scale
 
     def backward(self, grad_output, need_input_grad=True):
-        if self._scale is None:
+        if "scale" not in self._call:
             raise RuntimeError("backward() needs a forward(x, training=True) first.")
-        return grad_output / self._scale if need_input_grad else None
-
-    def __getstate__(self):
-        return {**super().__getstate__(), "_scale": None}
+        return grad_output / self._call["scale"] if need_input_grad else None

@@ -22,7 +22,6 @@ class _Pool2D(Layer):
         self.pool_size = pair(pool_size, "pool_size")
         self.strides = self.pool_size if strides is None else pair(strides, "strides")
         self.padding = check_padding(padding)
-        self._cache = None
 
     def compute_output_shape(self, input_shape):
         if len(input_shape) != 3:
@@ -36,7 +35,7 @@ class _Pool2D(Layer):
                                        self.padding)
 
     def _check_cache(self):
-        if self._cache is None:
+        if not self._call:
             raise RuntimeError("backward() needs a forward(x, training=True) first.")
 
     def get_config(self):
@@ -76,7 +75,7 @@ class MaxPool2D(_Pool2D):
         Keras's ``input_shape=``, for the first layer of a network.
     """
 
-    _transient = _Pool2D._transient + ("_won",)
+    _scratch = _Pool2D._scratch + ("_won",)
 
     def count_activations(self, input_shape):
         """Output plus the stack of windows a training forward keeps for backward."""
@@ -105,8 +104,8 @@ class MaxPool2D(_Pool2D):
         # mode="clip" skips the bounds check, which would copy `out` first
         stack = xp.reshape(n, -1, c).take(self._gather, axis=1, out=stack, mode="clip")
         np.maximum.reduce(self._slabs(stack), axis=1, out=y.reshape(n, -1))
-        if training:                    # inference leaves the training caches alone
-            self._cache = (stack, y)
+        if training:                    # inference leaves the training cache alone
+            self._call = {"stack": stack, "y": y}
         return y
 
     def _slabs(self, stack):
@@ -117,7 +116,7 @@ class MaxPool2D(_Pool2D):
         self._check_cache()
         if not need_input_grad:
             return None
-        stack, y = self._cache
+        stack, y = self._call["stack"], self._call["y"]
         n, c = y.shape[0], y.shape[3]
         grad = self._buffer("slots", (n, self._gather.size + 1, c))
         grad[:, -1] = 0                 # the slot of the pixels no window saw
@@ -206,7 +205,7 @@ class AvgPool2D(_Pool2D):
 
     def forward(self, x, training=False):
         if training:
-            self._cache = True
+            self._call = {"forward": True}     # backward needs nothing else, but a forward
         return self._window_sums(x) / self._counts
 
     def backward(self, grad_output, need_input_grad=True):

@@ -110,7 +110,7 @@ def test_step_caches_are_not_pickled(rng):
     layer.forward(x, training=True)
     layer.backward(np.ones((2, 5, 5, 2)))
     copy = pickle.loads(pickle.dumps(layer))
-    assert copy._cols is None and copy._col2ims is None and copy._buffers == {}
+    assert copy._call == {} and copy._col2ims is None and copy._buffers == {}
     np.testing.assert_array_equal(copy.forward(x), layer.forward(x))
     copy.forward(x, training=True)
     np.testing.assert_array_equal(copy.backward(np.ones((2, 5, 5, 2))),

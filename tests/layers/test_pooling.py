@@ -194,7 +194,7 @@ def test_max_pool_step_caches_are_not_pickled(rng):
     layer.forward(x, training=True)
     layer.backward(np.ones((2, 2, 2, 2)))
     copy = pickle.loads(pickle.dumps(layer))
-    assert copy._cache is None and copy._won is None and copy._buffers == {}
+    assert copy._call == {} and copy._won is None and copy._buffers == {}
     np.testing.assert_array_equal(copy.forward(x), layer.forward(x))
 
 
