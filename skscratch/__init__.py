@@ -6,7 +6,7 @@ without scikit-learn; :class:`MLPFromScratch` and :class:`ConvNetFromScratch` dr
 workflows.
 """
 
-from . import callbacks, gradcheck, layers, losses, metrics, optimizers
+from . import callbacks, gradcheck, layers, losses, metrics, model_selection, optimizers
 from .estimators import (
     ConvNetFromScratch,
     MLPFromScratch,
@@ -37,6 +37,7 @@ __all__ = [
     "load",
     "losses",
     "metrics",
+    "model_selection",
     "optimizers",
     "save",
     "set_random_seed",
