@@ -278,14 +278,16 @@ class LearningRateRange:
         return self
 
     def _loss_limits(self):
-        """From the lowest smoothed loss to the highest before it: a diverging tail
-        would squash the curve to a line."""
-        finite = self.losses_[np.isfinite(self.losses_)]
-        if not finite.size:
+        """The losses up to the smoothed loss's lowest point: a diverging tail would
+        squash the curve to a line."""
+        finite = np.isfinite(self.losses_)
+        if not finite.any():
             return 0.0, 1.0
-        lowest = int(np.argmin(finite))
-        top, bottom = float(finite[:lowest + 1].max()), float(finite[lowest])
-        pad = 0.1 * (top - bottom) or 0.1 * abs(top) or 1.0
+        lowest = int(np.argmin(np.where(finite, self.losses_, np.inf)))
+        shown = np.concatenate([self.losses_[:lowest + 1], self.raw_losses_[:lowest + 1]])
+        shown = shown[np.isfinite(shown)]
+        top, bottom = float(self.losses_[:lowest + 1].max()), float(shown.min())
+        pad = 0.05 * (top - bottom) or 0.1 * abs(top) or 1.0
         return bottom - pad, top + 2 * pad
 
 
