@@ -209,3 +209,18 @@ def test_custom_model_grid_search_example_picks_the_wide_net_and_fast_rate(capsy
     # diabetes: 0.458 measured, linear regression on the same 8 features 0.466, the mean 0
     assert results["housing_data"] == "diabetes" and len(results["wide_and_deep_r2"]) == 5
     assert results["wide_and_deep_r2"].mean() > 0.38
+
+
+def test_learning_rate_finder_example_chooses_three_ways(tmp_path, capsys, figures):
+    # reduced: 10 epochs, 4 rates, 3 folds (the full run is W9's workload for SGD)
+    results = _run("learning_rate_finder.py", str(tmp_path), epochs=10,
+                   rates=np.logspace(-3, 0, 4), n_folds=3)
+    out = capsys.readouterr().out
+    assert list(results) == ["grid search", "successive halving", "range test"]
+    assert results["grid search"]["rate"] in np.logspace(-3, 0, 4)
+    # the suggestion lies where plain SGD on digits learns (docs/learning_rate_finder.md)
+    assert 6e-3 < results["range test"]["rate"] < 0.5
+    assert min(row["accuracy"] for row in results.values()) > 0.85
+    assert "the range test took" in out and "3-fold CV accuracy" in out
+    assert (tmp_path / "learning_rate_finder.png").stat().st_size > 10_000
+    assert len(figures()) == 1 and len(figures()[0].axes) == 2
