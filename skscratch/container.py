@@ -440,7 +440,7 @@ random_state :
 
         Returns
         -------
-        found : LearningRateRange
+        found : skscratch.range_test.LearningRateRange
             ``learning_rates_``, ``losses_`` (smoothed), ``raw_losses_``,
             ``suggestion_`` and ``plot()``.
 

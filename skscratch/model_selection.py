@@ -72,7 +72,7 @@ def find_learning_rate(estimator, X, y, *, min_lr=1e-6, max_lr=10.0, steps=100,
 
     Returns
     -------
-    found : LearningRateRange
+    found : skscratch.range_test.LearningRateRange
         ``learning_rates_``, ``losses_`` (smoothed), ``raw_losses_``,
         ``suggestion_``, ``diverged_`` and ``plot(ax=None)``.
 

@@ -318,7 +318,7 @@ def find_learning_rate(model, x, y, *, min_lr=1e-6, max_lr=10.0, steps=100, smoo
 
     Returns
     -------
-    found : LearningRateRange
+    found : skscratch.range_test.LearningRateRange
     """
     test = RangeTest(min_lr, max_lr, steps, smoothing, divergence)
     trial = copy.deepcopy(model)
