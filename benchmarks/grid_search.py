@@ -237,7 +237,7 @@ def _data(name):
     return X, (y.astype(np.int64) if name == "skorch" else y)  # torch wants int64 labels
 
 
-def _warm_up(pipe, grid, X, y):
+def warm_up(pipe, grid, X, y):
     """A one-epoch search, so every worker has imported and run the library once.
 
     A user's session pays the imports once, not per search; without this the
@@ -264,7 +264,7 @@ def w6_grid_search(repeats, quick=False):
                  n_jobs=2).fit(*load_digits(return_X_y=True))
     found = searches(epochs)
     for name, (pipe, grid) in found.items():
-        _warm_up(pipe, grid, *_data(name))
+        warm_up(pipe, grid, *_data(name))
     seconds, fitted = {name: [] for name in found}, {}
     for _ in range(repeats):
         for name, (pipe, grid) in found.items():

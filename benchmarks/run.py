@@ -1,6 +1,6 @@
 """Run the skscratch benchmark suite and report ratios against its peers.
 
-    python benchmarks/run.py                 # full suite, about 8 minutes on 2 cores
+    python benchmarks/run.py                 # full suite, about 10 minutes on 2 cores
     python benchmarks/run.py --quick         # smaller data, for a smoke run
     python benchmarks/run.py --update-docs   # also rewrite the table in docs/performance.md
     python benchmarks/run.py --busy          # the same beside a busy neighbour process
@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import floor  # noqa: E402
 import grid_search  # noqa: E402
 import lbfgs_fit  # noqa: E402
+import lr_finder  # noqa: E402
 import peers  # noqa: E402
 import workloads  # noqa: E402
 
@@ -118,6 +119,9 @@ def report(results):
     out += ["", "W6 - `GridSearchCV`, 5 learning rates x 5 folds, `StandardScaler` + MLP (64,) "
             "on digits, at most 200 epochs, `n_jobs=2` (warm workers):", ""]
     out += grid_search_table(results["W6"])
+    out += ["", "W9 - one learning rate chosen three ways, `StandardScaler` + MLP (64,) on "
+            "digits, 5 shuffled stratified folds (warm workers, `n_jobs=2` for the searches):",
+            "", lr_finder.markdown(results["W9"])]
     out += ["", "W8 - the matrix products of an MLP epoch alone, and the whole step as bare "
             "NumPy calls (preallocated arrays, the threads training uses), against each "
             "library's epoch (minimum of repeats):", "",
@@ -160,7 +164,8 @@ def run_all(repeats, quick):
                "sizes": {"W1": 4000 if quick else 20000}}
     for key, run in [("W1", workloads.w1_mlp), ("W2", workloads.w2_digits_cv),
                      ("W3", workloads.w3_convnet), ("W6", grid_search.w6_grid_search),
-                     ("W8", floor.w8_floor), ("W10", lbfgs_fit.w10_lbfgs)]:
+                     ("W9", lr_finder.w9_lr_finder), ("W8", floor.w8_floor),
+                     ("W10", lbfgs_fit.w10_lbfgs)]:
         print(f"running {key} ...", flush=True)
         results[key] = run(repeats, quick)
     results["W4"] = workloads.w4_prediction(results["W1"], results["W3"]["28x28"], quick)

@@ -9,8 +9,9 @@ from pathlib import Path
 
 READING_ORDER = [
     "quickstart", "xor", "early_stopping", "cross_validation", "grid_search_learning_rates",
-    "convnet_digits", "housing_regression", "fashion_mnist_mlp", "wide_and_deep", "keras_chapter",
-    "custom_model_grid_search", "callbacks", "save_and_load", "export_onnx",
+    "learning_rate_finder", "convnet_digits", "housing_regression", "fashion_mnist_mlp",
+    "wide_and_deep", "keras_chapter", "custom_model_grid_search", "callbacks",
+    "save_and_load", "export_onnx",
     "gradient_check", "distributed_grid_search",
 ]
 

@@ -7,7 +7,7 @@ workflows, and :class:`MLPClassifier` / :class:`MLPRegressor` replace scikit-lea
 changing one import.
 """
 
-from . import callbacks, gradcheck, layers, losses, metrics, optimizers
+from . import callbacks, gradcheck, layers, losses, metrics, model_selection, optimizers
 from .estimators import (
     ConvNetFromScratch,
     MLPClassifier,
@@ -42,6 +42,7 @@ __all__ = [
     "load",
     "losses",
     "metrics",
+    "model_selection",
     "optimizers",
     "save",
     "set_random_seed",

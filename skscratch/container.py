@@ -14,6 +14,7 @@ from .archive import check_not_hdf5
 from .fitting import compile_model, evaluate_model, fit_model
 from .layers.base import Layer, check_positive_int, leaf_layers
 from .model_inputs import model_inputs, rows_as
+from .range_test import find_learning_rate
 from .weights_file import load_weights, save_weights
 
 # rows per prediction chunk are chosen so the widest layer's work holds at most
@@ -418,6 +419,55 @@ class Container(Layer):
                          sample_weight=sample_weight, loss=loss, loss_weights=loss_weights,
                          optimizer=optimizer, learning_rate=learning_rate, metrics=metrics,
                          alpha=alpha, random_state=random_state)
+
+    def find_learning_rate(self, x, y, *, min_lr=1e-6, max_lr=10.0, steps=100,
+                           smoothing=0.98, divergence=4.0, batch_size=32, loss=None,
+                           loss_weights=None, optimizer=None, alpha=0.0, sample_weight=None,
+                           shuffle=True, random_state=None):
+        """The learning-rate range test on a copy of this model; the model is not changed.
+
+        A copy trains as :meth:`fit` would while the rate grows exponentially
+        from ``min_lr`` to ``max_lr`` over at most ``steps`` steps, stopping
+        when the loss diverges (:func:`skscratch.range_test.find_learning_rate`).
+
+        Parameters
+        ----------
+        x, y :
+            As :meth:`fit` takes them.
+        min_lr, max_lr : float, default=1e-6, 10.0
+        steps : int, default=100
+        smoothing : float, default=0.98
+            Decay of the losses' moving average.
+        divergence : float, default=4.0
+            Stop once the smoothed loss exceeds this many times its lowest.
+        batch_size, loss, loss_weights, optimizer, alpha, sample_weight, shuffle, \
+random_state :
+            As :meth:`fit` takes them; ``optimizer=None`` is a fresh copy of the
+            compiled one (plain SGD when not compiled).
+
+        Returns
+        -------
+        found : skscratch.range_test.LearningRateRange
+            ``learning_rates_``, ``losses_`` (smoothed), ``raw_losses_``,
+            ``suggestion_`` and ``plot()``.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from skscratch import Network
+        >>> from skscratch.layers import Dense
+        >>> X, y = load_digits(return_X_y=True)
+        >>> net = Network([Dense(64, "relu"), Dense(10)])
+        >>> net.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        >>> found = net.find_learning_rate(X / 16, y, batch_size=200, random_state=0)
+        >>> 1e-4 < found.suggestion_ < 1e-1
+        True
+        """
+        return find_learning_rate(
+            self, x, y, min_lr=min_lr, max_lr=max_lr, steps=steps, smoothing=smoothing,
+            divergence=divergence, batch_size=batch_size, loss=loss, loss_weights=loss_weights,
+            optimizer=optimizer, alpha=alpha, sample_weight=sample_weight, shuffle=shuffle,
+            random_state=random_state)
 
     def evaluate(self, x, y, *, batch_size=None, verbose=0, sample_weight=None,
                  return_dict=False):

@@ -8,17 +8,9 @@ first Dense or Conv2D layer's weights as images.
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from .figures import pyplot
 from .layers import Conv2D, Dense
 from .layers.base import leaf_layers
-
-
-def _pyplot():
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("Plotting needs matplotlib: pip install matplotlib "
-                          "(or pip install \"skscratch[plot]\").") from exc
-    return plt
 
 
 class LossCurveDisplay:
@@ -61,7 +53,7 @@ class LossCurveDisplay:
 
     def plot(self, ax=None):
         """Draw on ``ax`` (a new figure by default); returns self."""
-        plt = _pyplot()
+        plt = pyplot()
         if ax is None:
             _, ax = plt.subplots(figsize=(6, 3.5))
         epochs = np.arange(1, len(self.loss_curve) + 1)
@@ -125,7 +117,7 @@ class WeightsDisplay:
 
     def plot(self, ax=None):
         """Draw the images in a grid (one shared colour scale); returns self."""
-        plt = _pyplot()
+        plt = pyplot()
         n = len(self.weights)
         cols = int(np.ceil(np.sqrt(n)))
         rows = int(np.ceil(n / cols))

@@ -18,13 +18,21 @@ from .checkpoint import ModelCheckpoint
 from .history import History
 from .logs import CSVLogger, TensorBoard
 from .progress import EpochPrinter, ProgressBar
-from .schedules import InvScaling, LearningRateScheduler, ReduceLROnPlateau
+from .schedules import (
+    CosineDecay,
+    InvScaling,
+    LearningRateScheduler,
+    OneCycle,
+    ReduceLROnPlateau,
+    StepSchedule,
+)
 from .stopping import EarlyStopping, PlateauStopping
 
 __all__ = [
     "CSVLogger",
     "Callback",
     "CallbackList",
+    "CosineDecay",
     "EarlyStopping",
     "EpochPrinter",
     "FunctionCallback",
@@ -34,9 +42,11 @@ __all__ = [
     "LearningRateScheduler",
     "ModelCheckpoint",
     "Monitor",
+    "OneCycle",
     "PlateauStopping",
     "ProgressBar",
     "ReduceLROnPlateau",
+    "StepSchedule",
     "TensorBoard",
     "as_callbacks",
 ]

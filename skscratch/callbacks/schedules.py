@@ -3,6 +3,8 @@
 import inspect
 import math
 
+import numpy as np
+
 from .base import Callback, Monitor, check_count, check_rate
 
 
@@ -154,3 +156,222 @@ class ReduceLROnPlateau(Callback):
             if self.verbose:
                 print(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to "
                       f"{optimizer.learning_rate:g}.", flush=True)
+
+
+class StepSchedule(Callback):
+    """Base of the schedules that set the rate before every gradient step.
+
+    A subclass gives :meth:`rate` (and, if it cycles momentum,
+    :meth:`momentum`) at step ``s`` of ``total`` steps. The schedule spans
+    the steps of one fit, ``epochs x batches per epoch`` (what
+    ``max_iter`` or ``epochs`` and the batch size make), unless
+    ``total_steps`` says otherwise; past its end the last value holds. Its
+    peak rate is ``max_lr``, or the optimizer's initial rate
+    (``learning_rate_init``, the ``learning_rate`` the optimizer was made
+    with) when ``max_lr`` is None.
+
+    Steps count from 0 when a fresh fit begins and carry on through a
+    continued one (``warm_start``, ``partial_fit``), as every callback's
+    counts do: pass ``total_steps`` to spread one schedule over several
+    calls. The rate is also set at each epoch's start, so the epoch's record
+    (``history_``, ``learning_rate``) shows the rate of its first step.
+
+    Parameters
+    ----------
+    max_lr : float or None
+    total_steps : int or None
+    """
+
+    def __init__(self, max_lr=None, total_steps=None):
+        self.max_lr = None if max_lr is None else check_rate(
+            max_lr, f"{type(self).__name__}'s max_lr", closed="neither")
+        self.total_steps = None if total_steps is None else check_count(
+            total_steps, f"{type(self).__name__}'s total_steps", minimum=1)
+        self._peak, self._total, self._step = self.max_lr, self.total_steps, 0
+
+    def on_train_begin(self, logs=None):
+        params = self.params
+        if params["initial_epoch"] == 0 or self._peak is None or self._total is None:
+            self._peak = (self.model.optimizer.learning_rate_init if self.max_lr is None
+                          else self.max_lr)
+            self._total = self.total_steps or max(
+                1, (params["epochs"] - params["initial_epoch"]) * params["steps"])
+            self._step = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._apply(self._step)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self._apply(self._step)
+        self._step += 1
+
+    def _apply(self, step):
+        optimizer = self.model.optimizer
+        optimizer.learning_rate = self.rate(step)
+        momentum = self.momentum(step)
+        if momentum is not None and hasattr(optimizer, "momentum"):
+            optimizer.momentum = momentum
+
+    def _known(self):
+        """The peak rate and the length; a RuntimeError while neither a fit nor the
+        constructor has given them."""
+        if self._peak is None or self._total is None:
+            raise RuntimeError(f"{type(self).__name__} knows its peak rate and length once a "
+                               "fit begins: give max_lr and total_steps to ask before.")
+        return self._peak, self._total
+
+    def rate(self, step):
+        """The learning rate of gradient step ``step`` (counted from 0)."""
+        raise NotImplementedError
+
+    def momentum(self, step):
+        """The momentum of step ``step``, or None to leave the optimizer's alone."""
+        return None
+
+
+def cosine_between(start, end, fraction):
+    """``end + (start - end) (1 + cos(pi f)) / 2``: ``start`` at f = 0, ``end`` at f = 1."""
+    return end + (start - end) * 0.5 * (1.0 + math.cos(math.pi * fraction))
+
+
+class OneCycle(StepSchedule):
+    """Smith's one-cycle policy, step by step: warm up to ``max_lr``, then anneal far below.
+
+    The rate rises from ``max_lr / div_factor`` to ``max_lr`` over the first
+    ``pct_start`` of the steps and falls to ``max_lr / (div_factor *
+    final_div_factor)`` over the rest, both along half a cosine; the
+    momentum (of optimizers that have one: SGD, RMSprop) moves the other
+    way, from ``max_momentum`` down to ``base_momentum`` and back (Smith,
+    "Super-convergence", 2018; PyTorch's ``OneCycleLR``, whose formulas
+    these are). With ``T`` steps and the warm-up ending at step ``w =
+    pct_start * T - 1``, step ``s`` runs at::
+
+        s <= w:  cosine_between(max_lr / div_factor, max_lr, s / w)
+        s >  w:  cosine_between(max_lr, max_lr / div_factor / final_div_factor,
+                                (s - w) / (T - 1 - w))
+
+    with ``cosine_between(a, b, f) = b + (a - b) (1 + cos(pi f)) / 2``, and
+    the momentum likewise from ``max_momentum`` to ``base_momentum`` and
+    back. Adam's ``beta_1`` is not cycled: its moments are kept unscaled
+    for a fixed ``beta_1`` (:class:`~skscratch.optimizers.Adam`).
+
+    Parameters
+    ----------
+    max_lr : float or None, default=None
+        The peak rate; None is the optimizer's initial rate (an estimator's
+        ``learning_rate_init``).
+    total_steps : int or None, default=None
+        None: the gradient steps of the fit (epochs x batches per epoch).
+    pct_start : float in (0, 1), default=0.3
+        Fraction of the steps spent warming up.
+    div_factor : float >= 1, default=25.0
+        The first rate is ``max_lr / div_factor``.
+    final_div_factor : float >= 1, default=1e4
+        The last rate is the first one divided by this.
+    cycle_momentum : bool, default=True
+        Cycle the momentum of optimizers that have one (SGD, RMSprop; also
+        an SGD made without momentum).
+    base_momentum, max_momentum : float in [0, 1], default=0.85, 0.95
+        The momentum at the peak rate, and at the start and end.
+
+    Examples
+    --------
+    >>> from skscratch.callbacks import OneCycle
+    >>> schedule = OneCycle(max_lr=0.1, total_steps=100)
+    >>> round(schedule.rate(0), 4), schedule.rate(29), round(schedule.rate(99), 9)
+    (0.004, 0.1, 4e-07)
+    """
+
+    def __init__(self, max_lr=None, total_steps=None, pct_start=0.3, div_factor=25.0,
+                 final_div_factor=1e4, cycle_momentum=True, base_momentum=0.85,
+                 max_momentum=0.95):
+        super().__init__(max_lr, total_steps)
+        self.pct_start = check_rate(pct_start, "OneCycle's pct_start", 0.0, 1.0, "neither")
+        self.div_factor = check_rate(div_factor, "OneCycle's div_factor", 1.0)
+        self.final_div_factor = check_rate(final_div_factor, "OneCycle's final_div_factor", 1.0)
+        if not isinstance(cycle_momentum, (bool, np.bool_)):
+            raise TypeError(f"OneCycle's cycle_momentum must be True or False; got "
+                            f"{cycle_momentum!r}.")
+        self.cycle_momentum = bool(cycle_momentum)
+        self.base_momentum = check_rate(base_momentum, "OneCycle's base_momentum", 0.0, 1.0,
+                                        "both")
+        self.max_momentum = check_rate(max_momentum, "OneCycle's max_momentum", 0.0, 1.0,
+                                       "both")
+        if self.base_momentum > self.max_momentum:
+            raise ValueError(f"OneCycle's base_momentum ({base_momentum!r}) may not exceed "
+                             f"max_momentum ({max_momentum!r}).")
+
+    def _phase(self, step):
+        """``(phase, fraction)``: 0 warming up, 1 annealing; the fraction done of it."""
+        total = self._known()[1]
+        warm_end = self.pct_start * total - 1.0
+        if step <= warm_end:
+            return 0, step / warm_end if warm_end > 0 else 1.0
+        span = total - 1.0 - warm_end
+        return 1, min(1.0, (step - warm_end) / span) if span > 0 else 1.0
+
+    def rate(self, step):
+        """The learning rate of step ``step`` (counted from 0): the formula above."""
+        peak = self._known()[0]
+        first = peak / self.div_factor
+        phase, fraction = self._phase(step)
+        if phase == 0:
+            return cosine_between(first, peak, fraction)
+        return cosine_between(peak, first / self.final_div_factor, fraction)
+
+    def momentum(self, step):
+        """The momentum of step ``step``, or None when ``cycle_momentum`` is False."""
+        if not self.cycle_momentum:
+            return None
+        phase, fraction = self._phase(step)
+        if phase == 0:
+            return cosine_between(self.max_momentum, self.base_momentum, fraction)
+        return cosine_between(self.base_momentum, self.max_momentum, fraction)
+
+
+class CosineDecay(StepSchedule):
+    """A linear warm-up to ``max_lr``, then half a cosine down to ``alpha * max_lr``, per step.
+
+    With ``T`` steps and ``W = round(warmup * T)`` of them warming up, step
+    ``s`` runs at::
+
+        s <  W:  max_lr * (s + 1) / W
+        s >= W:  max_lr * (alpha + (1 - alpha) (1 + cos(pi (s - W) / (T - W))) / 2)
+
+    (Loshchilov and Hutter's SGDR without restarts, as Keras's
+    ``CosineDecay`` with ``warmup_steps``; the warm-up starts one step above
+    zero, so no step is wasted at rate 0).
+
+    Parameters
+    ----------
+    max_lr : float or None, default=None
+        The rate after the warm-up; None is the optimizer's initial rate (an
+        estimator's ``learning_rate_init``).
+    total_steps : int or None, default=None
+        None: the gradient steps of the fit (epochs x batches per epoch).
+    warmup : float in [0, 1), default=0.05
+        Fraction of the steps spent warming up (0: none).
+    alpha : float in [0, 1], default=0.0
+        The rate the decay ends at, as a fraction of ``max_lr``.
+
+    Examples
+    --------
+    >>> from skscratch.callbacks import CosineDecay
+    >>> schedule = CosineDecay(max_lr=0.1, total_steps=100, warmup=0.1)
+    >>> schedule.rate(0), schedule.rate(9), schedule.rate(55)
+    (0.01, 0.1, 0.05)
+    """
+
+    def __init__(self, max_lr=None, total_steps=None, warmup=0.05, alpha=0.0):
+        super().__init__(max_lr, total_steps)
+        self.warmup = check_rate(warmup, "CosineDecay's warmup", 0.0, 1.0, "left")
+        self.alpha = check_rate(alpha, "CosineDecay's alpha", 0.0, 1.0, "both")
+
+    def rate(self, step):
+        """The learning rate of step ``step`` (counted from 0): the formula above."""
+        peak, total = self._known()
+        warm = round(self.warmup * total)
+        if step < warm:
+            return peak * (step + 1) / warm
+        fraction = min(1.0, (step - warm) / (total - warm)) if total > warm else 1.0
+        return peak * cosine_between(1.0, self.alpha, fraction)

@@ -30,7 +30,7 @@ from ..rollback import Divergence
 from ..training import Trainer, n_rows
 from ..user_warnings import warn
 from ._architecture import check_unchanged
-from ._callbacks import estimator_callbacks
+from ._callbacks import check_incremental_schedule, estimator_callbacks
 from ._constraints import TRAINING_CONSTRAINTS, reject_bools
 from ._fitted import FittedState, publish
 from ._holdout import joined, validation_split
@@ -233,6 +233,8 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         as_callbacks(self.callbacks)       # a bad callback fails here, not after an epoch
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True.")
+        if incremental:
+            check_incremental_schedule(self)
         first = not hasattr(self, "network_") or not (incremental or self.warm_start)
         if not first and self._fitted.architecture is not None:   # (None: an older pickle)
             check_unchanged(self._fitted.architecture, self._architecture(), incremental)

@@ -58,8 +58,17 @@ default="auto"
         ``alpha / 2 * ||W||**2 / batch_weight``.
     batch_size : int or "auto", default="auto"
         Samples per mini-batch; "auto" is ``min(200, n_samples)``.
-    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
-        Schedule of the "sgd" solver (scikit-learn's semantics).
+    learning_rate : {"constant", "invscaling", "adaptive", "one_cycle", "cosine"}, \
+default="constant"
+        "constant", "invscaling" and "adaptive" are scikit-learn's schedules
+        of the "sgd" solver (other solvers ignore them, as in scikit-learn).
+        "one_cycle" (:class:`~skscratch.callbacks.OneCycle`) and "cosine"
+        (:class:`~skscratch.callbacks.CosineDecay`, 5% warm-up) set the rate
+        before every gradient step, for any solver, over the ``max_iter``
+        epochs of the fit and peaking at ``learning_rate_init``; "one_cycle"
+        also cycles the momentum of "sgd" between ``momentum`` and 0.85/0.95
+        of it. A fit that stops early (``tol``, ``early_stopping``) cuts the
+        schedule short; ``partial_fit`` refuses both.
     learning_rate_init : float, default=1e-3
     power_t : float, default=0.5
         Exponent of the "invscaling" schedule.

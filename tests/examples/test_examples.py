@@ -223,3 +223,18 @@ def test_keras_chapter_runs_with_only_its_imports_renamed(tmp_path, capsys):
     assert (tmp_path / "my_keras_model.keras").exists()
     assert (tmp_path / "my_weights.weights.npz").exists()
     assert results["search"].best_score_ > 0.5
+
+
+def test_learning_rate_finder_example_chooses_three_ways(tmp_path, capsys, figures):
+    # reduced: 10 epochs, 4 rates, 3 folds (the full run is W9's workload for SGD)
+    results = _run("learning_rate_finder.py", str(tmp_path), epochs=10,
+                   rates=np.logspace(-3, 0, 4), n_folds=3)
+    out = capsys.readouterr().out
+    assert list(results) == ["grid search", "successive halving", "range test"]
+    assert results["grid search"]["rate"] in np.logspace(-3, 0, 4)
+    # the suggestion lies where plain SGD on digits learns (docs/learning_rate_finder.md)
+    assert 6e-3 < results["range test"]["rate"] < 0.5
+    assert min(row["accuracy"] for row in results.values()) > 0.85
+    assert "the range test took" in out and "3-fold CV accuracy" in out
+    assert (tmp_path / "learning_rate_finder.png").stat().st_size > 10_000
+    assert len(figures()) == 1 and len(figures()[0].axes) == 2
