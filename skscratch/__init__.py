@@ -22,8 +22,7 @@ from .network import Network
 from .persistence import load, save
 from .random_state import set_random_seed
 from .training import Trainer
-
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = [
     "ConvNetFromScratch",

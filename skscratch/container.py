@@ -14,8 +14,8 @@ from .archive import check_not_hdf5
 from .fitting import compile_model, evaluate_model, fit_model
 from .layers.base import Layer, check_positive_int, leaf_layers
 from .model_inputs import model_inputs, rows_as
+from .persistence import load_weights, save, save_weights
 from .range_test import find_learning_rate
-from .weights_file import load_weights, save_weights
 
 # rows per prediction chunk are chosen so the widest layer's work holds at most
 # this many numbers (4 MiB in float32): memory is bounded by the chunk, not by
@@ -514,7 +514,6 @@ random_state :
             Accepted for Keras's signature; any other format is refused.
         """
         check_not_hdf5(filepath, save_format)
-        from .persistence import save
         save(self, filepath)
 
     def save_weights(self, filepath):

@@ -1,6 +1,7 @@
 """Name -> class tables, one per kind of building block.
 
-Layers, initializers, losses and optimizers each keep one :class:`Registry`.
+Layers, initializers, losses, optimizers, metrics and the estimators each keep
+one :class:`Registry`.
 A class joins its table where it is defined (``@LOSSES.register("huber")``),
 and everything that needs to turn a name into a block reads that table: the
 ``get_*`` helpers, the estimators' allowed parameter values, and
@@ -66,3 +67,8 @@ class Registry(dict):
                 return name
         raise ValueError(f"{type(obj).__name__} is not a registered {self.kind}; "
                          f"registered: {sorted(self)}.")
+
+
+# the estimator classes a model file may name (each registers itself where it is
+# defined): persistence finds them here, never by importing the estimators
+ESTIMATORS = Registry("estimator")

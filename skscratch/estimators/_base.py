@@ -26,6 +26,7 @@ from ..lbfgs import chunk_rows
 from ..memory import check_memory
 from ..network import Network
 from ..optimizers import OPTIMIZERS
+from ..persistence import save
 from ..rollback import Divergence
 from ..training import Trainer, n_rows
 from ..user_warnings import warn
@@ -50,7 +51,7 @@ from ._prediction import PredictionMixin, _is_classification
 from ._random import EpochOrder, fit_random_state, initialize_like_sklearn, side_generator
 from ._rollback import rollback_on_failure
 from ._sklearn_private import validate_parameter_constraints
-from ._state import StateMixin
+from ._state import StateMixin, file_contents, from_file
 from ._targets import (
     check_classes,
     check_label_types,
@@ -439,8 +440,16 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         ----------
         filepath : str or path-like
         """
-        from ..persistence import save
         save(self, filepath)
+
+    def _file_contents(self):
+        """``(header, arrays)`` of this fitted estimator's model file (what ``save`` writes)."""
+        return file_contents(self)
+
+    @classmethod
+    def _from_file(cls, header, arrays):
+        """The estimator a model file's header and arrays describe, read through every check."""
+        return from_file(cls, header, arrays)
 
     def summary(self, print_fn=None):
         """Print the fitted network's layers, output shapes and parameter counts.

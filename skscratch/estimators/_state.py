@@ -1,4 +1,11 @@
-"""The estimators as plain data, for skops's secure format; pickle and copy keep everything.
+"""The estimators as plain data: their model files, skops's secure format; pickle keeps all.
+
+An estimator's model file (:func:`skscratch.save`) holds what
+:func:`file_contents` gives (parameters, target, network, optimizer, the
+training record, the random generator's state, labels), and
+:func:`from_file` reads it back through every check: the estimator classes'
+``_file_contents`` and ``_from_file``, which persistence calls through
+:data:`skscratch.registry.ESTIMATORS` without importing the estimators.
 
 ``skops.io.dump`` stores an object through its ``__getstate__``, and
 ``skops.io.load`` recreates it with ``cls.__new__`` and ``__setstate__``.
@@ -20,8 +27,31 @@ import json
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
 
-from ..archive import MAX_ARCHIVE_BYTES, MAX_HEADER_BYTES, MEMBER
+from ..archive import MAX_ARCHIVE_BYTES, MAX_HEADER_BYTES, MEMBER, allowed, expect, jsonable, plain
+from ..configs import layer_config, layer_from_config
+from ..layers.base import leaf_layers
+from ..losses import LOSSES
+from ..optimizers import OPTIMIZERS
+from ..persistence.checks import refuse_unknown
+from ..persistence.declared_sizes import MAX_FEATURES, check_declared_layers
+from ..persistence.format import STATE_FIELDS
+from ..persistence.loading import rebuild_checked, rebuild_network, registered, restore_optimizer
+from ..persistence.records import count, dims, flag, rng_state, training_state
+from ..persistence.writing import (
+    file_header,
+    moment_arrays,
+    network_header,
+    optimizer_header,
+    weight_arrays,
+)
+from ..registry import ESTIMATORS
+from ..user_warnings import warn
+from ._fitted import FittedState, publish
+from ._inputs import sample_shape
+from ._sklearn_private import validate_parameter_constraints
+from ._targets import REGRESSION_LOSSES, ClassificationTarget, RegressionTarget
 
 # the keys of the plain state
 KEYS = ("header", "arrays")
@@ -116,19 +146,16 @@ def plain_state(estimator):
         an unfitted ``NetworkEstimator`` whose model is a build function, or
         parameters that are not plain data.
     """
-    from .. import persistence  # it imports the estimators: imported when used
-
     cls = type(estimator)
-    if persistence.ESTIMATORS.get(cls.__name__) is not cls:
+    if ESTIMATORS.get(cls.__name__) is not cls:
         raise TypeError(f"{cls.__name__} cannot be stored as plain data (skops): only "
-                        f"skscratch's own estimators, {sorted(persistence.ESTIMATORS)}, are "
+                        f"skscratch's own estimators, {sorted(ESTIMATORS)}, are "
                         "rebuilt from data. Use pickle for trusted, same-version use.")
     if estimator.__sklearn_is_fitted__():
-        header, arrays = persistence._estimator_contents(estimator)
+        header, arrays = file_contents(estimator)
     else:
-        params, model = persistence._saved_params(estimator, None)
-        header = {"format": persistence.FORMAT, "version": persistence.VERSION,
-                  "kind": "params", "estimator": cls.__name__, "params": params, "model": model}
+        params, model = saved_params(estimator, None)
+        header = file_header("params", estimator=cls.__name__, params=params, model=model)
         arrays = {}
     try:
         text = json.dumps(header)
@@ -158,11 +185,9 @@ def restore(estimator, state):
     if type(state) is PickledState:
         BaseEstimator.__setstate__(estimator, dict(state))
         return
-    from .. import persistence  # it imports the estimators: imported when used
-
     source = f"The stored state of {type(estimator).__name__}"
     header, arrays = _checked_contents(state, source)
-    loaded = persistence._rebuild_checked(header, arrays, source)
+    loaded = rebuild_checked(header, arrays, source)
     if type(loaded) is not type(estimator):
         raise ValueError(f"{source} describes a {type(loaded).__name__}.")
     estimator.__dict__.clear()
@@ -199,3 +224,276 @@ def _checked_contents(state, source):
     if sum(a.nbytes for a in arrays.values()) > MAX_ARCHIVE_BYTES:
         raise ValueError(f"{source}'s arrays exceed {MAX_ARCHIVE_BYTES:,} bytes.")
     return header, arrays
+
+
+# ------------------------------------------------------------------- model files
+def file_contents(estimator):
+    """``(header, arrays)`` of a fitted estimator's model file; ValueError for non-finite weights.
+
+    Parameters
+    ----------
+    estimator : BaseNeuralEstimator
+        Fitted.
+
+    Returns
+    -------
+    header : dict
+    arrays : dict of str to ndarray
+    """
+    check_is_fitted(estimator)
+    fitted = estimator._fitted
+    if not np.isfinite(fitted.network.flat_params).all():
+        raise ValueError("This estimator's weights are not finite; load() would refuse the "
+                         "file, so it is not written.")
+    params, model_config = saved_params(estimator, fitted.network)
+    header = file_header(
+        "estimator", estimator=type(estimator).__name__, params=params,
+        target=_target_header(fitted.target), network=network_header(fitted.network),
+        optimizer=(None if fitted.optimizer is None       # lbfgs keeps no state
+                   else optimizer_header(fitted.optimizer)),
+        state=jsonable({name: getattr(fitted.training, name) for name in STATE_FIELDS}),
+        early_stopping=fitted.early_stopping, rng=jsonable(fitted.rng.bit_generator.state),
+        fitted={"n_features_in_": int(estimator.n_features_in_),
+                "epochs_before": int(fitted.epochs_before),
+                "input_shape_": list(getattr(estimator, "input_shape_", ()) or ()),
+                "input_columns_": jsonable(getattr(estimator, "input_columns_", None)),
+                "input_shapes_": jsonable(getattr(estimator, "input_shapes_", None))},
+        model=model_config)
+    arrays = weight_arrays(fitted.network)
+    if fitted.optimizer is not None:
+        arrays.update(moment_arrays(fitted.optimizer))
+    if hasattr(estimator, "classes_"):
+        arrays["classes_"] = plain(estimator.classes_, "classes_")
+    if hasattr(estimator, "feature_names_in_"):
+        arrays["feature_names_in_"] = plain(estimator.feature_names_in_, "feature_names_in_")
+    return header, arrays
+
+
+def saved_params(estimator, network):
+    """The parameters as JSON and ``model`` as a configuration; ``network``: None if unfitted.
+
+    Callbacks are code and are dropped (a warning says so); a generator
+    object as random_state is stored as None (a fitted one's state is kept).
+    """
+    params = estimator.get_params(deep=False)
+    if params.get("callbacks"):
+        warn("callbacks are code and are not saved; the loaded model has none.", UserWarning)
+    params["callbacks"] = None
+    if not isinstance(params["random_state"], (int, type(None))):
+        if network is None:
+            warn("random_state is a generator object, which is not saved: the loaded "
+                 "estimator has random_state=None.", UserWarning)
+        params["random_state"] = None
+    model_config = _model_param(params, network)
+    return jsonable(params), model_config
+
+
+def _model_param(params, network):
+    """NetworkEstimator's ``model`` as a configuration (and None in ``params``).
+
+    A network given as ``model`` is stored as it is. A build function is
+    code, which a model file never holds: the fitted network's architecture
+    is stored in its place (its ``model__*`` parameters dropped, a warning
+    says so), so the loaded estimator refits the same architecture.
+    """
+    model = params.get("model")
+    if model is None:
+        return None
+    params["model"] = None
+    if getattr(model, "is_container", False):
+        config = jsonable(layer_config(model))
+        check_declared_layers(config)
+        return config
+    if network is None:
+        raise TypeError("NetworkEstimator(model=<a build function>) cannot be stored as "
+                        "data before it is fitted: a function is code. Fit it first (its "
+                        "fitted architecture is stored), pass an unbuilt Network or Model "
+                        "as model, or use pickle (trusted sources only).")
+    routed = sorted(k for k in params if k.startswith("model__"))
+    for key in routed:
+        del params[key]
+    warn("model is a build function, which is code and is not saved: the loaded "
+         f"estimator's model is the fitted architecture{' (without ' if routed else ''}"
+         f"{', '.join(routed)}{')' if routed else ''}.", UserWarning)
+    return jsonable(layer_config(network))
+
+
+def _target_header(target):
+    if isinstance(target, ClassificationTarget):
+        # the loss is implied by the flag and the classes: stored too, so a lone edit of
+        # either is caught
+        return {"task": "classification", "multilabel": target.multilabel,
+                "loss": LOSSES.name_of(target.loss)}
+    return {"task": "regression", "n_outputs": target.n_outputs, "one_d": target.one_d,
+            "loss": target.loss_name}
+
+
+def from_file(cls, header, arrays):
+    """The estimator of class ``cls`` a model file's checked header and arrays describe.
+
+    Parameters
+    ----------
+    cls : type
+        The estimator class the header names (from
+        :data:`skscratch.registry.ESTIMATORS`).
+    header : dict
+    arrays : dict of str to ndarray
+
+    Returns
+    -------
+    estimator : BaseNeuralEstimator
+        Fitted (unfitted for a file of parameters alone).
+    """
+    if header.get("kind") == "params":            # an unfitted estimator
+        refuse_unknown(arrays, 0, 0)
+        return _new_estimator(cls, header)
+    network, n_weights = rebuild_network(header["network"], arrays)
+    estimator = _new_estimator(cls, header)
+    rng = rng_state(header["rng"])
+    for leaf in leaf_layers(network):
+        if hasattr(leaf, "rng"):
+            leaf.rng = rng
+    target = _rebuild_target(header["target"], arrays)
+    if network.output_shape != (target.n_outputs,):
+        raise ValueError(f"The model file's target needs {target.n_outputs} output(s); its "
+                         f"network gives {network.output_shape}.")
+    optimizer, n_moments = None, 0           # a fit by solver="lbfgs" keeps no optimizer
+    if header["optimizer"] is not None:
+        optimizer = _saved_optimizer(header["optimizer"], estimator)
+        n_moments = restore_optimizer(optimizer, header["optimizer"], arrays, network)
+    state = training_state(header["state"])
+    refuse_unknown(arrays, n_weights, n_moments, "classes_", "feature_names_in_")
+    fitted = header["fitted"]
+    layout = input_layout(fitted, arrays, hasattr(estimator, "inputs"))
+    for name, value in layout.items():
+        setattr(estimator, name, value)
+    _check_input_layout(estimator, network)
+    publish(estimator, FittedState(network, target, optimizer, rng, state,
+                                   flag(header["early_stopping"], "early_stopping"),
+                                   count(fitted.get("epochs_before", 0), "epochs_before", 0,
+                                         state.n_iter)))
+    return estimator
+
+
+def _new_estimator(cls, header):
+    """The unfitted estimator the header names, with its validated parameters."""
+    params = header["params"]
+    validate_parameter_constraints(cls._parameter_constraints, params, cls.__name__)
+    if params.get("callbacks") is not None:       # code: never saved
+        raise ValueError("The model file declares callbacks; a model file holds none.")
+    task = header.get("target", {}).get("task")
+    # MLPClassifier and MLPRegressor fix their task: it is no parameter of theirs
+    if task is not None and params.get("task", getattr(cls, "task", "classification")) != task:
+        raise ValueError(f"The model file's parameters say task={params.get('task')!r}; its "
+                         f"target is for {task}.")
+    if header.get("model") is not None:           # NetworkEstimator(model=a Network/Model)
+        check_declared_layers(header["model"])    # made here, never built: count it first
+        template = layer_from_config(header["model"])
+        if not template.is_container:
+            raise ValueError("The model file's model is a single layer, not a network.")
+        params = {**params, "model": template}
+    return cls(**params)
+
+
+def _rebuild_target(spec, arrays):
+    if spec["task"] == "classification":
+        classes = expect(arrays, "classes_", kinds="iubfU", ndim=1)
+        if classes.dtype.kind == "f" and not np.isfinite(classes).all():
+            raise ValueError("The model file's classes_ hold NaN or infinity.")
+        if classes.size > 1 and not (classes[1:] > classes[:-1]).all():
+            raise ValueError("The model file's classes_ are not sorted and unique.")
+        target = ClassificationTarget(classes, multilabel=flag(spec["multilabel"], "multilabel"))
+        if "loss" in spec and spec["loss"] != LOSSES.name_of(target.loss):
+            raise ValueError(f"The model file's target (multilabel={target.multilabel}, "
+                             f"{len(classes)} classes) does not match its loss {spec['loss']!r}.")
+        return target
+    n_outputs = count(spec["n_outputs"], "n_outputs", 1, 2**31 - 1)
+    one_d = flag(spec["one_d"], "one_d")
+    # the engine's regression losses by name; version 1 stored the class name
+    # ("HalfSquaredError") of the estimator's loss parameter
+    engine = {n: cls for n, cls in LOSSES.items() if cls.task == "regression"}
+    version_1 = {LOSSES[n].__name__: n for n in REGRESSION_LOSSES if n != "auto"}
+    if spec["loss"] in engine:
+        return RegressionTarget(n_outputs, one_d, engine[spec["loss"]]())
+    return RegressionTarget(n_outputs, one_d, allowed(version_1, spec["loss"], "loss"))
+
+
+def _saved_optimizer(spec, estimator):
+    """The optimizer the file names with its settings; else the estimator's parameters make it.
+
+    A compiled model's optimizer is not described by the estimator's
+    parameters; files of version 2 before settings were stored have none.
+    """
+    if "config" not in spec:
+        return estimator._make_optimizer()
+    solver = estimator.solver           # None: the compiled optimizer, whichever it was
+    if solver is not None and spec.get("name") != solver:
+        raise ValueError(f"The optimizer state ({spec.get('name')!r}) does not match the "
+                         f"saved solver ({solver!r}).")
+    return registered(OPTIMIZERS, spec["name"], spec["config"], "optimizer")
+
+
+def _check_input_layout(estimator, network):
+    """``n_features_in_`` and the input layout must give exactly the network's inputs."""
+    n = estimator.n_features_in_
+    if not 0 < n <= MAX_FEATURES:
+        raise ValueError(f"The model file declares n_features_in_={n}.")
+    try:
+        probe = estimator._shape_input(np.zeros((1, n), network.dtype), None, reset=False)
+    except (ValueError, IndexError, TypeError) as exc:
+        raise ValueError(f"The model file's input layout does not fit its data: {exc}") from exc
+    if sample_shape(probe) != network.input_shape:
+        raise ValueError(f"The model file's {n} features give inputs of shape "
+                         f"{sample_shape(probe)}; its network takes {network.input_shape}.")
+
+
+def input_layout(fitted, arrays, network_estimator):
+    """The fitted input attributes the header's ``fitted`` record declares, type-checked.
+
+    Parameters
+    ----------
+    fitted : dict
+        The header's ``fitted`` record.
+    arrays : dict of str to ndarray
+    network_estimator : bool
+        Whether the record is a NetworkEstimator's (input columns and shapes).
+
+    Returns
+    -------
+    attributes : dict
+        ``n_features_in_``, and ``input_shape_``, ``input_columns_``,
+        ``input_shapes_``, ``feature_names_in_`` where the file has them.
+    """
+    n = count(fitted["n_features_in_"], "n_features_in_", 1, MAX_FEATURES)
+    layout = {"n_features_in_": n}
+    if fitted["input_shape_"]:
+        layout["input_shape_"] = dims(fitted["input_shape_"], "input_shape_")
+    if network_estimator:
+        columns, shapes = fitted.get("input_columns_"), fitted.get("input_shapes_")
+        layout["input_columns_"] = (None if columns is None else
+                                    [_columns(c, n) for c in _items(columns, "input_columns_")])
+        layout["input_shapes_"] = (None if shapes is None else
+                                   [dims(s, "input_shapes_") for s in _items(shapes,
+                                                                             "input_shapes_")])
+    if "feature_names_in_" in arrays:
+        layout["feature_names_in_"] = expect(arrays, "feature_names_in_", kinds="U", shape=(n,))
+    return layout
+
+
+def _items(value, what):
+    if not isinstance(value, list):
+        raise ValueError(f"The model file's {what} is {value!r}; expected a list.")
+    return value
+
+
+def _columns(value, n_features):
+    """One input's column indices: a JSON list of integers in ``[0, n_features)``."""
+    columns = np.asarray(_items(value, "input_columns_"))
+    if columns.size == 0:
+        return columns.astype(np.int64)
+    if (columns.ndim != 1 or columns.dtype.kind != "i" or columns.min() < 0
+            or columns.max() >= n_features):
+        raise ValueError(f"The model file's input layout does not fit its data: input_columns_ "
+                         f"hold {value!r:.80}; expected column indices from 0 to "
+                         f"{n_features - 1}.")
+    return columns.astype(np.int64)

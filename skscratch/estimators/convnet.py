@@ -5,7 +5,8 @@ from numbers import Integral
 import numpy as np
 
 from ..layers import Activation, BatchNorm, Conv2D, Dense, Dropout, Flatten, MaxPool2D
-from ..layers._windows import pair
+from ..layers.windows import pair
+from ..registry import ESTIMATORS
 from ..user_warnings import warn
 from ._architecture import canonical, sizes
 from ._base import BaseNeuralEstimator
@@ -13,6 +14,7 @@ from ._sklearn_private import Interval, StrOptions
 from .mlp import _hidden_sizes
 
 
+@ESTIMATORS.register("ConvNetFromScratch")
 class ConvNetFromScratch(BaseNeuralEstimator):
     """Convolutional network built from the skscratch layer engine.
 

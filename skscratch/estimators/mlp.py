@@ -9,12 +9,14 @@ from numbers import Integral
 import numpy as np
 
 from ..layers import Dense, Dropout
+from ..registry import ESTIMATORS
 from ._architecture import canonical, sizes
 from ._base import BaseNeuralEstimator
 from ._sklearn_private import Interval, StrOptions
 from ._targets import REGRESSION_LOSSES
 
 
+@ESTIMATORS.register("MLPFromScratch")
 class MLPFromScratch(BaseNeuralEstimator):
     """Multi-layer perceptron built from the skscratch layer engine.
 
@@ -215,6 +217,7 @@ default="constant"
         return layers
 
 
+@ESTIMATORS.register("MLPClassifier")
 class MLPClassifier(MLPFromScratch):
     """:class:`MLPFromScratch` for classification, named and called as scikit-learn's.
 
@@ -273,6 +276,7 @@ out_activation_, n_features_in_, feature_names_in_
         vars(self).update({k: v for k, v in locals().items() if k != "self"})
 
 
+@ESTIMATORS.register("MLPRegressor")
 class MLPRegressor(MLPFromScratch):
     """:class:`MLPFromScratch` for regression, named and called as scikit-learn's.
 

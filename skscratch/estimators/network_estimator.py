@@ -6,6 +6,7 @@ from ..configs import layer_config, layer_from_config
 from ..container import Container
 from ..layers import Dense, Flatten, Layer
 from ..network import Network
+from ..registry import ESTIMATORS
 from ._architecture import canonical
 from ._base import BaseNeuralEstimator
 from ._constraints import TRAINING_CONSTRAINTS
@@ -39,6 +40,7 @@ def default_model(input_shape, n_outputs, hidden_units=16, activation="relu"):
                              Dense(n_outputs, kernel_initializer="auto")])
 
 
+@ESTIMATORS.register("NetworkEstimator")
 class NetworkEstimator(BaseNeuralEstimator):
     """Any skscratch network or model, trained and used as a scikit-learn estimator.
 
@@ -316,6 +318,7 @@ def _call_build(build, routed, input_shape, n_outputs):
                  **routed)
 
 
+@ESTIMATORS.register("NetworkClassifier")
 class NetworkClassifier(NetworkEstimator):
     """:class:`NetworkEstimator` for classification: scikeras's ``KerasClassifier``.
 
@@ -370,6 +373,7 @@ class NetworkClassifier(NetworkEstimator):
     task = "classification"
 
 
+@ESTIMATORS.register("NetworkRegressor")
 class NetworkRegressor(NetworkClassifier):
     """:class:`NetworkEstimator` for regression: scikeras's ``KerasRegressor``.
 

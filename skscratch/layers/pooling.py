@@ -10,8 +10,8 @@ slow to compute on: see :mod:`skscratch.layers._windows`).
 
 import numpy as np
 
-from ._windows import WindowGeometry, check_padding, pair
 from .base import LAYERS, Layer
+from .windows import WindowGeometry, check_padding, pair
 
 
 class _Pool2D(Layer):

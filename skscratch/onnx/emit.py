@@ -5,6 +5,7 @@ This is the only place that builds ``onnx`` protocol buffers.
 
 import numpy as np
 
+from ..version import __version__
 from .builder import STRING
 from .dependencies import require
 
@@ -26,8 +27,6 @@ def model_proto(graph, inputs, outputs, doc_string=""):
     """
     onnx = require("onnx")
     from onnx import helper
-
-    from .. import __version__
 
     if graph.opset > onnx.defs.onnx_opset_version():
         raise ValueError(f"target_opset={graph.opset} is newer than the installed onnx "

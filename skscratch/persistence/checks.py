@@ -6,7 +6,7 @@ declares (registered layers only, unbuilt, within
 :mod:`~skscratch.persistence.declared_sizes`) and what that network needs,
 which bounds the weight, moment and label members before they are
 decompressed; then what the rebuild compares against it (finite arrays, no
-unknown ones, the input layout). The header's own values are read by
+unknown ones). The header's own values are read by
 :mod:`~skscratch.persistence.records`. Each refusal is a ValueError naming
 what was wrong.
 """
@@ -17,9 +17,7 @@ import numpy as np
 
 from ..archive import allowed
 from ..configs import layer_from_config
-from ..container import Container
-from ..estimators._inputs import sample_shape
-from ..network import Network
+from ..layers.base import LAYERS
 from ..optimizers import OPTIMIZERS
 from .declared_sizes import MAX_FEATURES, check_declared_layers, check_declared_sizes
 from .format import DTYPES, FORMAT, READABLE_VERSIONS
@@ -146,20 +144,6 @@ def check_finite(arrays, what):
         raise ValueError(f"The model file holds non-finite {what} (NaN or infinity).")
 
 
-def check_input_layout(estimator, network):
-    """``n_features_in_`` and the input layout must give exactly the network's inputs."""
-    n = estimator.n_features_in_
-    if not 0 < n <= MAX_FEATURES:
-        raise ValueError(f"The model file declares n_features_in_={n}.")
-    try:
-        probe = estimator._shape_input(np.zeros((1, n), network.dtype), None, reset=False)
-    except (ValueError, IndexError, TypeError) as exc:
-        raise ValueError(f"The model file's input layout does not fit its data: {exc}") from exc
-    if sample_shape(probe) != network.input_shape:
-        raise ValueError(f"The model file's {n} features give inputs of shape "
-                         f"{sample_shape(probe)}; its network takes {network.input_shape}.")
-
-
 def unbuilt_network(spec):
     """``(network, input_shape, dtype)`` as the header describes them, nothing allocated."""
     dtype = allowed({d: d for d in DTYPES}, spec["dtype"], "dtype")
@@ -168,8 +152,8 @@ def unbuilt_network(spec):
         network = layer_from_config(spec["model"])
     else:                                  # version 1: a flat list of layers
         check_declared_layers({"layers": spec["layers"]})
-        network = Network.from_config({"layers": spec["layers"]})
-    if not isinstance(network, Container):
+        network = LAYERS["Network"].from_config({"layers": spec["layers"]})
+    if not network.is_container:
         raise ValueError("The model file describes a single layer, not a network or model.")
     shape = _shape(spec["input_shape"])
     check_declared_sizes(network, shape)

@@ -1,11 +1,12 @@
-"""Loading a model file: the estimator, network or model rebuilt from checked contents.
+"""Loading a model file: a network, model or estimator rebuilt from checked contents.
 
 :func:`load` reads the archive within its limits (:mod:`skscratch.archive`)
 and the header's declared sizes (:mod:`skscratch.persistence.checks`), then
-rebuilds: only registered classes are instantiated, the estimator's
-parameters pass its own constraints, and every array is checked against what
-the rebuilt network, target and optimizer expect (presence, shape, dtype,
-finiteness) before it is used.
+rebuilds: only registered classes are instantiated, and every array is
+checked against what the rebuilt network and optimizer expect (presence,
+shape, dtype, finiteness) before it is used. An estimator's file is read by
+its own class (``_from_file``, found in :data:`skscratch.registry.ESTIMATORS`)
+with the helpers here; persistence never imports the estimators.
 """
 
 import inspect
@@ -13,27 +14,18 @@ import inspect
 import numpy as np
 
 from ..archive import allowed, expect, read_archive
-from ..configs import layer_from_config
-from ..container import Container
-from ..estimators import NetworkEstimator
-from ..estimators._fitted import FittedState, publish
-from ..estimators._sklearn_private import validate_parameter_constraints
-from ..estimators._targets import REGRESSION_LOSSES, ClassificationTarget, RegressionTarget
-from ..layers.base import leaf_layers
 from ..losses import LOSSES
 from ..optimizers import OPTIMIZERS
+from ..registry import ESTIMATORS
 from .checks import (
     BUILD_SLACK,
     check_finite,
     check_format,
-    check_input_layout,
     check_member_sizes,
     refuse_unknown,
     unbuilt_network,
 )
-from .declared_sizes import check_declared_layers
-from .format import ESTIMATORS
-from .records import count, flag, input_layout, rng_state, training_state
+from .records import count
 
 
 def load(path):
@@ -45,10 +37,11 @@ def load(path):
 
     Returns
     -------
-    model : MLPFromScratch, ConvNetFromScratch, NetworkEstimator, Network or Model
+    model : estimator, Network or Model
         An estimator predicts exactly as the saved one and continues
         training with ``partial_fit`` (optimizer and random-generator state
-        included); a network or model is built, with the saved weights.
+        included); a network or model is built, with the saved weights (and
+        compiled, when the saved one was).
 
     Raises
     ------
@@ -64,7 +57,15 @@ def load(path):
 
 
 def rebuild_checked(header, arrays, source):
-    """:func:`_rebuild`, every malformed header raising ValueError (naming ``source``)."""
+    """The file's network, model or estimator; every malformed header a ValueError.
+
+    Parameters
+    ----------
+    header : dict
+    arrays : dict of str to ndarray
+    source : str
+        What to name in the messages (the path).
+    """
     try:
         return _rebuild(header, arrays)
     except (KeyError, TypeError, IndexError, AttributeError, RecursionError, OverflowError,
@@ -74,66 +75,31 @@ def rebuild_checked(header, arrays, source):
 
 def _rebuild(header, arrays):
     check_format(header)
-    if header.get("kind") == "params":            # an unfitted estimator
-        refuse_unknown(arrays, 0, 0)
-        return _new_estimator(header)
-    network, n_weights = _rebuild_network(header["network"], arrays)
-    if header.get("kind") == "model":
-        n_moments = 0
-        if header.get("compiled") is not None:
-            n_moments = _restore_compiled(network, header["compiled"], arrays)
-        refuse_unknown(arrays, n_weights, n_moments)
-        return network
-    estimator = _new_estimator(header)
-    rng = rng_state(header["rng"])
-    for leaf in leaf_layers(network):
-        if hasattr(leaf, "rng"):
-            leaf.rng = rng
-    target = _rebuild_target(header["target"], arrays)
-    if network.output_shape != (target.n_outputs,):
-        raise ValueError(f"The model file's target needs {target.n_outputs} output(s); its "
-                         f"network gives {network.output_shape}.")
-    optimizer, n_moments = None, 0           # a fit by solver="lbfgs" keeps no optimizer
-    if header["optimizer"] is not None:
-        optimizer = _saved_optimizer(header["optimizer"], estimator)
-        n_moments = _restore_optimizer(optimizer, header["optimizer"], arrays, network)
-    state = training_state(header["state"])
-    refuse_unknown(arrays, n_weights, n_moments, "classes_", "feature_names_in_")
-    fitted = header["fitted"]
-    layout = input_layout(fitted, arrays, isinstance(estimator, NetworkEstimator))
-    for name, value in layout.items():
-        setattr(estimator, name, value)
-    check_input_layout(estimator, network)
-    publish(estimator, FittedState(network, target, optimizer, rng, state,
-                                   flag(header["early_stopping"], "early_stopping"),
-                                   count(fitted.get("epochs_before", 0), "epochs_before", 0,
-                                         state.n_iter)))
-    return estimator
+    if header.get("kind") != "model":       # an estimator, fitted or not (version 1 too)
+        return allowed(ESTIMATORS, header["estimator"], "estimator")._from_file(header, arrays)
+    network, n_weights = rebuild_network(header["network"], arrays)
+    n_moments = 0
+    if header.get("compiled") is not None:
+        n_moments = _restore_compiled(network, header["compiled"], arrays)
+    refuse_unknown(arrays, n_weights, n_moments)
+    return network
 
 
-def _new_estimator(header):
-    """The unfitted estimator the header names, with its validated parameters."""
-    cls = allowed(ESTIMATORS, header["estimator"], "estimator")
-    params = header["params"]
-    validate_parameter_constraints(cls._parameter_constraints, params, cls.__name__)
-    if params.get("callbacks") is not None:       # code: never saved
-        raise ValueError("The model file declares callbacks; a model file holds none.")
-    task = header.get("target", {}).get("task")
-    # MLPClassifier and MLPRegressor fix their task: it is no parameter of theirs
-    if task is not None and params.get("task", getattr(cls, "task", "classification")) != task:
-        raise ValueError(f"The model file's parameters say task={params.get('task')!r}; its "
-                         f"target is for {task}.")
-    if header.get("model") is not None:           # NetworkEstimator(model=a Network/Model)
-        check_declared_layers(header["model"])    # made here, never built: count it first
-        template = layer_from_config(header["model"])
-        if not isinstance(template, Container):
-            raise ValueError("The model file's model is a single layer, not a network.")
-        params = {**params, "model": template}
-    return cls(**params)
+def rebuild_network(spec, arrays):
+    """The built network or model the header describes, with the file's weights.
 
+    Parameters
+    ----------
+    spec : dict
+        The header's ``network`` record.
+    arrays : dict of str to ndarray
 
-def _rebuild_network(spec, arrays):
-    """The built network or model the header describes, with the file's weights."""
+    Returns
+    -------
+    network : Network or Model
+    n_weights : int
+        How many weight arrays it read.
+    """
     network, shape, dtype = unbuilt_network(spec)
     # what the header declares must be in the file: building allocates at most the
     # arrays' size plus a small slack (the exact shapes are checked after the build)
@@ -151,49 +117,23 @@ def _rebuild_network(spec, arrays):
     return network, len(expected)
 
 
-def _rebuild_target(spec, arrays):
-    if spec["task"] == "classification":
-        classes = expect(arrays, "classes_", kinds="iubfU", ndim=1)
-        if classes.dtype.kind == "f" and not np.isfinite(classes).all():
-            raise ValueError("The model file's classes_ hold NaN or infinity.")
-        if classes.size > 1 and not (classes[1:] > classes[:-1]).all():
-            raise ValueError("The model file's classes_ are not sorted and unique.")
-        target = ClassificationTarget(classes, multilabel=flag(spec["multilabel"], "multilabel"))
-        if "loss" in spec and spec["loss"] != LOSSES.name_of(target.loss):
-            raise ValueError(f"The model file's target (multilabel={target.multilabel}, "
-                             f"{len(classes)} classes) does not match its loss {spec['loss']!r}.")
-        return target
-    n_outputs = count(spec["n_outputs"], "n_outputs", 1, 2**31 - 1)
-    one_d = flag(spec["one_d"], "one_d")
-    # the engine's regression losses by name; version 1 stored the class name
-    # ("HalfSquaredError") of the estimator's loss parameter
-    engine = {n: cls for n, cls in LOSSES.items() if cls.task == "regression"}
-    version_1 = {LOSSES[n].__name__: n for n in REGRESSION_LOSSES if n != "auto"}
-    if spec["loss"] in engine:
-        return RegressionTarget(n_outputs, one_d, engine[spec["loss"]]())
-    return RegressionTarget(n_outputs, one_d, allowed(version_1, spec["loss"], "loss"))
-
-
-def _saved_optimizer(spec, estimator):
-    """The optimizer the file names with its settings; else the estimator's parameters make it.
-
-    A compiled model's optimizer is not described by the estimator's
-    parameters; files of version 2 before settings were stored have none.
-    """
-    if "config" not in spec:
-        return estimator._make_optimizer()
-    solver = estimator.solver           # None: the compiled optimizer, whichever it was
-    if solver is not None and spec.get("name") != solver:
-        raise ValueError(f"The optimizer state ({spec.get('name')!r}) does not match the "
-                         f"saved solver ({solver!r}).")
-    return _registered(OPTIMIZERS, spec["name"], spec["config"], "optimizer")
-
-
-def _registered(table, name, config, what):
+def registered(table, name, config, what):
     """An instance of the class ``table`` registers as ``name``, made from a file's ``config``.
 
     The settings must be the class's constructor arguments, as numbers or
     flags, which its constructor then checks.
+
+    Parameters
+    ----------
+    table : Registry
+    name : str
+    config : dict
+    what : str
+        For the messages ("loss", "optimizer").
+
+    Returns
+    -------
+    instance : object
     """
     cls = allowed(table, name, what)
     accepted = set(inspect.signature(cls.__init__).parameters) - {"self", "lr"}
@@ -212,8 +152,8 @@ def _restore_compiled(model, spec, arrays):
 
     Returns the number of optimizer moment arrays read.
     """
-    losses = [_registered(LOSSES, item["name"], item["config"], "loss") for item in spec["loss"]]
-    optimizer = _registered(OPTIMIZERS, spec["optimizer"]["name"], spec["optimizer"]["config"],
+    losses = [registered(LOSSES, item["name"], item["config"], "loss") for item in spec["loss"]]
+    optimizer = registered(OPTIMIZERS, spec["optimizer"]["name"], spec["optimizer"]["config"],
                             "optimizer")
     metrics = spec.get("metrics")
     if not _metric_names(metrics):
@@ -223,7 +163,7 @@ def _restore_compiled(model, spec, arrays):
                       metrics=metrics)
     except TypeError as exc:
         raise ValueError(f"The model file's compile settings are refused: {exc}") from None
-    return _restore_optimizer(optimizer, spec["optimizer"], arrays, model)
+    return restore_optimizer(optimizer, spec["optimizer"], arrays, model)
 
 
 def _metric_names(metrics):
@@ -238,8 +178,23 @@ def _metric_names(metrics):
         isinstance(k, str) and names(v) for k, v in metrics.items())
 
 
-def _restore_optimizer(optimizer, spec, arrays, network):
-    """Set the optimizer's saved state; return how many moment arrays it had."""
+def restore_optimizer(optimizer, spec, arrays, network):
+    """Set the optimizer's saved state; return how many moment arrays it had.
+
+    Parameters
+    ----------
+    optimizer : Optimizer or None
+        None (no optimizer, an lbfgs fit's) refuses any saved state.
+    spec : dict
+        The header's optimizer record.
+    arrays : dict of str to ndarray
+    network : Network or Model
+        Whose flat parameters the moments are shaped like.
+
+    Returns
+    -------
+    n_arrays : int
+    """
     if optimizer is None:                  # the estimator's solver is "lbfgs"
         raise ValueError(f"The optimizer state ({spec.get('name', spec.get('type'))!r}) does "
                          "not match the saved solver.")

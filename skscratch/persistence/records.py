@@ -3,17 +3,15 @@
 ``bool("no")`` is True and ``int(4.7)`` is 4: a tampered value coerced
 that way loads a model that is not the file's. Each reader here takes one
 kind of value (a flag, a count, a shape, the training record, the random
-generator's state, the fitted input layout) and refuses anything else with
-a ValueError naming the field.
+generator's state) and refuses anything else with a ValueError naming the
+field.
 """
 
 import math
 
 import numpy as np
 
-from ..archive import expect
 from ..training import TrainingState
-from .declared_sizes import MAX_FEATURES
 from .format import STATE_FIELDS
 
 
@@ -82,55 +80,3 @@ def dims(value, what):
     if not isinstance(value, list):
         raise ValueError(f"The model file's {what} is {value!r}; expected a list of sizes.")
     return tuple(count(d, what, 1, 2**31 - 1) for d in value)
-
-
-def input_layout(fitted, arrays, network_estimator):
-    """The fitted input attributes the header's ``fitted`` record declares, type-checked.
-
-    Parameters
-    ----------
-    fitted : dict
-        The header's ``fitted`` record.
-    arrays : dict of str to ndarray
-    network_estimator : bool
-        Whether the record is a NetworkEstimator's (input columns and shapes).
-
-    Returns
-    -------
-    attributes : dict
-        ``n_features_in_``, and ``input_shape_``, ``input_columns_``,
-        ``input_shapes_``, ``feature_names_in_`` where the file has them.
-    """
-    n = count(fitted["n_features_in_"], "n_features_in_", 1, MAX_FEATURES)
-    layout = {"n_features_in_": n}
-    if fitted["input_shape_"]:
-        layout["input_shape_"] = dims(fitted["input_shape_"], "input_shape_")
-    if network_estimator:
-        columns, shapes = fitted.get("input_columns_"), fitted.get("input_shapes_")
-        layout["input_columns_"] = (None if columns is None else
-                                    [_columns(c, n) for c in _items(columns, "input_columns_")])
-        layout["input_shapes_"] = (None if shapes is None else
-                                   [dims(s, "input_shapes_") for s in _items(shapes,
-                                                                             "input_shapes_")])
-    if "feature_names_in_" in arrays:
-        layout["feature_names_in_"] = expect(arrays, "feature_names_in_", kinds="U", shape=(n,))
-    return layout
-
-
-def _items(value, what):
-    if not isinstance(value, list):
-        raise ValueError(f"The model file's {what} is {value!r}; expected a list.")
-    return value
-
-
-def _columns(value, n_features):
-    """One input's column indices: a JSON list of integers in ``[0, n_features)``."""
-    columns = np.asarray(_items(value, "input_columns_"))
-    if columns.size == 0:
-        return columns.astype(np.int64)
-    if (columns.ndim != 1 or columns.dtype.kind != "i" or columns.min() < 0
-            or columns.max() >= n_features):
-        raise ValueError(f"The model file's input layout does not fit its data: input_columns_ "
-                         f"hold {value!r:.80}; expected column indices from 0 to "
-                         f"{n_features - 1}.")
-    return columns.astype(np.int64)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from skscratch.layers._windows import WindowGeometry
+from skscratch.layers.windows import WindowGeometry
 
 GEOMETRIES = [  # (h, w), kernel, strides, padding
     ((5, 5), (3, 3), (1, 1), "same"),

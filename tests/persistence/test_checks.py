@@ -149,8 +149,8 @@ def test_nesting_deeper_than_the_limit_is_refused(tmp_path):
         save(inner, tmp_path / "deep.npz")
     # written all the same, behind save's back
     from skscratch.archive import write_archive
-    from skscratch.persistence.writing import _model_contents
-    write_archive(tmp_path / "deep.npz", *_model_contents(inner))
+    from skscratch.persistence.writing import model_contents
+    write_archive(tmp_path / "deep.npz", *model_contents(inner))
     with pytest.raises(ValueError, match="nested more than"):
         load(tmp_path / "deep.npz")
 

@@ -215,7 +215,7 @@ def test_an_lbfgs_fit_round_trips_without_optimizer_state(iris, tmp_path):
     model = fit_quietly(MLPFromScratch((6,), solver="lbfgs", max_iter=8, warm_start=True,
                                        random_state=0), X, y)
     save(model, tmp_path / "m.npz")
-    header, arrays = skscratch.persistence.writing.estimator_contents(model)
+    header, arrays = model._file_contents()
     assert header["optimizer"] is None and not any(k.startswith("moment.") for k in arrays)
     loaded = load(tmp_path / "m.npz")
     assert loaded.max_fun == 15000 and loaded._fitted.optimizer is None

@@ -8,7 +8,8 @@ changes.
 
 import numpy as np
 
-from .archive import check_not_hdf5, expect, read_archive, write_archive
+from ..archive import check_not_hdf5, expect, read_archive, write_archive
+from .writing import weight_arrays
 
 FORMAT, VERSION = "skscratch-weights", 1
 
@@ -26,7 +27,7 @@ def save_weights(model, path):
     weights = model.get_weights()
     header = {"format": FORMAT, "version": VERSION, "dtype": model.dtype.name,
               "shapes": [list(w.shape) for w in weights]}
-    write_archive(path, header, {f"weight.{i}": w for i, w in enumerate(weights)})
+    write_archive(path, header, weight_arrays(model))
 
 
 def load_weights(model, path):
