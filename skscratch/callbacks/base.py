@@ -242,11 +242,14 @@ class CallbackList:
         for c in self.callbacks:
             c.on_epoch_end(epoch, logs)
 
-    def train_end(self, logs=None):
+    def train_end(self, logs=None, failure=None):
         """Call ``on_train_end`` of every callback that began, even after one fails.
 
-        Each gets to close its files and put back its weights; the first error
-        is raised after all of them ran.
+        Each gets to close its files and put back its weights. Ending a fit
+        that failed (``failure``, the exception), an error of a callback's
+        ``on_train_end`` is added to ``failure`` as a note: the error that
+        stopped the fit is the one raised. Otherwise the first such error is
+        raised after all of them ran.
         """
         error = None
         for c in self.started:
@@ -254,10 +257,13 @@ class CallbackList:
                 c.on_train_end(logs)
             except BaseException as exc:       # noqa: PERF203 - every callback must end
                 error = error or exc
+                if failure is not None:
+                    failure.add_note(f"{type(c).__name__}.on_train_end then failed too: "
+                                     f"{exc!r}")
         self.started = []
         for c in self.callbacks:       # the trainer (and its buffers) is not kept past the fit
             c.trainer = None
-        if error is not None:
+        if error is not None and failure is None:
             raise error
 
 

@@ -3,8 +3,8 @@
 Each part a fit needs has its own module: input conversions in
 :mod:`._inputs`, target encoding and the classes of continued fits in
 :mod:`._targets`, the validation split in :mod:`._holdout`, the callbacks in
-:mod:`._callbacks`, the fitted state in :mod:`._fitted`, and the rollback of
-failed calls in :mod:`._rollback`. Prediction (:mod:`._prediction`),
+:mod:`._callbacks`, and the fitted state in :mod:`._fitted`; a failed call
+is put back to one snapshot (:mod:`skscratch.rollback`). Prediction (:mod:`._prediction`),
 ``coefs_``/``intercepts_`` (:mod:`._weights`) and pickling (:mod:`._state`)
 come in as mixins.
 """
@@ -18,12 +18,13 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import ClassifierTags, RegressorTags
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..callbacks import as_callbacks
+from ..callbacks import Callback, as_callbacks
 from ..layers import BatchNorm
 from ..layers.base import check_positive_int, leaf_layers
 from ..memory import check_memory
 from ..network import Network
 from ..optimizers import OPTIMIZERS
+from ..rollback import Snapshot
 from ..training import Trainer, n_rows
 from ._architecture import check_unchanged
 from ._callbacks import estimator_callbacks
@@ -43,7 +44,6 @@ from ._inputs import (
 )
 from ._prediction import PredictionMixin, _is_classification
 from ._random import EpochOrder, fit_random_state, initialize_like_sklearn, side_generator
-from ._rollback import rollback_on_failure
 from ._sklearn_private import validate_parameter_constraints
 from ._state import StateMixin
 from ._targets import (
@@ -163,7 +163,7 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def _fit(self, X, y, sample_weight, incremental, classes=None, options=None):
-        with rollback_on_failure(self):
+        with self._snapshot(incremental, options):
             try:
                 return self._fit_unsafe(X, y, sample_weight, incremental, classes,
                                         FitOptions(**(options or {})))
@@ -172,6 +172,26 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
                 source = ("learning_rate_init" if self.learning_rate_init is not None
                           else "the compiled optimizer's learning rate")
                 raise ValueError(f"{exc} The step size is {source}.") from exc
+
+    def _snapshot(self, incremental, options):
+        """What this call may change, put back if it fails (:class:`~skscratch.rollback.Snapshot`).
+
+        The estimator's attributes (a failed first fit leaves it unfitted, a
+        failed refit keeps the previous model) and its callbacks' state; a
+        continued fit (``warm_start``, ``partial_fit``) trains the fitted
+        network, optimizer, training record and random generator in place,
+        so they are kept too. A fresh fit builds a new network and leaves
+        the previous one alone. Ctrl-C (``KeyboardInterrupt``) is a failure
+        like any other: the estimator is put back and the interrupt
+        propagates, so it also stops a grid search or a script rather than
+        letting it carry on with a half-trained model.
+        """
+        fitted = self.__dict__.get("_fitted")
+        continued = fitted is not None and (incremental or self.warm_start)
+        trained = ((fitted, fitted.network, fitted.optimizer, fitted.training, fitted.rng)
+                   if continued else ())
+        given = list(_listed(self.callbacks)) + list(_listed((options or {}).get("callbacks")))
+        return Snapshot(self, *trained, callbacks=[c for c in given if isinstance(c, Callback)])
 
     def _fit_unsafe(self, X, y, sample_weight, incremental, classes, options):
         """:meth:`_fit`'s work; a failure part-way is rolled back by the caller."""
@@ -279,7 +299,8 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
             owner=self, metrics=None if compiled is None else compiled.metrics)
         max_epochs = 1 if incremental else options.epochs or self.max_iter
         fitted.training = trainer.fit(X, Y, sample_weight, state=fitted.training,
-                                      max_epochs=max_epochs, evaluate=joined(evaluators))
+                                      max_epochs=max_epochs, evaluate=joined(evaluators),
+                                      rollback=False)       # the call's snapshot covers it
         if not incremental and fitted.training.stopped is None:
             warnings.warn(f"Stochastic Optimizer: Maximum iterations ({max_epochs}) "
                           "reached and the optimization hasn't converged yet."
@@ -406,3 +427,8 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         """
         check_is_fitted(self)
         self.network_.summary(print_fn)
+
+
+def _listed(items):
+    """The items of a ``callbacks`` argument (anything else is refused later, by its check)."""
+    return items if isinstance(items, (list, tuple)) else ()
