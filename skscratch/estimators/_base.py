@@ -42,7 +42,7 @@ from ._inputs import (
     scale_hint,
     validate_sample_weight,
 )
-from ._prediction import PredictionMixin, _is_classification
+from ._prediction import PredictionMixin, _is_classification, check_fitted_task
 from ._random import EpochOrder, fit_random_state, initialize_like_sklearn, side_generator
 from ._sklearn_private import validate_parameter_constraints
 from ._state import StateMixin
@@ -241,9 +241,24 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True.")
         first = not hasattr(self, "network_") or not (incremental or self.warm_start)
+        if not first:
+            check_fitted_task(self)
         if not first and self._fitted.architecture is not None:   # (None: an older pickle)
-            check_unchanged(self._fitted.architecture, self._architecture(), incremental)
+            check_unchanged(self._fitted.architecture, self._built_from(self._fitted),
+                            incremental)
         return first
+
+    def _built_from(self, fitted=None):
+        """The parameters a fitted network and its target were made from, comparable.
+
+        :meth:`_architecture` and the ``loss``: a continued fit with other
+        values is refused. ``fitted``: the record of a state saved without
+        the loss leaves it out.
+        """
+        built = {**self._architecture(), "loss": self.loss}
+        if fitted is not None and "loss" not in fitted.architecture:
+            del built["loss"]
+        return built
 
     def _new_state(self, X, Y, target, sample_weight, streams=None):
         """Build the network of a first fit; its state, without optimizer or training yet.
@@ -252,7 +267,7 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         initialised from it exactly as ``MLPClassifier`` does.
         """
         input_shape, dtype = sample_shape(X), first_input(X).dtype
-        architecture = self._architecture()
+        architecture = self._built_from()
         network = self._build_network(input_shape, target.n_outputs)
         # continued=True: any fitted estimator may go on with partial_fit or warm_start
         check_memory(network, input_shape, self._batch_size(n_rows(X)), dtype,
