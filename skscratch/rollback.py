@@ -23,7 +23,7 @@ import copy
 import numpy as np
 
 from .batches import n_rows, take_rows
-from .layers.base import Layer, leaf_layers
+from .layers.base import Layer, all_layers, leaf_layers
 from .optimizers import Optimizer
 
 # an epoch whose loss exceeds the untrained network's this many times (and this
@@ -81,7 +81,7 @@ class Snapshot:
         kept = {id(o): o for o in objects}
         for o in objects:
             if isinstance(o, Layer):
-                kept.update((id(layer), layer) for layer in _every_layer(o))
+                kept.update((id(layer), layer) for layer in all_layers(o))
         callbacks = list({id(c): c for c in callbacks}.values())
         kept.update((id(c), c) for c in callbacks)
         self._parts += [_CallbackPart(c, kept) for c in callbacks]
@@ -109,18 +109,6 @@ def _part(obj):
     if isinstance(obj, (np.random.Generator, np.random.RandomState)):
         return _GeneratorPart(obj)
     return _AttributesPart(obj)
-
-
-def _every_layer(layer):
-    """``layer`` and every layer under it, containers included, once each."""
-    layers, seen, stack = [], set(), [layer]
-    while stack:
-        current = stack.pop()
-        if id(current) not in seen:
-            seen.add(id(current))
-            layers.append(current)
-            stack.extend(current.sublayers())
-    return layers
 
 
 class _Kept:
@@ -206,7 +194,7 @@ class _LayersPart:
     """
 
     def __init__(self, network):
-        self.layers = [_AttributesPart(layer) for layer in _every_layer(network)]
+        self.layers = [_AttributesPart(layer) for layer in all_layers(network)]
         self.values = [(leaf, name, array.copy()) for leaf in leaf_layers(network)
                        for name, array in _arrays(leaf)]
 

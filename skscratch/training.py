@@ -37,6 +37,10 @@ from .training_state import TrainingState
 __all__ = ["BLOWUP_FACTOR", "EPOCH_GATHER_BYTES", "Trainer", "TrainingState", "n_rows"]
 
 
+# what every epoch's record holds besides the outputs' losses and the metrics
+RECORD_KEYS = ("epoch", "loss", "validation_score", "learning_rate", "seconds")
+
+
 class Trainer:
     """Train a built `Network` or `Model` with mini-batch gradient steps.
 
@@ -134,6 +138,8 @@ class Trainer:
                        if self.losses is not None else True)
         self.metrics = OutputMetrics(metrics, losses, names, widths, activations,
                                      self.output_logits) if metrics else None
+        check_record_keys(self.output_names if self.losses is not None else [],
+                          self.metrics.keys if self.metrics else [])
 
     def train_batch(self, x, y, sample_weight=None):
         """One gradient step on one batch; returns the batch loss (penalty included).
@@ -342,8 +348,7 @@ class Trainer:
         state.n_iter += 1
         state.t += self.n_samples
         state.loss_curve.append(loss)
-        record = {"epoch": state.n_iter, "loss": loss, "validation_score": None,
-                  "learning_rate": rate, "seconds": seconds}
+        record = dict(zip(RECORD_KEYS, (state.n_iter, loss, None, rate, seconds)))
         if self.losses is not None:
             record.update({f"{name}_loss": float(value) for name, value in
                            zip(self.output_names, self.epoch_output_losses)})
@@ -355,6 +360,41 @@ class Trainer:
             state.validation_scores.append(record["validation_score"])
         state.history.append(record)
         return record
+
+
+def check_record_keys(output_names, metric_keys):
+    """Refuse output names and metrics that would log two quantities under one history key.
+
+    An epoch's record holds :data:`RECORD_KEYS`, ``<output>_loss`` for each
+    output of a model with several, each metric's key, and ``val_`` and
+    the same for validation data: an output named ``"val"`` would log its
+    loss as ``val_loss``, the total validation loss, and ``"val_main"``
+    would log its loss as output ``"main"``'s validation loss.
+
+    Parameters
+    ----------
+    output_names : list of str
+        The outputs whose losses are logged (none for a one-output network).
+    metric_keys : list of str
+
+    Raises
+    ------
+    ValueError
+        Naming the key and the two quantities.
+    """
+    logged = [(key, f"the record's {key!r}") for key in RECORD_KEYS]
+    losses = [("loss", "the total loss")] + [(f"{name}_loss", f"the loss of output {name!r}")
+                                              for name in output_names]
+    metrics = [(key, f"the metric {key!r}") for key in metric_keys]
+    logged += losses[1:] + metrics + [(f"val_{key}", f"{what} on the validation data")
+                                      for key, what in losses + metrics]
+    seen = {}
+    for key, what in logged:
+        if key in seen:
+            raise ValueError(f"The history would log {seen[key]} and {what} under the same "
+                             f"key {key!r}: rename the output (the name= of its layer) or the "
+                             "metric.")
+        seen[key] = what
 
 
 def _per_output(losses, outputs, targets):

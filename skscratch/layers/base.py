@@ -135,9 +135,10 @@ class Layer(LayerSizes):
         if expected is not None and expected != shape:
             raise ValueError(f"{self.describe()} was built for inputs of shape {expected}; a "
                              f"shared layer needs the same shape at every call, got {shape}.")
+        output_shape = self.compute_output_shape(shape)     # a shape it refuses changes nothing
         self._called_on = shape
         node = Node(self, tensors, multi)
-        node.output = SymbolicTensor(self.compute_output_shape(shape), node, self.name)
+        node.output = SymbolicTensor(output_shape, node, self.name)
         return node.output
 
     def describe(self):
@@ -401,3 +402,27 @@ def leaf_layers(layer):
             leaves.append(current)
     return leaves
 
+
+def all_layers(layer):
+    """``layer`` and every layer under it, containers included, once each.
+
+    What :func:`leaf_layers` walks, with the containers kept: for what
+    concerns a network's structure (a network may not hold itself; a
+    training call's snapshot keeps every layer's attributes).
+
+    Parameters
+    ----------
+    layer : Layer
+
+    Returns
+    -------
+    layers : list of Layer
+    """
+    layers, seen, stack = [], set(), [layer]
+    while stack:
+        current = stack.pop()
+        if id(current) not in seen:
+            seen.add(id(current))
+            layers.append(current)
+            stack.extend(reversed(current.sublayers()))
+    return layers
