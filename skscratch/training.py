@@ -21,6 +21,7 @@ import numpy as np
 
 from .batches import EPOCH_GATHER_BYTES, n_rows, small_arrays, take_rows
 from .callbacks import CallbackList, EpochPrinter, PlateauStopping, ProgressBar, as_callbacks
+from .callbacks.base import check_flag, check_verbose
 from .metrics import OutputMetrics
 from .random_state import as_generator
 from .rollback import (
@@ -108,10 +109,10 @@ class Trainer:
         self.optimizer = optimizer
         self.alpha = float(alpha)   # a NumPy scalar would make float32 passes float64
         self.batch_size = batch_size
-        self.shuffle = shuffle
+        self.shuffle = shuffle if callable(shuffle) else check_flag(shuffle, "shuffle")
         self.rng = as_generator(rng)
         self.owner = network if owner is None else owner
-        self.verbose = verbose
+        self.verbose = check_verbose(verbose, "verbose")
         plateau = [] if tol is None else [PlateauStopping(tol, n_iter_no_change)]
         printers = ([ProgressBar()] if verbose >= 2 else []) + ([EpochPrinter()] if verbose else [])
         self.callbacks = plateau + as_callbacks(callbacks) + printers

@@ -1,6 +1,7 @@
 """The `Callback` contract (Keras's) and how the training loop notifies callbacks."""
 
 import inspect
+import os
 import warnings
 
 import numpy as np
@@ -121,6 +122,9 @@ class FunctionCallback(Callback):
     """
 
     def __init__(self, function):
+        if not callable(function):
+            raise TypeError(f"FunctionCallback takes a function f(owner, logs) -> bool; got "
+                            f"{function!r}.")
         self.function = function
 
     def on_epoch_end(self, epoch, logs=None):
@@ -387,4 +391,29 @@ def check_rate(value, name, low=0.0, high=np.inf, closed="left"):
         raise ValueError(f"{name} must lie in {'[' if closed in ('left', 'both') else '('}"
                          f"{low:g}, {high:g}{']' if closed in ('right', 'both') else ')'}; "
                          f"got {value!r}.")
+    return value
+
+
+def check_flag(value, name):
+    """``value`` as a bool when it is one (NumPy's too); else TypeError.
+
+    ``bool("no")`` is True: a string or a number given for a switch is
+    refused, not read as on.
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {value!r}.")
+    return bool(value)
+
+
+def check_verbose(value, name):
+    """``value`` as an int when it is a verbosity, an integer >= 0 or a bool; else an error."""
+    if isinstance(value, (bool, np.bool_)):
+        return int(value)
+    return check_count(value, name)
+
+
+def check_path(value, name):
+    """``value`` when it is a path (a string or path-like); else TypeError."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a path (a string or path-like); got {value!r}.")
     return value
