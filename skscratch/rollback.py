@@ -33,6 +33,9 @@ BLOWUP_FACTOR = 1e8
 LENT_TO_CALLBACKS = ("model", "params", "trainer")
 # an optimizer's per-step scratch arrays: rewritten by every step, never copied
 OPTIMIZER_SCRATCH = ("_buffers",)
+# values a snapshot keeps as they are, told apart at once (a training record is
+# thousands of them)
+ATOMS = frozenset((float, int, str, bool, type(None), np.float64, np.float32, np.int64))
 
 
 class Snapshot:
@@ -77,7 +80,8 @@ class Snapshot:
 
     def __init__(self, *objects, callbacks=()):
         objects = [o for o in objects if o is not None]
-        self._parts = [_part(o) for o in objects]
+        seen = {}           # a list held by two objects (loss_curve_) is kept once
+        self._parts = [_part(o, seen) for o in objects]
         kept = {id(o): o for o in objects}
         for o in objects:
             if isinstance(o, Layer):
@@ -88,8 +92,9 @@ class Snapshot:
 
     def restore(self):
         """Put back everything as it was when the snapshot was taken."""
+        done = set()
         for part in reversed(self._parts):
-            part.restore()
+            part.restore(done)
 
     def __enter__(self):
         return self
@@ -100,15 +105,15 @@ class Snapshot:
         return False
 
 
-def _part(obj):
-    """How ``obj`` is kept: by the kind of thing it is."""
+def _part(obj, seen):
+    """How ``obj`` is kept: by the kind of thing it is (``seen``: what is kept so far)."""
     if isinstance(obj, Layer):
-        return _LayersPart(obj)
+        return _LayersPart(obj, seen)
     if isinstance(obj, Optimizer):
         return _OptimizerPart(obj)
     if isinstance(obj, (np.random.Generator, np.random.RandomState)):
-        return _GeneratorPart(obj)
-    return _AttributesPart(obj)
+        return _GeneratorPart(obj, seen)
+    return _AttributesPart(obj, seen)
 
 
 class _Kept:
@@ -124,12 +129,13 @@ class _Kept:
     def __init__(self, value, seen):
         self.value, self.contents, self.children = value, None, ()
         kind = type(value)
-        if kind is list or kind is dict:
+        if _mutable(value):
             seen[id(value)] = self
+        if kind is list or kind is dict:
             self.contents = value.copy()
             items = value.values() if kind is dict else value
             self.children = [seen.get(id(item)) or _Kept(item, seen) for item in items
-                             if _mutable(item)]
+                             if type(item) not in ATOMS and _mutable(item)]
         elif isinstance(value, np.random.Generator):
             self.contents = value.bit_generator.state
         elif isinstance(value, np.random.RandomState):
@@ -163,12 +169,12 @@ def _mutable(value):
 class _AttributesPart:
     """An object's attributes: the same values, their contents put back in place."""
 
-    def __init__(self, obj):
-        self.obj, seen = obj, {}
-        self.kept = {name: _Kept(value, seen) for name, value in vars(obj).items()}
+    def __init__(self, obj, seen):
+        self.obj = obj
+        self.kept = {name: seen.get(id(value)) or _Kept(value, seen)
+                     for name, value in vars(obj).items()}
 
-    def restore(self):
-        done = set()
+    def restore(self, done):
         attributes = vars(self.obj)
         attributes.clear()
         attributes.update({name: kept.restore(done) for name, kept in self.kept.items()})
@@ -177,11 +183,11 @@ class _AttributesPart:
 class _GeneratorPart:
     """A random generator's state."""
 
-    def __init__(self, generator):
-        self.kept = _Kept(generator, {})
+    def __init__(self, generator, seen):
+        self.kept = seen.get(id(generator)) or _Kept(generator, seen)
 
-    def restore(self):
-        self.kept.restore(set())
+    def restore(self, done):
+        self.kept.restore(done)
 
 
 class _LayersPart:
@@ -193,14 +199,14 @@ class _LayersPart:
     values to copy and comes back unbuilt.
     """
 
-    def __init__(self, network):
-        self.layers = [_AttributesPart(layer) for layer in all_layers(network)]
+    def __init__(self, network, seen):
+        self.layers = [_AttributesPart(layer, seen) for layer in all_layers(network)]
         self.values = [(leaf, name, array.copy()) for leaf in leaf_layers(network)
                        for name, array in _arrays(leaf)]
 
-    def restore(self):
+    def restore(self, done):
         for layer in self.layers:
-            layer.restore()
+            layer.restore(done)
         for leaf, name, value in self.values:
             np.copyto(dict(_arrays(leaf))[name], value)
 
@@ -218,7 +224,7 @@ class _OptimizerPart:
         self.attributes = {name: _copied_arrays(value) if name not in OPTIMIZER_SCRATCH
                            else value for name, value in vars(optimizer).items()}
 
-    def restore(self):
+    def restore(self, done):
         attributes = vars(self.optimizer)
         attributes.clear()
         attributes.update({name: _copied_arrays(value) if name not in OPTIMIZER_SCRATCH
@@ -256,7 +262,7 @@ class _CallbackPart:
             except Exception:   # noqa: BLE001 - what cannot be copied (a file) is kept as is
                 self.attributes[name] = (value, value)
 
-    def restore(self):
+    def restore(self, done):
         attributes = vars(self.callback)
         attributes.clear()
         for name, (value, saved) in self.attributes.items():

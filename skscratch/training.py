@@ -278,6 +278,8 @@ class Trainer:
         ValueError
             When a callback leaves non-finite weights.
 
+        Notes
+        -----
         Any exception, Ctrl-C (``KeyboardInterrupt``) included, propagates
         after the ``on_train_end`` of every callback that began (an error
         there is added to it as a note, never raised in its place); with
