@@ -116,7 +116,7 @@ class PlateauStopping(Callback):
     Parameters
     ----------
     tol : float, default=1e-4
-    n_iter_no_change : int, default=10
+    n_iter_no_change : int or numpy.inf, default=10
     adaptive : bool, default=False
         scikit-learn's ``learning_rate="adaptive"``.
     restore_best_weights : bool, default=False
@@ -129,8 +129,9 @@ class PlateauStopping(Callback):
     def __init__(self, tol=1e-4, n_iter_no_change=10, adaptive=False,
                  restore_best_weights=False):
         self.tol = check_rate(tol, "PlateauStopping's tol")
-        self.n_iter_no_change = check_count(n_iter_no_change, "PlateauStopping's n_iter_no_change",
-                                            1)
+        # scikit-learn's np.inf never stops on a plateau
+        self.n_iter_no_change = (np.inf if n_iter_no_change == np.inf else check_count(
+            n_iter_no_change, "PlateauStopping's n_iter_no_change", 1))
         self.adaptive = check_flag(adaptive, "PlateauStopping's adaptive")
         self.restore_best_weights = check_flag(restore_best_weights,
                                                "PlateauStopping's restore_best_weights")

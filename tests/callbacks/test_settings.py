@@ -92,3 +92,10 @@ def test_fit_settings_of_the_training_loop_are_checked_before_training(kwargs, e
     with pytest.raises(error, match=message):
         net.fit(X, y, loss="log_loss", epochs=1, **kwargs)
     assert not net.built
+
+
+def test_the_settings_scikit_learn_allows_are_taken():
+    # n_iter_no_change=np.inf is scikit-learn's "never stop on a plateau"
+    assert PlateauStopping(n_iter_no_change=np.inf).n_iter_no_change == np.inf
+    assert EarlyStopping(verbose=True).verbose == 1
+    assert ProgressBar(use_tqdm=np.bool_(False)).use_tqdm is False
