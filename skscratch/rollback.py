@@ -19,6 +19,7 @@ callbacks left non-finite weights.
 """
 
 import copy
+import types
 
 import numpy as np
 
@@ -254,7 +255,9 @@ class _CallbackPart:
         self.callback, memo = callback, dict(kept)
         self.attributes = {}
         for name, value in vars(callback).items():
-            if name in LENT_TO_CALLBACKS:
+            # a bound method's object is not the callback's: copying it would make the
+            # callback call a copy
+            if name in LENT_TO_CALLBACKS or isinstance(value, types.MethodType):
                 self.attributes[name] = (value, value)
                 continue
             try:
@@ -266,9 +269,13 @@ class _CallbackPart:
         attributes = vars(self.callback)
         attributes.clear()
         for name, (value, saved) in self.attributes.items():
-            if saved is not value and type(value) in (list, dict):
-                value.clear()                 # the same list (dict), its contents as they were
-                value.update(saved) if type(value) is dict else value.extend(saved)
+            # a list or dict comes back as the same object, holding what it held
+            if saved is not value and type(value) is list:
+                value[:] = saved
+                saved = value
+            elif saved is not value and type(value) is dict:
+                value.clear()
+                value.update(saved)
                 saved = value
             attributes[name] = saved
 

@@ -191,3 +191,22 @@ def test_check_finite_names_a_blow_up_against_the_start_loss(rng):
         check_finite(trainer, 2 * BLOWUP_FACTOR * max(start, 1.0))
     with pytest.raises(FloatingPointError, match="the loss became nan"):
         check_finite(trainer, float("nan"))
+
+
+def test_a_callbacks_bound_method_keeps_its_object():
+    # FunctionCallback(tracker.on_epoch): the tracker is the user's, not the callback's;
+    # a copy would make the restored callback call a copy of it
+    from skscratch.callbacks import FunctionCallback
+
+    class Tracker:
+        def __init__(self):
+            self.epochs = 0
+
+        def on_epoch(self, owner, logs):
+            self.epochs += 1
+
+    tracker = Tracker()
+    callback = FunctionCallback(tracker.on_epoch)
+    callback.notes = ["before"]
+    _fails(Snapshot(callbacks=[callback]), lambda: callback.notes.append("during"))
+    assert callback.function.__self__ is tracker and callback.notes == ["before"]
