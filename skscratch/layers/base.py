@@ -390,25 +390,16 @@ def leaf_layers(layer):
     -------
     leaves : list of Layer
     """
-    leaves, seen, stack = [], set(), [layer]
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        if current.is_container:
-            stack.extend(reversed(current.sublayers()))
-        else:
-            leaves.append(current)
-    return leaves
+    return [current for current in all_layers(layer) if not current.is_container]
 
 
 def all_layers(layer):
-    """``layer`` and every layer under it, containers included, once each.
+    """``layer`` and every layer under it, containers included, once each, in order.
 
-    What :func:`leaf_layers` walks, with the containers kept: for what
-    concerns a network's structure (a network may not hold itself; a
-    training call's snapshot keeps every layer's attributes).
+    The walk :func:`leaf_layers` filters; whole, for what concerns a
+    network's structure (a network may not hold itself; a training call's
+    snapshot keeps every layer's attributes). Each container comes before
+    its layers, in their order.
 
     Parameters
     ----------
