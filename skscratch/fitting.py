@@ -13,13 +13,14 @@ epoch's record. ``evaluate`` computes the same quantities on any data.
 import numpy as np
 
 from .batches import n_rows, take_rows
-from .callbacks import History
+from .callbacks import Callback, History
 from .layers.base import check_positive_int
 from .losses import LOSSES, get_loss
 from .metrics import OutputMetrics, metric_names
 from .model_inputs import model_inputs
-from .optimizers import SGD, get_optimizer
+from .optimizers import SGD, Optimizer, get_optimizer
 from .random_state import as_generator
+from .rollback import Snapshot
 from .training import Trainer
 
 # what fit trains with when neither compile nor fit names it: the tutorials' plain
@@ -99,15 +100,44 @@ def fit_model(model, x, y, *, batch_size=32, epochs=100, verbose=0, callbacks=No
     model : Network or Model
         With ``history``, a :class:`~skscratch.callbacks.History`.
     """
-    epochs = check_positive_int(epochs, "epochs")
-    batch_size = check_positive_int(batch_size, "batch_size")
-    alpha = _non_negative(alpha, "alpha")
-    xs = model_inputs(model, x)
-    rng = as_generator(random_state)
-    if not model.built:
-        dtype = np.float32 if all(a.dtype == np.float32 for a in xs) else np.float64
-        model.build(_input_shape(model, xs), rng, dtype)
-    compiled = _setup(model, loss, loss_weights, optimizer, learning_rate, metrics)
+    with _call_snapshot(model, optimizer, random_state, callbacks):
+        epochs = check_positive_int(epochs, "epochs")
+        batch_size = check_positive_int(batch_size, "batch_size")
+        alpha = _non_negative(alpha, "alpha")
+        xs = model_inputs(model, x)
+        rng = as_generator(random_state)
+        if not model.built:
+            dtype = np.float32 if all(a.dtype == np.float32 for a in xs) else np.float64
+            model.build(_input_shape(model, xs), rng, dtype)
+        compiled = _setup(model, loss, loss_weights, optimizer, learning_rate, metrics)
+        X, Y, weights, evaluate = _fit_data(model, compiled, xs, y, sample_weight,
+                                            validation_split, validation_data)
+        trainer = Trainer(model, compiled.losses if len(compiled.names) > 1
+                          else compiled.losses[0], compiled.optimizer, alpha=alpha,
+                          batch_size=batch_size, shuffle=shuffle, rng=rng, tol=None,
+                          verbose=verbose, loss_weights=compiled.weights,
+                          output_names=compiled.names, callbacks=callbacks,
+                          metrics=compiled.metrics)
+        state = trainer.fit(X, Y, weights, max_epochs=epochs, evaluate=evaluate,
+                            rollback=False)           # the call's snapshot covers it
+        model.history = History(state.history, trainer._params())
+    return model
+
+
+def _call_snapshot(model, optimizer, random_state, callbacks):
+    """What a fit may change, put back if it fails (:class:`~skscratch.rollback.Snapshot`).
+
+    The model (its layers, weights, compiled setup, optimizer and history),
+    the optimizers it may step, the random source and the callbacks: a
+    failed or interrupted fit leaves them exactly as they were.
+    """
+    given = callbacks if isinstance(callbacks, (list, tuple)) else ()
+    return Snapshot(model, *_trained_optimizers(model, optimizer), _random_source(random_state),
+                    callbacks=[c for c in given if isinstance(c, Callback)])
+
+
+def _fit_data(model, compiled, xs, y, sample_weight, validation_split, validation_data):
+    """Inputs, encoded targets and weights of a fit in the model's dtype, and its evaluate()."""
     X = _cast(xs, model.dtype)
     Y = _model_targets(model, compiled.losses, y, n_rows(X), model.dtype)
     weights = _sample_weight(sample_weight, n_rows(X), model.dtype)
@@ -117,14 +147,22 @@ def fit_model(model, x, y, *, batch_size=32, epochs=100, verbose=0, callbacks=No
         (X, Y, weights), validation_data = _split(X, Y, weights, validation_split)
     evaluate = None if validation_data is None else _validation(model, compiled,
                                                                 validation_data)
-    trainer = Trainer(model, compiled.losses if len(compiled.names) > 1 else compiled.losses[0],
-                      compiled.optimizer, alpha=alpha, batch_size=batch_size, shuffle=shuffle,
-                      rng=rng, tol=None, verbose=verbose, loss_weights=compiled.weights,
-                      output_names=compiled.names, callbacks=callbacks,
-                      metrics=compiled.metrics)
-    state = trainer.fit(X, Y, weights, max_epochs=epochs, evaluate=evaluate)
-    model.history = History(state.history, trainer._params())
-    return model
+    return X, Y, weights, evaluate
+
+
+def _random_source(random_state):
+    """The generator a fit draws from and advances (NumPy's global one for None)."""
+    if random_state is None:
+        return np.random.mtrand._rand
+    return random_state if isinstance(random_state, (np.random.Generator,
+                                                     np.random.RandomState)) else None
+
+
+def _trained_optimizers(model, optimizer):
+    """The optimizers a fit may step in place: the model's (compiled) one, or one given."""
+    found = [getattr(model, "optimizer", None),
+             getattr(getattr(model, "compiled", None), "optimizer", None), optimizer]
+    return list({id(o): o for o in found if isinstance(o, Optimizer)}.values())
 
 
 def evaluate_model(model, x, y, *, batch_size=None, verbose=0, sample_weight=None,

@@ -13,12 +13,12 @@ from .container import PREDICT_ELEMENTS, _as_list
 
 # refuse to build a model whose training would need more than this
 MEMORY_LIMIT_BYTES = 8 << 30
-# parameter-sized arrays a fit may hold at once, besides the optimizer's slots: the
-# weights and their gradients, the optimizer's scratch, the epoch's snapshot of the
-# weights, the best weights (early stopping), the L2 penalty's scratch and one
-# temporary of the divergence check; each optimizer slot is held twice (itself and the
-# epoch's snapshot), three times in a continued fit (the rollback's copy too)
-PARAMETER_COPIES = 7
+# parameter-sized arrays any fit may hold at once, besides the optimizer's slots: the
+# weights and their gradients, the optimizer's scratch, the best weights (early
+# stopping), the L2 penalty's scratch and one temporary of the divergence check. A
+# continued fit adds the call's snapshot (skscratch/rollback.py): a copy of the weights
+# and of each optimizer slot, and the previous best weights it keeps
+PARAMETER_COPIES = 6
 # bytes per sample a fit holds besides X, per output (encoded and raw targets, their
 # label encodings, the validation predictions) and per sample (the shuffled index)
 BYTES_PER_OUTPUT, BYTES_PER_SAMPLE = 48, 32
@@ -34,7 +34,8 @@ def training_memory(model, input_shape, batch_size, dtype, *, n_samples=0,
     MLPs and ConvNets, both dtypes, with dropout, batch norm, early stopping
     and prediction), from shapes alone: nothing is allocated. It adds up
 
-    - the parameters, ``PARAMETER_COPIES + (2 or 3) * optimizer_slots`` times;
+    - the parameters, ``PARAMETER_COPIES + optimizer_slots`` times, and
+      ``2 + optimizer_slots`` more in a continued fit (its snapshot);
     - each layer's training workspace (:meth:`Layer.count_workspace`) for a
       full batch and for the epoch's last, smaller one (layers keep a buffer
       of each shape), and the gathered batch;
@@ -55,7 +56,8 @@ def training_memory(model, input_shape, batch_size, dtype, *, n_samples=0,
         Parameter-sized arrays of the optimizer's state (Adam 2, SGD 1).
     continued : bool, default=False
         A continued fit (``partial_fit``, ``warm_start``) also keeps a copy
-        of the weights and optimizer state to roll back to.
+        of the weights and optimizer state to roll back to (a fresh fit
+        builds a new network: a failure discards it).
     copies_of_x : int, default=0
 
     Returns
@@ -64,7 +66,7 @@ def training_memory(model, input_shape, batch_size, dtype, *, n_samples=0,
     """
     itemsize = np.dtype(dtype).itemsize
     params = model.count_params(input_shape)
-    copies = PARAMETER_COPIES + optimizer_slots * (3 if continued else 2) + continued
+    copies = PARAMETER_COPIES + optimizer_slots + continued * (2 + optimizer_slots)
     last = n_samples % batch_size if n_samples > batch_size else 0
     inputs = sum(math.prod(s) for s in _as_list(input_shape, True)[0])
     outputs = sum(math.prod(s) for s in _as_list(model.compute_output_shape(input_shape), True)[0])

@@ -81,6 +81,12 @@ class Model(Container):
             raise ValueError("Model inputs must come from skscratch.layers.Input().")
         if len({id(t) for t in self.inputs}) < len(self.inputs):
             raise ValueError("The same Input is listed twice among the model's inputs.")
+        names = [t.name for t in self.inputs if t.name is not None]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"Two of the model's inputs are named {twice[0]!r}: inputs are "
+                             "fed by name (a dict x, inputs= columns), so each name must be "
+                             f"unique; got the names {[t.name for t in self.inputs]}.")
         self.multi_input = self._multi_in
         self._nodes = topological_nodes(self.inputs, self.outputs)
         if not self._nodes:

@@ -6,7 +6,7 @@ from .configs import layer_config, layer_from_config
 from .container import Container
 from .graph import unique_names
 from .layers.arrays import as_shape, dense_batch
-from .layers.base import LAYERS, Layer
+from .layers.base import LAYERS, Layer, all_layers
 from .layers.symbolic import SymbolicTensor
 from .random_state import as_generator
 from .summary import short_name, table
@@ -92,6 +92,9 @@ class Network(Container):
         if any(layer is other for other in self.layers):
             raise ValueError(f"{layer.describe()} is already in this Network; to use one layer "
                              "twice (shared weights) build a skscratch.Model.")
+        if any(inner is self for inner in all_layers(layer)):
+            raise ValueError(f"{layer.describe()} is or holds this Network: a network cannot "
+                             "contain itself.")
         self.layers.append(layer)
         self.built = False
         return self

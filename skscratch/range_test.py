@@ -59,6 +59,10 @@ class RangeTest(Callback):
         Whether the last run ended because the loss diverged.
     """
 
+    # a fit the trainer stops with a divergence error is rolled back; what the test
+    # recorded up to it is the test's finding
+    reports = ("learning_rates", "raw_losses", "losses", "diverged", "_average", "_lowest")
+
     def __init__(self, min_lr=1e-6, max_lr=10.0, steps=100, smoothing=0.98, divergence=4.0):
         self.min_lr = check_rate(min_lr, "min_lr", closed="neither")
         self.max_lr = check_rate(max_lr, "max_lr", closed="neither")

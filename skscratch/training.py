@@ -7,7 +7,7 @@ is a callback: printing, progress bars, stopping rules (scikit-learn's
 plateau rule with ``tol``/``n_iter_no_change``, Keras's `EarlyStopping`),
 learning-rate schedules, checkpoints and logs. The loop itself keeps only
 what every fit needs: batches (:mod:`skscratch.batches`), the divergence
-check and the interruption rule (:mod:`skscratch.rollback`), and the history
+check and the snapshot a failed call is put back to (:mod:`skscratch.rollback`), and the history
 (:mod:`skscratch.training_state`). (:mod:`skscratch.fitting` holds the
 Keras-style ``fit`` of networks and models, built on it.)
 
@@ -21,14 +21,25 @@ import numpy as np
 
 from .batches import EPOCH_GATHER_BYTES, n_rows, small_arrays, take_rows
 from .callbacks import CallbackList, EpochPrinter, PlateauStopping, ProgressBar, as_callbacks
+from .callbacks.base import check_flag, check_verbose
 from .metrics import OutputMetrics
 from .random_state import as_generator
-from .rollback import BLOWUP_FACTOR, check_finite, restore, snapshot, start_loss
+from .rollback import (
+    BLOWUP_FACTOR,
+    Snapshot,
+    check_finite,
+    check_weights_after_callbacks,
+    start_loss,
+)
 from .threads import training_threads
 from .training_state import TrainingState
 
 # importable from here as ever: the state, the batch helpers and the blow-up rule
 __all__ = ["BLOWUP_FACTOR", "EPOCH_GATHER_BYTES", "Trainer", "TrainingState", "n_rows"]
+
+
+# what every epoch's record holds besides the outputs' losses and the metrics
+RECORD_KEYS = ("epoch", "loss", "validation_score", "learning_rate", "seconds")
 
 
 class Trainer:
@@ -98,10 +109,10 @@ class Trainer:
         self.optimizer = optimizer
         self.alpha = float(alpha)   # a NumPy scalar would make float32 passes float64
         self.batch_size = batch_size
-        self.shuffle = shuffle
+        self.shuffle = shuffle if callable(shuffle) else check_flag(shuffle, "shuffle")
         self.rng = as_generator(rng)
         self.owner = network if owner is None else owner
-        self.verbose = verbose
+        self.verbose = check_verbose(verbose, "verbose")
         plateau = [] if tol is None else [PlateauStopping(tol, n_iter_no_change)]
         printers = ([ProgressBar()] if verbose >= 2 else []) + ([EpochPrinter()] if verbose else [])
         self.callbacks = plateau + as_callbacks(callbacks) + printers
@@ -128,6 +139,8 @@ class Trainer:
                        if self.losses is not None else True)
         self.metrics = OutputMetrics(metrics, losses, names, widths, activations,
                                      self.output_logits) if metrics else None
+        check_record_keys(self.output_names if self.losses is not None else [],
+                          self.metrics.keys if self.metrics else [])
 
     def train_batch(self, x, y, sample_weight=None):
         """One gradient step on one batch; returns the batch loss (penalty included).
@@ -228,7 +241,8 @@ class Trainer:
             self.epoch_output_losses = per_output / (total_weight or 1.0)
         return total_loss / total_weight if total_weight else 0.0
 
-    def fit(self, X, Y, sample_weight=None, *, max_epochs, state=None, evaluate=None):
+    def fit(self, X, Y, sample_weight=None, *, max_epochs, state=None, evaluate=None,
+            rollback=True):
         """Run up to ``max_epochs`` epochs, notifying the callbacks.
 
         Parameters
@@ -244,6 +258,12 @@ class Trainer:
             ``evaluate() -> dict`` after each epoch; its entries join the
             epoch's record before callbacks see it (``validation_score``,
             ``val_loss``, ...).
+        rollback : bool, default=True
+            Take a :class:`~skscratch.rollback.Snapshot` of what this fit may
+            change (network, optimizer, ``state``, random generator,
+            callbacks, the trainer) and put it back if the fit fails. False
+            when the caller holds one snapshot of the whole call (the
+            estimators, ``Network.fit`` and ``Model.fit`` do).
 
         Returns
         -------
@@ -254,12 +274,28 @@ class Trainer:
         Raises
         ------
         FloatingPointError
-            When the loss or a weight becomes non-finite, or blows up; the
-            weights and optimizer state of the last complete epoch are
-            restored first. Any exception, Ctrl-C (``KeyboardInterrupt``)
-            included, restores them too, unless the epoch was complete, and
-            propagates after every callback's ``on_train_end``.
+            When the loss or a weight becomes non-finite, or blows up.
+        ValueError
+            When a callback leaves non-finite weights.
+
+        Notes
+        -----
+        Any exception, Ctrl-C (``KeyboardInterrupt``) included, propagates
+        after the ``on_train_end`` of every callback that began (an error
+        there is added to it as a note, never raised in its place); with
+        ``rollback``, everything the fit changed is put back first.
         """
+        snapshot = (Snapshot(self, self.network, self.optimizer, self.rng, state,
+                             callbacks=self.callbacks) if rollback else None)
+        try:
+            return self._fit(X, Y, sample_weight, max_epochs, state, evaluate)
+        except BaseException:
+            if snapshot is not None:
+                snapshot.restore()
+            raise
+
+    def _fit(self, X, Y, sample_weight, max_epochs, state, evaluate):
+        """:meth:`fit`'s work; a failure is rolled back by whoever holds the snapshot."""
         self.state = state = TrainingState() if state is None else state
         state.stopped = None
         self.n_samples, self.max_epochs = n_rows(X), max_epochs
@@ -280,8 +316,11 @@ class Trainer:
                     if network.stop_training:
                         state.stopped = state.stopped or "callback"
                         break
-            finally:
-                callbacks.train_end(logs)
+            except BaseException as error:
+                callbacks.train_end(logs, failure=error)
+                raise
+            callbacks.train_end(logs)
+        check_weights_after_callbacks(network, "on_train_end")
         return state
 
     def _params(self):
@@ -292,29 +331,19 @@ class Trainer:
                 "batch_size": self.batch_size, "verbose": self.verbose}
 
     def _epoch(self, X, Y, sample_weight, callbacks, evaluate):
-        """One epoch and its callbacks; returns its record.
-
-        An epoch that does not complete (an error, Ctrl-C) puts back the
-        weights *and* the optimizer's state it started from.
-        """
-        last_good, complete = snapshot(self.network, self.optimizer), False
+        """One epoch and its callbacks; returns its record."""
         epoch = self.state.n_iter
-        try:
-            callbacks.epoch_begin(epoch, {})
-            rate, started = self.optimizer.learning_rate, time.perf_counter()
-            # overflow is caught below as a non-finite loss or weight and reported
-            # once, clearly; no stream of RuntimeWarnings before it
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                loss = self.run_epoch(X, Y, sample_weight, callbacks)
-            check_finite(self, loss)
-            record = self._record(loss, rate, time.perf_counter() - started, evaluate)
-            complete = True
-            callbacks.epoch_end(epoch, record)
-            return record
-        except BaseException:
-            if not complete:
-                restore(self.network, self.optimizer, last_good)
-            raise
+        callbacks.epoch_begin(epoch, {})
+        rate, started = self.optimizer.learning_rate, time.perf_counter()
+        # overflow is caught below as a non-finite loss or weight and reported
+        # once, clearly; no stream of RuntimeWarnings before it
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            loss = self.run_epoch(X, Y, sample_weight, callbacks)
+        check_finite(self, loss)
+        record = self._record(loss, rate, time.perf_counter() - started, evaluate)
+        callbacks.epoch_end(epoch, record)
+        check_weights_after_callbacks(self.network, "on_epoch_end")
+        return record
 
     def _record(self, loss, rate, seconds, evaluate):
         """Count the epoch in the state and return its history record."""
@@ -322,8 +351,7 @@ class Trainer:
         state.n_iter += 1
         state.t += self.n_samples
         state.loss_curve.append(loss)
-        record = {"epoch": state.n_iter, "loss": loss, "validation_score": None,
-                  "learning_rate": rate, "seconds": seconds}
+        record = dict(zip(RECORD_KEYS, (state.n_iter, loss, None, rate, seconds)))
         if self.losses is not None:
             record.update({f"{name}_loss": float(value) for name, value in
                            zip(self.output_names, self.epoch_output_losses)})
@@ -335,6 +363,41 @@ class Trainer:
             state.validation_scores.append(record["validation_score"])
         state.history.append(record)
         return record
+
+
+def check_record_keys(output_names, metric_keys):
+    """Refuse output names and metrics that would log two quantities under one history key.
+
+    An epoch's record holds :data:`RECORD_KEYS`, ``<output>_loss`` for each
+    output of a model with several, each metric's key, and ``val_`` and
+    the same for validation data: an output named ``"val"`` would log its
+    loss as ``val_loss``, the total validation loss, and ``"val_main"``
+    would log its loss as output ``"main"``'s validation loss.
+
+    Parameters
+    ----------
+    output_names : list of str
+        The outputs whose losses are logged (none for a one-output network).
+    metric_keys : list of str
+
+    Raises
+    ------
+    ValueError
+        Naming the key and the two quantities.
+    """
+    logged = [(key, f"the record's {key!r}") for key in RECORD_KEYS]
+    losses = [("loss", "the total loss")] + [(f"{name}_loss", f"the loss of output {name!r}")
+                                              for name in output_names]
+    metrics = [(key, f"the metric {key!r}") for key in metric_keys]
+    logged += losses[1:] + metrics + [(f"val_{key}", f"{what} on the validation data")
+                                      for key, what in losses + metrics]
+    seen = {}
+    for key, what in logged:
+        if key in seen:
+            raise ValueError(f"The history would log {seen[key]} and {what} under the same "
+                             f"key {key!r}: rename the output (the name= of its layer) or the "
+                             "metric.")
+        seen[key] = what
 
 
 def _per_output(losses, outputs, targets):

@@ -265,6 +265,39 @@ def test_fit_checks_its_numbers_before_training(rng):
     assert not model.built or model.history is None if hasattr(model, "history") else True
 
 
+@pytest.mark.parametrize("loss", ["sparse_categorical_crossentropy", "log_loss",
+                                  "softmax_cross_entropy"])
+def test_negative_class_labels_are_refused_before_training(loss, rng):
+    net = Network([Dense(3)])
+    labels = np.array([0, 1, -1, 2] * 5)
+    with pytest.raises(ValueError, match=r"Class labels must lie in \[0, 2\] for 3 outputs; "
+                                         "got labels from -1 to 2"):
+        net.fit(rng.standard_normal((20, 4)), labels, loss=loss, epochs=1)
+    assert not net.built
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"loss_weights": [np.inf, 1.0]}, ValueError, "loss_weights must be finite non-negative"),
+    ({"loss_weights": [-1.0, 1.0]}, ValueError, "loss_weights must be finite non-negative"),
+    ({"loss_weights": [0, 0]}, ValueError, "loss_weights are all 0"),
+    ({"alpha": -1}, ValueError, "alpha must be a non-negative"),
+    ({"alpha": np.nan}, ValueError, "alpha must be a non-negative"),
+    ({"batch_size": 0}, ValueError, "batch_size must be a positive integer"),
+])
+def test_a_model_fit_refuses_bad_numbers_before_training_and_changes_nothing(kwargs, error,
+                                                                             message, rng):
+    # unchecked, each would train silently or fail epochs later with "try a smaller
+    # learning rate"
+    x = Input((3,))
+    model = Model(x, [Dense(1, name="a")(x), Dense(1, name="b")(x)])
+    X, y = rng.standard_normal((8, 3)), (np.zeros(8), np.ones(8))
+    with pytest.raises(error, match=message):
+        model.fit(X, y, epochs=2, **kwargs)
+    with pytest.raises(ValueError, match="holds no samples"):
+        model.fit(X[:0], (y[0][:0], y[1][:0]), epochs=2)
+    assert not model.built and not hasattr(model, "compiled")
+
+
 def test_sample_weights_weigh_the_loss_as_repeated_samples(rng):
     X, y = rng.standard_normal((6, 2)), rng.standard_normal(6)
     weights = np.array([1, 2, 1, 3, 1, 1])

@@ -253,6 +253,87 @@ def test_graph_construction_errors(rng):
         Input((0,))
 
 
+def test_inputs_with_the_same_name_are_refused(rng):
+    # a dict x is matched by input name: two inputs named "x" would both be fed
+    # the one array of that key (fit, predict and NetworkEstimator alike)
+    a, b = Input((2,), name="x"), Input((2,), name="x")
+    with pytest.raises(ValueError, match="Two of the model's inputs are named 'x'"):
+        Model([a, b], Dense(1)(Concatenate()([a, b])))
+    c = Input((2,), name="y")
+    model = Model([a, c], Dense(1)(Concatenate()([a, c]))).build(random_state=0)
+    xa, xc = rng.standard_normal((3, 2)), rng.standard_normal((3, 2))
+    np.testing.assert_array_equal(model.predict({"y": xc, "x": xa}), model.predict([xa, xc]))
+
+
+@pytest.mark.parametrize("bad, good", [
+    (lambda: [Input((2, 3)), Input((4,))], lambda: [Input((2,)), Input((4,))]),
+])
+def test_a_call_refused_for_its_shape_leaves_a_merge_layer_as_it_was(bad, good):
+    layer = Concatenate()
+    with pytest.raises(ValueError, match="same shape except"):
+        layer(bad())
+    assert layer(good()).shape == (6,)           # the valid call is not refused
+
+
+@pytest.mark.parametrize("make, bad, good", [
+    (lambda: Conv2D(2, 3), (4,), (5, 5, 1)),
+    (lambda: MaxPool2D(2), (3,), (4, 4, 1)),
+    (lambda: Add(), None, None),
+])
+def test_a_call_refused_for_its_shape_changes_nothing(make, bad, good):
+    layer = make()
+    if bad is None:                              # Add: shapes that differ, then that agree
+        with pytest.raises(ValueError, match="one shape"):
+            layer([Input((3,)), Input((4,))])
+        assert layer([Input((4,)), Input((4,))]).shape == (4,)
+        return
+    with pytest.raises(ValueError):
+        layer(Input(bad))
+    assert layer(Input(good)).shape == layer.compute_output_shape(good)
+
+
+def test_a_network_cannot_contain_itself():
+    net = Network([Dense(3)])
+    with pytest.raises(ValueError, match="cannot contain itself"):
+        net.add(net)
+    x = Input((3,))
+    model = Model(x, net(x))                     # a model holding the network
+    with pytest.raises(ValueError, match="Model is or holds this Network"):
+        net.add(model)
+    outer = Network([Network([net])])
+    with pytest.raises(ValueError, match="cannot contain itself"):
+        net.add(outer)
+    assert len(net.layers) == 1
+    assert net.build((3,)).output_shape == (3,)
+
+
+@pytest.mark.parametrize("names, key", [
+    (("val", "main"), "val_loss"),                 # its loss is the total validation loss
+    (("val_main", "main"), "val_main_loss"),       # its loss is main's validation loss
+])
+def test_output_names_that_collide_with_history_keys_are_refused(names, key, rng):
+    x = Input((3,))
+    model = Model(x, [Dense(1, name=names[0])(x), Dense(1, name=names[1])(x)])
+    X, y = rng.standard_normal((8, 3)), (np.zeros(8), np.ones(8))
+    with pytest.raises(ValueError, match=f"under the same key '{key}'"):
+        model.fit(X, y, epochs=1)
+    assert not model.built                                  # refused before training
+    fine = Model(x, [Dense(1, name="valley")(x), Dense(1, name="main")(x)])
+    fine.fit(X, y, epochs=1, validation_data=(X, y))
+    assert {"valley_loss", "main_loss", "val_valley_loss", "val_main_loss"} <= set(fine.history)
+
+
+def test_a_metric_named_like_a_record_key_is_refused(rng):
+    from skscratch.metrics import MeanAbsoluteError
+
+    class Seconds(MeanAbsoluteError):
+        """Logged as "seconds", the epoch's duration."""
+
+    with pytest.raises(ValueError, match="the record's 'seconds' and the metric 'seconds'"):
+        Network([Dense(1)]).fit(rng.standard_normal((8, 3)), np.zeros(8), epochs=1,
+                                metrics=[Seconds()])
+
+
 def test_config_and_pickle_round_trips_rebuild_the_same_graph(rng):
     model = _wide_and_deep().build(random_state=0)
     copy = Model.from_config(model.get_config()).build(random_state=1)

@@ -1,6 +1,7 @@
 """The `Callback` contract (Keras's) and how the training loop notifies callbacks."""
 
 import inspect
+import os
 import warnings
 
 import numpy as np
@@ -36,6 +37,18 @@ class Callback:
     keeps, after a fit, what it saw during that fit; a continued fit
     carries on.
 
+    A failed or interrupted fit puts the callbacks' attributes back as they
+    were before it, with the model's (:mod:`skscratch.rollback`), but for the
+    names in :attr:`reports`: what the callback measured about the call
+    itself, which the failure does not make untrue (a range test's losses up
+    to the divergence), stays as the call left it.
+
+    Attributes
+    ----------
+    reports : tuple of str
+        Attribute names a rollback leaves as the failed call left them;
+        empty by default.
+
     Examples
     --------
     >>> from skscratch.callbacks import Callback
@@ -53,6 +66,7 @@ class Callback:
     model = None
     params = None
     trainer = None
+    reports = ()
 
     def set_model(self, model):
         """Keras's hook: the model being trained becomes ``self.model``."""
@@ -124,6 +138,9 @@ class FunctionCallback(Callback):
     """
 
     def __init__(self, function):
+        if not callable(function):
+            raise TypeError(f"FunctionCallback takes a function f(owner, logs) -> bool; got "
+                            f"{function!r}.")
         self.function = function
 
     def on_epoch_end(self, epoch, logs=None):
@@ -245,11 +262,14 @@ class CallbackList:
         for c in self.callbacks:
             c.on_epoch_end(epoch, logs)
 
-    def train_end(self, logs=None):
+    def train_end(self, logs=None, failure=None):
         """Call ``on_train_end`` of every callback that began, even after one fails.
 
-        Each gets to close its files and put back its weights; the first error
-        is raised after all of them ran.
+        Each gets to close its files and put back its weights. Ending a fit
+        that failed (``failure``, the exception), an error of a callback's
+        ``on_train_end`` is added to ``failure`` as a note: the error that
+        stopped the fit is the one raised. Otherwise the first such error is
+        raised after all of them ran.
         """
         error = None
         for c in self.started:
@@ -257,10 +277,13 @@ class CallbackList:
                 c.on_train_end(logs)
             except BaseException as exc:       # noqa: PERF203 - every callback must end
                 error = error or exc
+                if failure is not None:
+                    failure.add_note(f"{type(c).__name__}.on_train_end then failed too: "
+                                     f"{exc!r}")
         self.started = []
         for c in self.callbacks:       # the trainer (and its buffers) is not kept past the fit
             c.trainer = None
-        if error is not None:
+        if error is not None and failure is None:
             raise error
 
 
@@ -384,4 +407,29 @@ def check_rate(value, name, low=0.0, high=np.inf, closed="left"):
         raise ValueError(f"{name} must lie in {'[' if closed in ('left', 'both') else '('}"
                          f"{low:g}, {high:g}{']' if closed in ('right', 'both') else ')'}; "
                          f"got {value!r}.")
+    return value
+
+
+def check_flag(value, name):
+    """``value`` as a bool when it is one (NumPy's too); else TypeError.
+
+    ``bool("no")`` is True: a string or a number given for a switch is
+    refused, not read as on.
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {value!r}.")
+    return bool(value)
+
+
+def check_verbose(value, name):
+    """``value`` as an int when it is a verbosity, an integer >= 0 or a bool; else an error."""
+    if isinstance(value, (bool, np.bool_)):
+        return int(value)
+    return check_count(value, name)
+
+
+def check_path(value, name):
+    """``value`` when it is a path (a string or path-like); else TypeError."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a path (a string or path-like); got {value!r}.")
     return value

@@ -3,7 +3,7 @@
 import os
 import warnings
 
-from .base import Callback, Monitor
+from .base import Callback, Monitor, check_flag, check_path, check_verbose
 
 
 class ModelCheckpoint(Callback):
@@ -52,11 +52,12 @@ class ModelCheckpoint(Callback):
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
                  save_weights_only=False, mode="auto"):
         self._rule = Monitor(monitor, mode, owner="ModelCheckpoint")
-        self.filepath = filepath
+        self.filepath = check_path(filepath, "ModelCheckpoint's filepath")
         self.monitor = monitor
-        self.verbose = verbose
-        self.save_best_only = bool(save_best_only)
-        self.save_weights_only = bool(save_weights_only)
+        self.verbose = check_verbose(verbose, "ModelCheckpoint's verbose")
+        self.save_best_only = check_flag(save_best_only, "ModelCheckpoint's save_best_only")
+        self.save_weights_only = check_flag(save_weights_only,
+                                            "ModelCheckpoint's save_weights_only")
         self.mode = mode
         self.saved = []
 

@@ -5,7 +5,7 @@ import os
 import time
 import uuid
 
-from .base import Callback, check_count
+from .base import Callback, check_count, check_flag, check_path
 
 
 class CSVLogger(Callback):
@@ -31,9 +31,11 @@ class CSVLogger(Callback):
     """
 
     def __init__(self, filename, separator=",", append=False):
-        self.filename = filename
+        if not isinstance(separator, str) or len(separator) != 1:
+            raise ValueError(f"CSVLogger's separator must be one character; got {separator!r}.")
+        self.filename = check_path(filename, "CSVLogger's filename")
         self.separator = separator
-        self.append = bool(append)
+        self.append = check_flag(append, "CSVLogger's append")
         self._file = self._writer = None
 
     def on_train_begin(self, logs=None):
@@ -108,7 +110,7 @@ class TensorBoard(Callback):
         unknown = sorted(set(keras_options) - set(self.KERAS_OPTIONS))
         if unknown:
             raise TypeError(f"TensorBoard got unexpected keyword argument(s) {unknown}.")
-        self.log_dir = log_dir
+        self.log_dir = check_path(log_dir, "TensorBoard's log_dir")
         self.histogram_freq = check_count(histogram_freq, "TensorBoard's histogram_freq")
         self.keras_options = keras_options
         self.run_dir = None

@@ -3,7 +3,7 @@
 import sys
 import time
 
-from .base import Callback
+from .base import Callback, check_flag
 
 # the plain progress line is redrawn at most this often (seconds)
 PROGRESS_SECONDS = 1.0
@@ -40,7 +40,8 @@ class ProgressBar(Callback):
     """
 
     def __init__(self, use_tqdm=None):
-        self.use_tqdm = use_tqdm
+        self.use_tqdm = None if use_tqdm is None else check_flag(use_tqdm,
+                                                                 "ProgressBar's use_tqdm")
         self._bar = None
 
     def on_epoch_begin(self, epoch, logs=None):

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from .base import Callback, Monitor, check_count, check_rate
+from .base import Callback, Monitor, check_count, check_rate, check_verbose
 
 
 class LearningRateScheduler(Callback):
@@ -33,7 +33,7 @@ class LearningRateScheduler(Callback):
         if not callable(schedule):
             raise TypeError(f"schedule must be callable; got {schedule!r}.")
         self.schedule = schedule
-        self.verbose = verbose
+        self.verbose = check_verbose(verbose, "LearningRateScheduler's verbose")
 
     def on_train_begin(self, logs=None):
         # schedule(epoch, rate) when it has two parameters without defaults
@@ -78,7 +78,7 @@ class InvScaling(Callback):
     """
 
     def __init__(self, power_t=0.5):
-        self.power_t = power_t
+        self.power_t = check_rate(power_t, "InvScaling's power_t")
 
     def on_epoch_begin(self, epoch, logs=None):
         optimizer = self.model.optimizer
@@ -124,7 +124,7 @@ class ReduceLROnPlateau(Callback):
         self.monitor = monitor
         self.factor = check_rate(factor, "ReduceLROnPlateau's factor", 0.0, 1.0, "neither")
         self.patience = check_count(patience, "ReduceLROnPlateau's patience")
-        self.verbose = verbose
+        self.verbose = check_verbose(verbose, "ReduceLROnPlateau's verbose")
         self.mode = mode
         self.min_delta = min_delta
         self.cooldown = check_count(cooldown, "ReduceLROnPlateau's cooldown")

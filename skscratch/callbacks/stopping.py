@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .base import Callback, Monitor, check_count, check_rate
+from .base import Callback, Monitor, check_count, check_flag, check_rate, check_verbose
 
 
 class EarlyStopping(Callback):
@@ -59,11 +59,12 @@ class EarlyStopping(Callback):
         self.monitor = monitor
         self.min_delta = min_delta
         self.patience = check_count(patience, "EarlyStopping's patience")
-        self.verbose = verbose
+        self.verbose = check_verbose(verbose, "EarlyStopping's verbose")
         self.mode = mode
         self.baseline = None if baseline is None else check_rate(
             baseline, "EarlyStopping's baseline", -np.inf)
-        self.restore_best_weights = bool(restore_best_weights)
+        self.restore_best_weights = check_flag(restore_best_weights,
+                                               "EarlyStopping's restore_best_weights")
         self.start_from_epoch = check_count(start_from_epoch, "EarlyStopping's start_from_epoch")
         self.best_epoch = self.stopped_epoch = None
         self._best_weights = None
@@ -115,7 +116,7 @@ class PlateauStopping(Callback):
     Parameters
     ----------
     tol : float, default=1e-4
-    n_iter_no_change : int, default=10
+    n_iter_no_change : int or numpy.inf, default=10
     adaptive : bool, default=False
         scikit-learn's ``learning_rate="adaptive"``.
     restore_best_weights : bool, default=False
@@ -127,10 +128,13 @@ class PlateauStopping(Callback):
 
     def __init__(self, tol=1e-4, n_iter_no_change=10, adaptive=False,
                  restore_best_weights=False):
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.adaptive = adaptive
-        self.restore_best_weights = restore_best_weights
+        self.tol = check_rate(tol, "PlateauStopping's tol")
+        # scikit-learn's np.inf never stops on a plateau
+        self.n_iter_no_change = (np.inf if n_iter_no_change == np.inf else check_count(
+            n_iter_no_change, "PlateauStopping's n_iter_no_change", 1))
+        self.adaptive = check_flag(adaptive, "PlateauStopping's adaptive")
+        self.restore_best_weights = check_flag(restore_best_weights,
+                                               "PlateauStopping's restore_best_weights")
 
     def on_epoch_end(self, epoch, logs=None):
         state, score = self.trainer.state, logs.get("validation_score")

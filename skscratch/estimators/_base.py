@@ -3,8 +3,8 @@
 Each part a fit needs has its own module: input conversions in
 :mod:`._inputs`, target encoding and the classes of continued fits in
 :mod:`._targets`, the validation split in :mod:`._holdout`, the callbacks in
-:mod:`._callbacks`, the fitted state in :mod:`._fitted`, and the rollback of
-failed calls in :mod:`._rollback`. Prediction (:mod:`._prediction`),
+:mod:`._callbacks`, and the fitted state in :mod:`._fitted`; a failed call
+is put back to one snapshot (:mod:`skscratch.rollback`). Prediction (:mod:`._prediction`),
 ``coefs_``/``intercepts_`` (:mod:`._weights`) and pickling (:mod:`._state`)
 come in as mixins.
 """
@@ -19,7 +19,7 @@ from sklearn.utils import ClassifierTags, RegressorTags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..callbacks import as_callbacks
+from ..callbacks import Callback, as_callbacks
 from ..layers import BatchNorm
 from ..layers.base import check_positive_int, leaf_layers
 from ..lbfgs import chunk_rows
@@ -27,7 +27,7 @@ from ..memory import check_memory
 from ..network import Network
 from ..optimizers import OPTIMIZERS
 from ..persistence import save
-from ..rollback import Divergence
+from ..rollback import Divergence, Snapshot
 from ..training import Trainer, n_rows
 from ..user_warnings import warn
 from ._architecture import check_unchanged
@@ -47,9 +47,8 @@ from ._inputs import (
     validate_sample_weight,
 )
 from ._lbfgs import memory_slots, train_lbfgs
-from ._prediction import PredictionMixin, _is_classification
+from ._prediction import PredictionMixin, _is_classification, check_fitted_task
 from ._random import EpochOrder, fit_random_state, initialize_like_sklearn, side_generator
-from ._rollback import rollback_on_failure
 from ._sklearn_private import validate_parameter_constraints
 from ._state import StateMixin, file_contents, from_file
 from ._targets import (
@@ -172,7 +171,7 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def _fit(self, X, y, sample_weight, incremental, classes=None, options=None):
-        with rollback_on_failure(self):
+        with self._snapshot(incremental, options):
             try:
                 return self._fit_unsafe(X, y, sample_weight, incremental, classes,
                                         FitOptions(**(options or {})))
@@ -184,6 +183,26 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
                           f"Try a smaller learning rate ({rate}) or scale the inputs.")
                 raise ValueError(f"Training diverged at {exc.step}: {exc.problem}. {advice}"
                                  ) from exc
+
+    def _snapshot(self, incremental, options):
+        """What this call may change, put back if it fails (:class:`~skscratch.rollback.Snapshot`).
+
+        The estimator's attributes (a failed first fit leaves it unfitted, a
+        failed refit keeps the previous model) and its callbacks' state; a
+        continued fit (``warm_start``, ``partial_fit``) trains the fitted
+        network, optimizer, training record and random generator in place,
+        so they are kept too. A fresh fit builds a new network and leaves
+        the previous one alone. Ctrl-C (``KeyboardInterrupt``) is a failure
+        like any other: the estimator is put back and the interrupt
+        propagates, so it also stops a grid search or a script rather than
+        letting it carry on with a half-trained model.
+        """
+        fitted = self.__dict__.get("_fitted")
+        continued = fitted is not None and (incremental or self.warm_start)
+        trained = ((fitted, fitted.network, fitted.optimizer, fitted.training, fitted.rng)
+                   if continued else ())
+        given = list(_listed(self.callbacks)) + list(_listed((options or {}).get("callbacks")))
+        return Snapshot(self, *trained, callbacks=[c for c in given if isinstance(c, Callback)])
 
     def _fit_unsafe(self, X, y, sample_weight, incremental, classes, options):
         """:meth:`_fit`'s work; a failure part-way is rolled back by the caller."""
@@ -237,9 +256,24 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         if incremental:
             check_incremental_schedule(self)
         first = not hasattr(self, "network_") or not (incremental or self.warm_start)
+        if not first:
+            check_fitted_task(self)
         if not first and self._fitted.architecture is not None:   # (None: an older pickle)
-            check_unchanged(self._fitted.architecture, self._architecture(), incremental)
+            check_unchanged(self._fitted.architecture, self._built_from(self._fitted),
+                            incremental)
         return first
+
+    def _built_from(self, fitted=None):
+        """The parameters a fitted network and its target were made from, comparable.
+
+        :meth:`_architecture` and the ``loss``: a continued fit with other
+        values is refused. ``fitted``: the record of a state saved without
+        the loss leaves it out.
+        """
+        built = {**self._architecture(), "loss": self.loss}
+        if fitted is not None and "loss" not in fitted.architecture:
+            del built["loss"]
+        return built
 
     def _new_state(self, X, Y, target, sample_weight, streams=None):
         """Build the network of a first fit; its state, without optimizer or training yet.
@@ -248,7 +282,7 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         initialised from it exactly as ``MLPClassifier`` does.
         """
         input_shape, dtype = sample_shape(X), first_input(X).dtype
-        architecture = self._architecture()
+        architecture = self._built_from()
         network = self._build_network(input_shape, target.n_outputs)
         # continued=True: any fitted estimator may go on with partial_fit or warm_start
         check_memory(network, input_shape, dtype=dtype, n_samples=n_rows(X), continued=True,
@@ -306,7 +340,8 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
             owner=self, metrics=None if compiled is None else compiled.metrics)
         max_epochs = 1 if incremental else options.epochs or self.max_iter
         fitted.training = trainer.fit(X, Y, sample_weight, state=fitted.training,
-                                      max_epochs=max_epochs, evaluate=joined(evaluators))
+                                      max_epochs=max_epochs, evaluate=joined(evaluators),
+                                      rollback=False)       # the call's snapshot covers it
         if not incremental and fitted.training.stopped is None:
             warn(f"Stochastic Optimizer: Maximum iterations ({max_epochs}) reached and the "
                  "optimization hasn't converged yet." + scale_hint(X), ConvergenceWarning)
@@ -461,3 +496,8 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         """
         check_is_fitted(self)
         self.network_.summary(print_fn)
+
+
+def _listed(items):
+    """The items of a ``callbacks`` argument (anything else is refused later, by its check)."""
+    return items if isinstance(items, (list, tuple)) else ()

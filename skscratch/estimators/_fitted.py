@@ -34,10 +34,11 @@ class FittedState:
         Epochs run before the current call: ``n_iter_`` counts the epochs of
         the latest call (as scikit-learn does), ``loss_curve_`` all of them.
     architecture : dict or None
-        The parameters the network was built from (the estimator's
-        ``_architecture()`` at the first fit): continued fits are refused when
-        they changed. None (a state made elsewhere, e.g. by ``load``) is
-        filled from the estimator's parameters by :func:`publish`.
+        The parameters the network and its target were built from (the
+        estimator's ``_built_from()`` at the first fit: its architecture and
+        loss): continued fits are refused when they changed. None (a state
+        made elsewhere, e.g. by ``load``) is filled from the estimator's
+        parameters by :func:`publish`.
     """
 
     network: object
@@ -53,7 +54,7 @@ class FittedState:
 def publish(estimator, fitted):
     """Store ``fitted`` on the estimator and set the public fitted attributes from it."""
     if fitted.architecture is None:
-        fitted.architecture = estimator._architecture()
+        fitted.architecture = estimator._built_from()
     estimator._fitted = fitted
     network, state, target = fitted.network, fitted.training, fitted.target
     early = fitted.early_stopping

@@ -5,11 +5,38 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._inputs import as_tuple, cast, csr, reject_datetimes
-from ._targets import raw_output
+from ._targets import ClassificationTarget, raw_output
 
 
 def _is_classification(estimator):
     return estimator.task != "regression"
+
+
+def _has_probabilities(estimator):
+    """Whether ``predict_proba`` exists: a classifier's parameters, or a classifier's fit.
+
+    A classifier whose ``task`` was set to "regression" after its fit keeps
+    the method, so that calling it says what is wrong (:func:`check_fitted_task`).
+    """
+    fitted = estimator.__dict__.get("_fitted")
+    return _is_classification(estimator) or isinstance(getattr(fitted, "target", None),
+                                                        ClassificationTarget)
+
+
+def check_fitted_task(estimator):
+    """Raise ValueError when ``task`` no longer is the task the estimator was fitted for.
+
+    Its network, outputs and classes are those of the fitted task: predicting
+    (or continuing the fit) as the other one would be wrong.
+    """
+    classifier = isinstance(estimator._fitted.target, ClassificationTarget)
+    if _is_classification(estimator) != classifier:
+        fitted = "classification" if classifier else "regression"
+        raise ValueError(
+            f"task={estimator.task!r}, but this {type(estimator).__name__} was fitted for "
+            f"{fitted}: its network and outputs are a "
+            f"{'classifier' if classifier else 'regressor'}'s. Set task={fitted!r} back, or "
+            "fit it again (warm_start=False) to train a new network for the new task.")
 
 
 class PredictionMixin:
@@ -28,10 +55,10 @@ class PredictionMixin:
         return cast(self._shape_input(csr(X), sample_shape, reset=False), dtype)
 
     def _raw_output(self, X):
-        check_is_fitted(self)
+        target = self._target_of_fitted()
         X = self._validated_rows(X, self.network_.dtype)
         with np.errstate(over="ignore", invalid="ignore"):
-            raw = raw_output(self.network_, self._fitted.target, X)
+            raw = raw_output(self.network_, target, X)
         if not np.isfinite(raw).all():
             largest = max(float(abs(a).max()) for a in as_tuple(X))
             raise ValueError(
@@ -53,7 +80,7 @@ class PredictionMixin:
         """
         return self._target_of_fitted().decode(self._raw_output(X))
 
-    @available_if(_is_classification)
+    @available_if(_has_probabilities)
     def predict_proba(self, X):
         """Class probabilities (classification only).
 
@@ -68,7 +95,7 @@ class PredictionMixin:
         """
         return self._target_of_fitted().proba(self._raw_output(X))
 
-    @available_if(_is_classification)
+    @available_if(_has_probabilities)
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba` (classification only).
 
@@ -99,4 +126,5 @@ class PredictionMixin:
 
     def _target_of_fitted(self):
         check_is_fitted(self)
+        check_fitted_task(self)
         return self._fitted.target

@@ -1,10 +1,12 @@
 """NetworkEstimator: any skscratch network or model as a scikit-learn estimator."""
 
+import copy
 import inspect
 
 from ..configs import layer_config, layer_from_config
 from ..container import Container
 from ..layers import Dense, Flatten, Layer
+from ..layers.base import leaf_layers
 from ..network import Network
 from ..registry import ESTIMATORS
 from ._architecture import canonical
@@ -55,15 +57,19 @@ class NetworkEstimator(BaseNeuralEstimator):
     Parameters
     ----------
     model : callable, Network, Model or None, default=None
-        A build function returning an unbuilt :class:`~skscratch.Network` or
-        :class:`~skscratch.Model` whose output has ``n_outputs`` values:
+        A build function returning a new, unbuilt :class:`~skscratch.Network`
+        or :class:`~skscratch.Model` whose output has ``n_outputs`` values:
         ``build(input_shape, n_outputs, **params)`` (its first two parameters
         without defaults), or, as scikeras's and Keras's build functions are
         written, ``build(**params)`` with every parameter defaulted, given
         ``input_shape`` and ``n_outputs`` only when it names them. It may
         ``compile`` the model: its loss, optimizer and metrics are then used
-        (see ``loss``, ``solver``). Or an unbuilt network or model, copied
-        from its configuration at every fit, so clones never share weights.
+        (see ``loss``, ``solver``). Each fit trains a copy of what it
+        returns, so layers the function keeps (module-level ones) are never
+        trained in place; a network holding a layer that is already built
+        (trained, or part of another model) is refused with a ValueError.
+        Or an unbuilt network or model, copied from its configuration at
+        every fit, so clones never share weights.
         None is :func:`default_model`. For classification the output gives
         logits, or the probabilities of a softmax (sigmoid) its
         cross-entropy is fused with.
@@ -248,15 +254,7 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
             if isinstance(model, Layer):
                 raise TypeError(f"model must be a build function, a Network or a Model; got the "
                                 f"layer {model.describe()}: wrap it in a Network.")
-            network = _call_build(model, routed, input_shape, n_outputs)
-            if not isinstance(network, Container):
-                raise TypeError(f"model must return a skscratch Network or Model; "
-                                f"{getattr(model, '__name__', model)!r} returned "
-                                f"{type(network).__name__}.")
-            if network.built:
-                raise ValueError(f"{getattr(model, '__name__', 'model')}() returned a network "
-                                 "that is already built (trained, or shared with another "
-                                 "estimator); return a new one at every call.")
+            network = _new_network(model, _call_build(model, routed, input_shape, n_outputs))
         expected = input_shape if network.input_shape is None else network.input_shape
         if expected != input_shape:
             raise ValueError(f"The model takes inputs of shape {network.input_shape}; X gives "
@@ -288,6 +286,31 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
             raise ValueError(f"X holds inputs of shapes {shapes}; the model was fitted on "
                              f"{fitted_on}.")
         return split_columns(X, self.input_columns_, self.input_shapes_)
+
+
+def _new_network(build, network):
+    """What a build function returned, checked unbuilt and copied, for one fit to train.
+
+    A network, or any layer in it, that is already built holds weights a fit
+    would train in place (a module-level layer built by an earlier fit, a
+    layer of another model): fitting one estimator would change another's
+    predictions and cross-validation folds would leak into each other. Such
+    networks are refused; an unbuilt one is copied, so that layers the
+    function keeps and returns again are never built or trained in place.
+    """
+    name = getattr(build, "__name__", "model")
+    if not isinstance(network, Container):
+        raise TypeError(f"model must return a skscratch Network or Model; {name!r} returned "
+                        f"{type(network).__name__}.")
+    built = network if network.built else next(
+        (leaf for leaf in leaf_layers(network) if leaf.built), None)
+    if built is not None:
+        what = "a network that is" if built is network else f"a network holding " \
+            f"{built.describe()}, which is"
+        raise ValueError(f"{name}() returned {what} already built (trained, or shared with "
+                         "another model or estimator): a fit would train it in place. Make "
+                         "new layers at every call of the build function.")
+    return copy.deepcopy(network)
 
 
 def _call_build(build, routed, input_shape, n_outputs):

@@ -139,9 +139,10 @@ class Layer(LayerSizes):
         if expected is not None and expected != shape:
             raise ValueError(f"{self.describe()} was built for inputs of shape {expected}; a "
                              f"shared layer needs the same shape at every call, got {shape}.")
+        output_shape = self.compute_output_shape(shape)     # a shape it refuses changes nothing
         self._called_on = shape
         node = Node(self, tensors, multi)
-        node.output = SymbolicTensor(self.compute_output_shape(shape), node, self.name)
+        node.output = SymbolicTensor(output_shape, node, self.name)
         return node.output
 
     def describe(self):
@@ -423,15 +424,30 @@ def leaf_layers(layer):
     -------
     leaves : list of Layer
     """
-    leaves, seen, stack = [], set(), [layer]
+    return [current for current in all_layers(layer) if not current.is_container]
+
+
+def all_layers(layer):
+    """``layer`` and every layer under it, containers included, once each, in order.
+
+    The walk :func:`leaf_layers` filters; whole, for what concerns a
+    network's structure (a network may not hold itself; a training call's
+    snapshot keeps every layer's attributes). Each container comes before
+    its layers, in their order.
+
+    Parameters
+    ----------
+    layer : Layer
+
+    Returns
+    -------
+    layers : list of Layer
+    """
+    layers, seen, stack = [], set(), [layer]
     while stack:
         current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        if current.is_container:
+        if id(current) not in seen:
+            seen.add(id(current))
+            layers.append(current)
             stack.extend(reversed(current.sublayers()))
-        else:
-            leaves.append(current)
-    return leaves
-
+    return layers

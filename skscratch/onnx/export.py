@@ -89,8 +89,9 @@ def _export_network(network, X_sample, opset):
     graph = OnnxGraph(network.dtype, opset)
     in_names = _names([t.name for t in network.inputs] if isinstance(network, Model) else [None],
                       "X")
+    # an output that is an input too (Model([a, b], [a, h])) needs its own graph name
     out_names = _names(network.output_names if isinstance(network, Model) else ["output"],
-                       "output")
+                       "output", taken=in_names)
     for name in out_names:
         graph.reserve(name)
     xs = [graph_input(graph, name, shape, input_dtype) for name, shape in zip(in_names, shapes)]
@@ -112,12 +113,16 @@ def graph_input(graph, name, shape, dtype):
     return Value(graph.add("Cast", [name], hint=f"{name}_cast", to=graph.element_type), shape)
 
 
-def _names(names, default):
-    """Distinct names for graph inputs or outputs (``default_k`` where a name is missing)."""
+def _names(names, default, taken=()):
+    """Distinct names for graph inputs or outputs (``default_k`` where a name is missing).
+
+    A name already in ``taken`` (an input's, for the outputs) or given
+    earlier gets a trailing ``_``: ONNX names each value once.
+    """
     result = []
     for k, name in enumerate(names):
         name = name or (default if len(names) == 1 else f"{default}_{k}")
-        while name in result:
+        while name in result or name in taken:
             name += "_"
         result.append(name)
     return result

@@ -146,17 +146,33 @@ def test_ctrl_c_in_a_callback_leaves_the_estimator_as_it_was(digits):
         np.testing.assert_array_equal(fitted.predict_proba(X), before)
 
 
-def test_a_callback_that_raises_leaves_the_weights_of_the_complete_epoch(digits):
+def test_a_callback_that_raises_leaves_the_network_as_before_the_fit(digits):
+    # The promise of every training call, Network.fit and Model.fit included: a failed or
+    # interrupted call changes nothing. Not the weights of the last complete epoch: the
+    # whole call is undone, so a first fit leaves the network unbuilt and a later one
+    # leaves its weights, optimizer state and history as they were (fit in shorter
+    # calls to keep the progress of a long run).
     X, y = digits[0][:300], digits[1][:300]
     net = Network([Dense(8, "relu"), Dense(10)])
     with pytest.raises(RuntimeError, match="boom"):
         net.fit(X, y, loss="log_loss", epochs=5, callbacks=[Explodes(2, RuntimeError("boom"))],
                 random_state=0)
-    after_two = net.get_weights()
-    other = Network([Dense(8, "relu"), Dense(10)])
-    other.fit(X, y, loss="log_loss", epochs=2, random_state=0)
-    for p, q in zip(after_two, other.get_weights()):
+    assert not net.built and not hasattr(net, "history") and not hasattr(net, "compiled")
+    net.fit(X, y, loss="log_loss", epochs=2, random_state=0, optimizer="adam")
+    weights, history = net.get_weights(), net.history
+    moments = [m.copy() for m in net.optimizer.get_state()[1]]
+    with pytest.raises(KeyboardInterrupt):
+        net.fit(X, y, epochs=5, callbacks=[ExplodesMidEpoch(3)], random_state=1)
+    for p, q in zip(net.get_weights(), weights):
         np.testing.assert_array_equal(p, q)
+    for m, r in zip(net.optimizer.get_state()[1], moments):
+        np.testing.assert_array_equal(m, r)
+    assert net.history is history and net.history["loss"] == history["loss"]
+    twin = Network([Dense(8, "relu"), Dense(10)])
+    twin.fit(X, y, loss="log_loss", epochs=2, random_state=0, optimizer="adam")
+    for model in (net, twin):                   # the next fit: as if nothing had failed
+        model.fit(X, y, epochs=1, random_state=2)
+    np.testing.assert_array_equal(net.flat_params, twin.flat_params)
 
 
 def test_callbacks_in_get_params_clone_grid_search_and_cross_validation(digits):

@@ -146,6 +146,45 @@ def test_a_loaded_model_remembers_its_architecture(iris, tmp_path):
         model.set_params(hidden_layer_sizes=(5,)).partial_fit(X, y)
 
 
+# ------------------------------------------------------- task and loss after a fit
+@pytest.mark.parametrize("make", [lambda **kw: MLPFromScratch((8,), max_iter=3, **kw),
+                                  lambda **kw: NetworkEstimator(build, max_iter=3, **kw),
+                                  lambda **kw: small_convnet(**kw)])
+@pytest.mark.parametrize("fitted_for", ["classification", "regression"])
+def test_a_task_changed_after_the_fit_is_refused_by_name(digits, make, fitted_for):
+    # the network, outputs and classes are the fitted task's: read as the other task,
+    # a classifier would predict labels as a "regressor", and a regressor fail with
+    # AttributeErrors
+    X, y = digits
+    other = "regression" if fitted_for == "classification" else "classification"
+    model = _quiet(make(task=fitted_for, random_state=0).fit, X,
+                   y if fitted_for == "classification" else y.astype(float))
+    before = model.predict(X)
+    model.set_params(task=other)
+    message = f"task='{other}', but this .* was fitted for {fitted_for}"
+    calls = [model.predict, model.predict_proba, lambda X: model.score(X, y),
+             lambda X: model.partial_fit(X, y),
+             lambda X: _quiet(model.set_params(warm_start=True).fit, X, y)]
+    for call in calls:
+        with pytest.raises(ValueError, match=message):
+            call(X)
+    model.set_params(task=fitted_for, warm_start=False)
+    np.testing.assert_array_equal(model.predict(X), before)        # nothing changed
+    _quiet(model.set_params(task=other).fit, X, y)                 # a fresh fit is fine
+    assert model.predict(X).dtype == (float if other == "regression" else y.dtype)
+
+
+@pytest.mark.parametrize("how", ["partial_fit", "warm_start"])
+def test_a_loss_changed_after_the_fit_is_refused_for_continued_fits(iris, how):
+    X, y = iris
+    model = _quiet(MLPFromScratch((8,), task="regression", loss="squared_error", max_iter=3,
+                                  warm_start=True, random_state=0).fit, X, y.astype(float))
+    model.set_params(loss="huber")
+    with pytest.raises(ValueError, match="loss='huber' differs from the previous fit's loss="
+                                         "'squared_error'"):
+        continue_fit(model, how, X, y.astype(float))
+
+
 # ------------------------------------------------------ batch norm and batches of one
 def batch_norm_model(input_shape, n_outputs):
     return Network([Dense(4), BatchNorm(), Dense(n_outputs)])

@@ -275,7 +275,9 @@ def test_build_functions_must_make_a_new_network_and_layers_are_not_models(digit
     X, y = digits[0][:200], digits[1][:200]
     shared = Network([Dense(10)])
     _fit(NetworkEstimator(lambda shape, n: shared, max_iter=1), X, y)
-    with pytest.raises(ValueError, match="already built"):
+    assert not shared.built                         # a copy was trained
+    shared.build((64,))
+    with pytest.raises(ValueError, match="returned a network that is already built"):
         _fit(NetworkEstimator(lambda shape, n: shared, max_iter=1), X, y)
     with pytest.raises(TypeError, match="wrap it in a Network"):
         NetworkEstimator(Dense(10)).fit(X, y)
@@ -283,6 +285,49 @@ def test_build_functions_must_make_a_new_network_and_layers_are_not_models(digit
         warnings.simplefilter("error", UserWarning)          # no warning per checkpoint
         _fit(NetworkEstimator(mlp, max_iter=3, callbacks=[
             ModelCheckpoint(tmp_path / "c.npz")]), X, y)
+
+
+# a layer a build function keeps at module level and puts in every network it returns
+KEPT = Dense(12, "relu")
+
+
+def build_with_a_kept_layer(input_shape, n_outputs):
+    return Network([KEPT, Dense(n_outputs)])
+
+
+def test_layers_a_build_function_keeps_are_never_trained_in_place(digits):
+    # each fit trains a copy of what the build function returns: one estimator's fit
+    # cannot change another's predictions, folds do not leak into each other, and
+    # n_jobs=1 and 2 score alike
+    X, y = digits[0][:300], digits[1][:300]
+    first = _fit(NetworkEstimator(build_with_a_kept_layer, max_iter=5, random_state=0), X, y)
+    before = first.predict_proba(X)
+    second = _fit(NetworkEstimator(build_with_a_kept_layer, max_iter=5, random_state=1), X, y)
+    np.testing.assert_array_equal(first.predict_proba(X), before)
+    assert not KEPT.built and first.network_.layers[0] is not second.network_.layers[0]
+    est = NetworkEstimator(build_with_a_kept_layer, max_iter=5, random_state=0)
+    folds = KFold(3, shuffle=True, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        one, again, two = (cross_val_score(est, X, y, cv=folds, n_jobs=jobs)
+                           for jobs in (1, 1, 2))
+    np.testing.assert_array_equal(one, again)
+    np.testing.assert_array_equal(one, two)
+
+
+def test_a_build_function_returning_a_built_layer_is_refused_by_name(digits):
+    X, y = digits[0][:200], digits[1][:200]
+    trained = Network([Dense(7, "relu", name="encoder"), Dense(10)])
+    trained.fit(X, y, loss="log_loss", epochs=1)
+    weights = trained.get_weights()
+
+    def reuse(input_shape, n_outputs):
+        return Network([trained.layers[0], Dense(n_outputs)])
+
+    with pytest.raises(ValueError, match="holding Dense 'encoder', which is already built"):
+        _fit(NetworkEstimator(reuse, max_iter=2), X, y)
+    for p, q in zip(trained.get_weights(), weights):
+        np.testing.assert_array_equal(p, q)
 
 
 def test_tampered_layouts_are_refused_at_load(digits, tmp_path):

@@ -8,8 +8,8 @@ from sklearn.datasets import load_iris
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 
-from skscratch import MLPFromScratch, Network
-from skscratch.layers import Dense
+from skscratch import MLPFromScratch, Model, Network
+from skscratch.layers import Dense, Input
 from skscratch.onnx import to_onnx
 from tests.onnx.runtime import SKIP_REASON, TOL, fit, run
 
@@ -83,3 +83,16 @@ def test_a_network_exports_with_its_input_dtype():
     assert [i.name for i in onnx_model.graph.input] == ["X"]
     assert out.dtype == np.float64
     np.testing.assert_allclose(out, network.predict(np.ones((2, 4))), rtol=1e-12)
+
+
+def test_a_model_whose_output_is_one_of_its_inputs_exports():
+    # ONNX names each value once: the output takes the input's name with a trailing _
+    pytest.importorskip("onnxruntime", reason=SKIP_REASON)
+    a, b = Input((3,), name="a"), Input((2,), name="b")
+    model = Model([a, b], [a, Dense(1)(b)]).build(random_state=0)
+    onnx_model = to_onnx(model)
+    assert [o.name for o in onnx_model.graph.output] == ["a_", "dense"]
+    xa, xb = np.arange(6.0).reshape(2, 3), np.ones((2, 2))
+    same, dense = run(onnx_model, a=xa, b=xb)
+    np.testing.assert_array_equal(same, xa)
+    np.testing.assert_allclose(dense, model.predict([xa, xb])[1], rtol=1e-12)
