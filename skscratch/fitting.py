@@ -12,16 +12,14 @@ epoch's record. ``evaluate`` computes the same quantities on any data.
 
 import numpy as np
 
-from .batches import n_rows, take_rows
 from .callbacks import Callback, History
 from .layers.base import check_positive_int
 from .losses import LOSSES, get_loss
 from .metrics import OutputMetrics, metric_names
-from .model_inputs import model_inputs
 from .optimizers import SGD, Optimizer, get_optimizer
 from .random_state import as_generator
 from .rollback import Snapshot
-from .training import Trainer
+from .training import Trainer, model_inputs, n_rows, take_rows
 
 # what fit trains with when neither compile nor fit names it: the tutorials' plain
 # gradient descent on the squared error

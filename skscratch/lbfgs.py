@@ -28,15 +28,11 @@ import numpy as np
 from scipy import __version__ as scipy_version
 from scipy.optimize import minimize
 
-from .batches import n_rows, take_rows
 from .callbacks import CallbackList, ReduceLROnPlateau
 from .callbacks.base import listens_to_batches, overrides
 from .layers import BatchNorm, Dropout
 from .layers.base import leaf_layers
-from .rollback import Divergence
-from .threads import training_threads
-from .training import Trainer
-from .training_state import TrainingState
+from .training import Divergence, Trainer, TrainingState, n_rows, take_rows, training_threads
 
 # the rows of one evaluation chunk hold at most this many numbers of training
 # workspace (64 MiB in float64); small sets are one chunk

@@ -20,7 +20,7 @@ import re
 
 import numpy as np
 
-from .layers.activation_functions import get_activation
+from .layers.activations import get_activation
 from .registry import Registry
 
 METRICS = Registry("metric", aliases={

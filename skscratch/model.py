@@ -25,8 +25,7 @@ from .graph import (
     topological_nodes,
     unique_names,
 )
-from .layers.arrays import dense_batch
-from .layers.base import LAYERS
+from .layers.base import LAYERS, dense_batch
 from .layers.symbolic import Input, SymbolicTensor
 from .random_state import as_generator
 from .summary import short_name, table

@@ -5,8 +5,7 @@ import numpy as np
 from .configs import layer_config, layer_from_config
 from .container import Container
 from .graph import unique_names
-from .layers.arrays import as_shape, dense_batch
-from .layers.base import LAYERS, Layer, all_layers
+from .layers.base import LAYERS, Layer, all_layers, as_shape, dense_batch
 from .layers.symbolic import SymbolicTensor
 from .random_state import as_generator
 from .summary import short_name, table

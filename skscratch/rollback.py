@@ -11,11 +11,6 @@ estimator's attributes and the callbacks' own state. The next call then
 computes bit for bit what it would have without the failed one. One
 snapshot per call, not per epoch, keeps the training loop free of copies.
 
-:func:`check_finite` is what fails an epoch that did complete its batches
-but left the network unusable: non-finite, blown up against the untrained
-network's loss (:func:`start_loss`), or with the optimizer's moments
-overflowed; :func:`check_weights_after_callbacks` fails a call whose
-callbacks left non-finite weights.
 """
 
 import copy
@@ -23,13 +18,9 @@ import types
 
 import numpy as np
 
-from .batches import n_rows, take_rows
 from .layers.base import Layer, all_layers, leaf_layers
 from .optimizers import Optimizer
 
-# an epoch whose loss exceeds the untrained network's this many times (and this
-# many times 1) is blowing up
-BLOWUP_FACTOR = 1e8
 # what a fit lends a callback (Keras's protocol): kept as references, never copied
 LENT_TO_CALLBACKS = ("model", "params", "trainer")
 # an optimizer's per-step scratch arrays: rewritten by every step, never copied
@@ -37,29 +28,6 @@ OPTIMIZER_SCRATCH = ("_buffers",)
 # values a snapshot keeps as they are, told apart at once (a training record is
 # thousands of them)
 ATOMS = frozenset((float, int, str, bool, type(None), np.float64, np.float32, np.int64))
-
-
-class Divergence(FloatingPointError):
-    """Training diverged: where, what went wrong, and the learning rate of the moment.
-
-    The message names them for the engine's user; an estimator, whose user
-    sets other parameters, words its own from the attributes.
-
-    Parameters
-    ----------
-    step : str
-        Where it diverged: ``"epoch 3"``, ``"L-BFGS iteration 12"``.
-    problem : str
-        What happened: ``"the loss became nan"``.
-    learning_rate : float or None
-        The optimizer's rate at the time; None for a solver without one.
-    """
-
-    def __init__(self, step, problem, learning_rate=None):
-        self.step, self.problem, self.learning_rate = step, problem, learning_rate
-        advice = ("Scale the inputs." if learning_rate is None else
-                  f"Try a smaller learning rate (it was {learning_rate:g}) or scale the inputs.")
-        super().__init__(f"Training diverged at {step}: {problem}. {advice}")
 
 
 class Snapshot:
@@ -310,89 +278,3 @@ class _CallbackPart:
             attributes[name] = saved
 
 
-def start_loss(trainer, X, Y, sample_weight):
-    """Loss of the network as it is (penalty included) on the first batch, in inference mode.
-
-    The scale a blow-up is measured against; None when it is not finite.
-
-    Parameters
-    ----------
-    trainer : Trainer
-        Its network, loss(es), loss weights, ``alpha`` and batch size.
-    X, Y : ndarray, or tuple of ndarray
-    sample_weight : ndarray or None
-    """
-    rows = slice(0, trainer.batch_size)
-    w = None if sample_weight is None else sample_weight[rows]
-    if w is not None and not w.sum() > 0:
-        w = None
-    network = trainer.network
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        output = network.forward(take_rows(X, rows), training=False, logits=trainer.logits)
-        target = take_rows(Y, rows)
-        if trainer.losses is None:
-            value = trainer.loss(output, target, w)[0]
-        else:
-            value = sum(weight * loss(out, y, w)[0] for loss, weight, out, y in
-                        zip(trainer.losses, trainer.loss_weights, output, target))
-        if trainer.alpha:
-            n = n_rows(target) if w is None else w.sum()
-            value += 0.5 * trainer.alpha / n * sum(float(p.ravel() @ p.ravel())
-                                                   for p, _ in network.penalized)
-    return float(value) if np.isfinite(value) else None
-
-
-def check_finite(trainer, loss):
-    """Raise :class:`Divergence` when the epoch diverged, blew up, or poisoned the optimizer.
-
-    Non-finite losses or weights diverged; a loss a hundred million
-    times the untrained network's (and above 1e8), or weights whose
-    squares overflow the dtype
-    (beyond what it can train with: the penalty and Adam's moments square
-    them), are a finite blow-up that would otherwise "converge" silently;
-    an optimizer whose moments overflowed (a batch of huge values) would
-    freeze every later step.
-
-    Parameters
-    ----------
-    trainer : Trainer
-        Its state (the epoch, the start loss), network and optimizer.
-    loss : float
-        The epoch's loss.
-    """
-    state, optimizer = trainer.state, trainer.optimizer
-    epoch, flat = state.n_iter + 1, trainer.network.flat_params
-    problem = None
-    if not np.isfinite(loss) or not np.isfinite(flat).all():
-        problem = f"the loss became {loss}"
-    elif flat.size and np.abs(flat).max() > np.sqrt(np.finfo(flat.dtype).max):
-        problem = f"the weights grew to {np.abs(flat).max():.3g}"
-    elif loss > BLOWUP_FACTOR * max(state.start_loss or 0.0, 1.0):
-        start = state.start_loss
-        problem = f"the loss grew to {loss:.3g}" + (
-            "" if start is None else f" from {start:.3g} before training")
-    elif not all(np.isfinite(m).all() for m in optimizer.get_state()[1]):
-        problem = "the optimizer's moments overflowed (a batch of huge values?)"
-    if problem is not None:
-        raise Divergence(f"epoch {epoch}", problem, optimizer.learning_rate)
-
-
-def check_weights_after_callbacks(network, hooks):
-    """Raise ValueError when callbacks left non-finite weights after the epoch's checks.
-
-    The divergence rules run before the epoch's callbacks; a callback that
-    then writes NaN or infinite weights (``on_epoch_end``, or
-    ``on_train_end`` after the last epoch) would otherwise leave a model
-    that only fails at ``predict``, blaming its input.
-
-    Parameters
-    ----------
-    network : Network or Model
-    hooks : str
-        The hooks that just ran, for the message.
-    """
-    flat = network.flat_params
-    if not np.isfinite(flat).all():
-        raise ValueError(f"The weights are not finite after the callbacks' {hooks}: a "
-                         "callback wrote them (training itself had left them finite). The "
-                         "call is undone.")

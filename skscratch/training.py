@@ -6,36 +6,341 @@ its loss(es) with an `Optimizer`, and notifies callbacks
 is a callback: printing, progress bars, stopping rules (scikit-learn's
 plateau rule with ``tol``/``n_iter_no_change``, Keras's `EarlyStopping`),
 learning-rate schedules, checkpoints and logs. The loop itself keeps only
-what every fit needs: batches (:mod:`skscratch.batches`), the divergence
-check and the snapshot a failed call is put back to (:mod:`skscratch.rollback`), and the history
-(:mod:`skscratch.training_state`). (:mod:`skscratch.fitting` holds the
-Keras-style ``fit`` of networks and models, built on it.)
+what every fit needs, all here:
 
-Inputs and targets are one array, or a tuple of arrays for models with
-several inputs or outputs; batches take the same rows of each.
+- the data: one array, or a tuple of arrays for models with several inputs
+  or outputs (:func:`model_inputs` matches what a user gives to a model's
+  inputs); every array of a tuple shares its rows, so a batch takes the same
+  rows of each (:func:`take_rows`);
+- the record of a run, :class:`TrainingState`, which a continued fit takes
+  back (``warm_start``, ``partial_fit``) and model files store;
+- the BLAS threads a step runs with (:func:`training_threads`);
+- the divergence rules: :func:`check_finite` fails an epoch that left the
+  network unusable (non-finite, blown up against the untrained network's
+  loss, or with the optimizer's moments overflowed), and
+  :func:`check_weights_after_callbacks` a call whose callbacks wrote
+  non-finite weights. Either raises :class:`Divergence`.
+
+A failed call is put back by one snapshot (:mod:`skscratch.rollback`).
+:mod:`skscratch.fitting` holds the Keras-style ``fit`` of networks and
+models, built on this loop.
 """
 
+import threading
 import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.sparse import issparse
 
-from .batches import EPOCH_GATHER_BYTES, n_rows, small_arrays, take_rows
 from .callbacks import CallbackList, EpochPrinter, PlateauStopping, ProgressBar, as_callbacks
 from .callbacks.base import check_flag, check_verbose
+from .layers.base import leaf_layers
 from .metrics import OutputMetrics
 from .random_state import as_generator
-from .rollback import (
-    BLOWUP_FACTOR,
-    Snapshot,
-    check_finite,
-    check_weights_after_callbacks,
-    start_loss,
-)
-from .threads import training_threads
-from .training_state import TrainingState
+from .rollback import Snapshot
 
-# importable from here as ever: the state, the batch helpers and the blow-up rule
-__all__ = ["BLOWUP_FACTOR", "EPOCH_GATHER_BYTES", "Trainer", "TrainingState", "n_rows"]
+# training data up to this size is gathered in shuffled order once per epoch
+EPOCH_GATHER_BYTES = 2**22
+
+
+def n_rows(data):
+    """Number of samples of one array or of a tuple of arrays."""
+    return (data[0] if isinstance(data, tuple) else data).shape[0]
+
+
+def small_arrays(*data):
+    """Whether every array is an in-memory ndarray and all fit in EPOCH_GATHER_BYTES."""
+    arrays = [a for d in data for a in (d if isinstance(d, tuple) else (d,))]
+    return (all(type(a) is np.ndarray for a in arrays)
+            and sum(a.nbytes for a in arrays) <= EPOCH_GATHER_BYTES)
+
+
+def take_rows(data, idx):
+    """The rows ``idx`` of one array, or of each array of a tuple."""
+    if isinstance(data, tuple):
+        return tuple(take_rows(a, idx) for a in data)
+    if isinstance(data, np.ndarray) and not isinstance(idx, slice):
+        return data.take(idx, axis=0)   # half the time of data[idx] for row gathers
+    return data[idx]
+
+
+def model_inputs(model, x):
+    """One array per model input, checked, from an array, a tuple/list, or a dict by name.
+
+    Parameters
+    ----------
+    model : Network or Model
+    x : array-like, or tuple/list of them, or dict from input name to array
+
+    Returns
+    -------
+    xs : list of ndarray
+        In the order of the model's inputs; each checked for a numeric dtype,
+        the same number of rows, and (once known) the input's sample shape.
+    """
+    names = [t.name for t in getattr(model, "inputs", [])]
+    n_inputs = len(model.input_shape) if isinstance(model.input_shape, list) else 1
+    if isinstance(x, dict):
+        if not names or None in names or set(x) != set(names):
+            raise ValueError(f"x is a dict with keys {sorted(map(str, x))}; a dict must name "
+                             f"each of the model's inputs, which are named {names or 'not'}.")
+        x = [x[n] for n in names]
+    elif n_inputs == 1 and isinstance(x, (list, tuple)) and not (
+            len(x) == 1 and isinstance(x[0], np.ndarray)):
+        x = [x]                   # one input given as nested lists of numbers
+    xs = [_as_array(a) for a in x] if isinstance(x, (list, tuple)) else [_as_array(x)]
+    if len(xs) != n_inputs:
+        raise ValueError(f"The model has {n_inputs} input(s); x holds {len(xs)} array(s).")
+    for i, a in enumerate(xs):
+        if a.dtype.kind not in "iubf" or a.ndim < 2:
+            raise ValueError(f"Input {i} must be a numeric array of shape (n_samples, ...); got "
+                             f"shape {a.shape} and dtype {a.dtype}.")
+    if len({a.shape[0] for a in xs}) > 1:
+        raise ValueError(f"The inputs have different numbers of samples: "
+                         f"{[a.shape[0] for a in xs]}.")
+    expected = model.input_shape if isinstance(model.input_shape, list) else [model.input_shape]
+    for i, (a, shape) in enumerate(zip(xs, expected)):
+        if shape is not None and a.shape[1:] != tuple(shape):
+            raise ValueError(f"Input {i} has samples of shape {a.shape[1:]}; the model expects "
+                             f"{tuple(shape)}.")
+    return xs
+
+
+def _as_array(a):
+    """An input as an array; SciPy sparse matrices stay sparse (as CSR rows)."""
+    return a.tocsr() if issparse(a) else np.asarray(a)
+
+
+def rows_as(rows, dtype):
+    """A chunk of rows in ``dtype``: sparse stays sparse, arrays are converted."""
+    return rows.astype(dtype) if issparse(rows) else np.asarray(rows, dtype=dtype)
+
+
+@dataclass
+class TrainingState:
+    """What a training run has learned about itself; passed back in to continue.
+
+    Attributes
+    ----------
+    n_iter : int
+        Epochs run.
+    t : int
+        Training samples seen (the step counter of scikit-learn's ``t_``).
+    loss_curve : list of float
+        Mean training loss (penalty included) of each epoch.
+    validation_scores : list of float
+        Validation score of each epoch, when a validation score is monitored.
+    best_loss, best_validation_score : float
+    no_improvement_count : int
+    best_weights : list of ndarray or None
+        Copy of the parameters at the best validation score.
+    stopped : str or None
+        Why the last run stopped early ("converged", "callback"), or None.
+    start_loss : float or None
+        Loss of the untrained network on the first batch: the scale a
+        blow-up is measured against.
+    """
+
+    n_iter: int = 0
+    t: int = 0
+    loss_curve: list = field(default_factory=list)
+    validation_scores: list = field(default_factory=list)
+    best_loss: float = np.inf
+    best_validation_score: float = -np.inf
+    no_improvement_count: int = 0
+    best_weights: list = None
+    stopped: str = None
+    history: list = field(default_factory=list)
+    start_loss: float = None
+
+
+#: Multiply-adds of a step's largest matrix product below which training
+#: uses one thread (see docs/performance.md for the measurements).
+SMALL_PRODUCT = 2**22
+
+_controller = None
+_lock = threading.Lock()
+_active = 0        # small fits running now, in any thread
+_limiter = None    # their shared one-thread limit
+
+
+def largest_product(network, batch_size):
+    """Multiply-adds of the largest matrix product of one training step.
+
+    For each layer with a weight matrix ``W``: the batch, times the output
+    positions per sample (1 for ``Dense``, the output pixels for ``Conv2D``),
+    times ``W.size``.
+    """
+    largest = 0
+    for layer in leaf_layers(network):
+        W = getattr(layer, "params", {}).get("W")
+        if W is None or layer.output_shape is None:
+            continue
+        positions = int(np.prod(layer.output_shape[:-1], dtype=np.int64))
+        largest = max(largest, batch_size * positions * W.size)
+    return largest
+
+
+@contextmanager
+def training_threads(network, batch_size):
+    """Run a fit with one BLAS thread if its steps are small.
+
+    The limit is process-wide (BLAS has one setting): while any small fit
+    runs, every fit does. Fits in several threads share it: the first to
+    enter sets it, the last to leave restores the library's setting.
+
+    Parameters
+    ----------
+    network : Network or Model
+        A built network.
+    batch_size : int
+        Samples per training step.
+    """
+    if largest_product(network, batch_size) >= SMALL_PRODUCT:
+        yield
+        return
+    global _active, _limiter
+    with _lock:
+        if _active == 0:
+            blas = _blas_controller().select(user_api="blas")
+            threads = max([lib.num_threads for lib in blas.lib_controllers], default=1)
+            _limiter = blas.limit(limits=1) if threads > 1 else None
+        _active += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _active -= 1
+            if _active == 0 and _limiter is not None:
+                _limiter.restore_original_limits()
+                _limiter = None
+
+
+def _blas_controller():
+    """threadpoolctl's view of the loaded libraries, made once (it scans them)."""
+    global _controller
+    if _controller is None:
+        from threadpoolctl import ThreadpoolController
+        _controller = ThreadpoolController()
+    return _controller
+
+
+# an epoch whose loss exceeds the untrained network's this many times (and this
+# many times 1) is blowing up
+BLOWUP_FACTOR = 1e8
+
+
+class Divergence(FloatingPointError):
+    """Training diverged: where, what went wrong, and the learning rate of the moment.
+
+    The message names them for the engine's user; an estimator, whose user
+    sets other parameters, words its own from the attributes.
+
+    Parameters
+    ----------
+    step : str
+        Where it diverged: ``"epoch 3"``, ``"L-BFGS iteration 12"``.
+    problem : str
+        What happened: ``"the loss became nan"``.
+    learning_rate : float or None
+        The optimizer's rate at the time; None for a solver without one.
+    """
+
+    def __init__(self, step, problem, learning_rate=None):
+        self.step, self.problem, self.learning_rate = step, problem, learning_rate
+        advice = ("Scale the inputs." if learning_rate is None else
+                  f"Try a smaller learning rate (it was {learning_rate:g}) or scale the inputs.")
+        super().__init__(f"Training diverged at {step}: {problem}. {advice}")
+
+
+def start_loss(trainer, X, Y, sample_weight):
+    """Loss of the network as it is (penalty included) on the first batch, in inference mode.
+
+    The scale a blow-up is measured against; None when it is not finite.
+
+    Parameters
+    ----------
+    trainer : Trainer
+        Its network, loss(es), loss weights, ``alpha`` and batch size.
+    X, Y : ndarray, or tuple of ndarray
+    sample_weight : ndarray or None
+    """
+    rows = slice(0, trainer.batch_size)
+    w = None if sample_weight is None else sample_weight[rows]
+    if w is not None and not w.sum() > 0:
+        w = None
+    network = trainer.network
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        output = network.forward(take_rows(X, rows), training=False, logits=trainer.logits)
+        target = take_rows(Y, rows)
+        if trainer.losses is None:
+            value = trainer.loss(output, target, w)[0]
+        else:
+            value = sum(weight * loss(out, y, w)[0] for loss, weight, out, y in
+                        zip(trainer.losses, trainer.loss_weights, output, target))
+        if trainer.alpha:
+            n = n_rows(target) if w is None else w.sum()
+            value += 0.5 * trainer.alpha / n * sum(float(p.ravel() @ p.ravel())
+                                                   for p, _ in network.penalized)
+    return float(value) if np.isfinite(value) else None
+
+
+def check_finite(trainer, loss):
+    """Raise :class:`Divergence` when the epoch diverged, blew up, or poisoned the optimizer.
+
+    Non-finite losses or weights diverged; a loss a hundred million
+    times the untrained network's (and above 1e8), or weights whose
+    squares overflow the dtype
+    (beyond what it can train with: the penalty and Adam's moments square
+    them), are a finite blow-up that would otherwise "converge" silently;
+    an optimizer whose moments overflowed (a batch of huge values) would
+    freeze every later step.
+
+    Parameters
+    ----------
+    trainer : Trainer
+        Its state (the epoch, the start loss), network and optimizer.
+    loss : float
+        The epoch's loss.
+    """
+    state, optimizer = trainer.state, trainer.optimizer
+    epoch, flat = state.n_iter + 1, trainer.network.flat_params
+    problem = None
+    if not np.isfinite(loss) or not np.isfinite(flat).all():
+        problem = f"the loss became {loss}"
+    elif flat.size and np.abs(flat).max() > np.sqrt(np.finfo(flat.dtype).max):
+        problem = f"the weights grew to {np.abs(flat).max():.3g}"
+    elif loss > BLOWUP_FACTOR * max(state.start_loss or 0.0, 1.0):
+        start = state.start_loss
+        problem = f"the loss grew to {loss:.3g}" + (
+            "" if start is None else f" from {start:.3g} before training")
+    elif not all(np.isfinite(m).all() for m in optimizer.get_state()[1]):
+        problem = "the optimizer's moments overflowed (a batch of huge values?)"
+    if problem is not None:
+        raise Divergence(f"epoch {epoch}", problem, optimizer.learning_rate)
+
+
+def check_weights_after_callbacks(network, hooks):
+    """Raise ValueError when callbacks left non-finite weights after the epoch's checks.
+
+    The divergence rules run before the epoch's callbacks; a callback that
+    then writes NaN or infinite weights (``on_epoch_end``, or
+    ``on_train_end`` after the last epoch) would otherwise leave a model
+    that only fails at ``predict``, blaming its input.
+
+    Parameters
+    ----------
+    network : Network or Model
+    hooks : str
+        The hooks that just ran, for the message.
+    """
+    flat = network.flat_params
+    if not np.isfinite(flat).all():
+        raise ValueError(f"The weights are not finite after the callbacks' {hooks}: a "
+                         "callback wrote them (training itself had left them finite). The "
+                         "call is undone.")
 
 
 # what every epoch's record holds besides the outputs' losses and the metrics
@@ -307,7 +612,7 @@ class Trainer:
         if state.start_loss is None:
             state.start_loss = start_loss(self, X, Y, sample_weight)
         logs = None
-        # small steps train on one thread (skscratch/threads.py)
+        # small steps train on one thread (training_threads)
         with training_threads(network, self.batch_size):
             try:
                 callbacks.train_begin()

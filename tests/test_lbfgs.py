@@ -15,8 +15,7 @@ from skscratch.gradcheck import numerical_gradient, relative_error
 from skscratch.layers import BatchNorm, Dense, Dropout, Input
 from skscratch.lbfgs import CHUNK_ELEMENTS, LBFGSTrainer, chunk_rows
 from skscratch.losses import HalfSquaredError, SoftmaxCrossEntropy
-from skscratch.rollback import Divergence
-from skscratch.training_state import TrainingState
+from skscratch.training import Divergence, TrainingState
 from tests.conftest import TOL, linear_data
 
 

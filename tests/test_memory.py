@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
-import skscratch.memory
+import skscratch.container
 from skscratch import ConvNetFromScratch, MLPFromScratch, Network
+from skscratch.container import training_memory
 from skscratch.layers import Conv2D, Dense, Flatten, MaxPool2D
-from skscratch.layers.arrays import ZEROS_LIMIT
-from skscratch.memory import training_memory
+from skscratch.layers.base import ZEROS_LIMIT
 
 
 def _measured_and_estimated(estimator, X, y, monkeypatch):
@@ -22,7 +22,7 @@ def _measured_and_estimated(estimator, X, y, monkeypatch):
         estimates.append(training_memory(*args, **kwargs))
         return estimates[-1]
 
-    monkeypatch.setattr(skscratch.memory, "training_memory", recording)
+    monkeypatch.setattr(skscratch.container, "training_memory", recording)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         tracemalloc.start()
@@ -88,7 +88,7 @@ def test_continued_fits_stay_below_the_estimate_and_buffers_do_not_pile_up():
         names = [name for name, _ in layer._buffers]
         assert all(names.count(name) <= 2 for name in names), layer
     # a few batch-sized buffers, not 12 sets (and the last epoch's shuffled copy of
-    # the data, which small data sets get: skscratch.batches.EPOCH_GATHER_BYTES; and
+    # the data, which small data sets get: skscratch.training.EPOCH_GATHER_BYTES; and
     # ReLU's block of ZEROS_LIMIT zeros)
     assert held < 4 * 200 * 500 * 8 + X.nbytes + ZEROS_LIMIT * 8
 

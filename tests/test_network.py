@@ -83,8 +83,8 @@ def test_adam_fit_regression(rng):
 
 def test_memory_estimate_reads_declared_weights_for_networks_and_models():
     from skscratch import Model
+    from skscratch.container import check_memory
     from skscratch.layers import Concatenate, Input
-    from skscratch.memory import check_memory
     x = Input((1000,))
     h = Dense(20000)(x)
     model = Model(x, Dense(2)(Concatenate()([x, h])))

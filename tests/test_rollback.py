@@ -9,7 +9,8 @@ from skscratch import Model, Network
 from skscratch.callbacks import Callback, EarlyStopping, ReduceLROnPlateau
 from skscratch.layers import BatchNorm, Dense, Dropout, Input
 from skscratch.optimizers import SGD
-from skscratch.rollback import BLOWUP_FACTOR, Divergence, Snapshot, check_finite, start_loss
+from skscratch.rollback import Snapshot
+from skscratch.training import BLOWUP_FACTOR, Divergence, check_finite, start_loss
 from tests.conftest import linear_data, small_trainer
 
 

@@ -20,15 +20,15 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..callbacks import Callback, as_callbacks
+from ..container import check_memory
 from ..layers import BatchNorm
 from ..layers.base import check_positive_int, leaf_layers
 from ..lbfgs import chunk_rows
-from ..memory import check_memory
 from ..network import Network
 from ..optimizers import OPTIMIZERS
 from ..persistence import save
-from ..rollback import Divergence, Snapshot
-from ..training import Trainer, n_rows
+from ..rollback import Snapshot
+from ..training import Divergence, Trainer, n_rows
 from ..user_warnings import warn
 from ._architecture import check_unchanged
 from ._callbacks import check_incremental_schedule, estimator_callbacks

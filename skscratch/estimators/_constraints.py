@@ -10,7 +10,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from ..layers.activation_functions import ACTIVATIONS
+from ..layers.activations import ACTIVATIONS
 from ..optimizers import OPTIMIZERS
 from ._sklearn_private import Interval, InvalidParameterError, Options, StrOptions
 from ._targets import CLASSIFICATION_LOSSES, REGRESSION_LOSSES

@@ -21,7 +21,7 @@ from ._inputs import scale_hint
 def memory_slots(dtype):
     """L-BFGS-B's float64 arrays, as the memory estimate's optimizer slots in ``dtype``.
 
-    :func:`skscratch.memory.training_memory` counts each optimizer slot twice
+    :func:`skscratch.container.training_memory` counts each optimizer slot twice
     in a continued fit (what the estimators declare): itself and its snapshot.
     """
     copies = LBFGS_PARAMETER_COPIES * 8 // np.dtype(dtype).itemsize

@@ -1,6 +1,6 @@
 """The layer engine: each layer has a forward pass and a chain-rule backward pass."""
 
-from .activation import (
+from .activations import (
     ELU,
     Activation,
     Identity,
@@ -9,18 +9,18 @@ from .activation import (
     Sigmoid,
     Softmax,
     Tanh,
+    get_activation,
 )
-from .activation_functions import get_activation
 from .base import LAYERS, Layer
 from .conv import Conv2D
 from .dense import Dense
 from .dropout import Dropout
+from .initializers import WeightSpec
 from .merge import Add, Concatenate, add, concatenate
 from .normalization import BatchNorm, Normalization
 from .pooling import AvgPool2D, GlobalAvgPool2D, MaxPool2D
 from .reshape import Flatten
 from .symbolic import Input, InputLayer, SymbolicTensor
-from .weights import WeightSpec
 
 __all__ = [
     "LAYERS",

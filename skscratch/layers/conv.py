@@ -4,9 +4,9 @@ import numpy as np
 from scipy.sparse import csr_array
 
 from ._gemm import transposed_product
-from .activation_functions import FROM_INPUT, canonical_activation, get_activation, output_array
-from .base import LAYERS, Layer, WeightSpec, check_positive_int
-from .initializers import check_initializer, kernel_initializer_for
+from .activations import FROM_INPUT, canonical_activation, get_activation, output_array
+from .base import LAYERS, Layer, check_positive_int
+from .initializers import WeightSpec, check_initializer, kernel_initializer_for
 from .windows import WindowGeometry, check_padding, pair
 
 # from this many channels on, im2col gathers whole pixels with `take`; with fewer it

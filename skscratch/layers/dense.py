@@ -3,10 +3,9 @@
 import numpy as np
 from scipy.sparse import issparse
 
-from .activation_functions import FROM_INPUT, canonical_activation, get_activation, output_array
-from .arrays import sum_over_rows
-from .base import LAYERS, Layer, WeightSpec, check_positive_int
-from .initializers import check_initializer, kernel_initializer_for
+from .activations import FROM_INPUT, canonical_activation, get_activation, output_array
+from .base import LAYERS, Layer, check_positive_int, sum_over_rows
+from .initializers import WeightSpec, check_initializer, kernel_initializer_for
 
 
 @LAYERS.register("Dense")
@@ -20,7 +19,7 @@ class Dense(Layer):
 
     Backward, by the chain rule, from ``dy = dE/dy``::
 
-        dz = dy * f'(z)          # written from y, see skscratch.layers.activation
+        dz = dy * f'(z)          # written from y, see skscratch.layers.activations
         dE/dW = x.T @ dz         # sums the batch inside one BLAS call
         dE/db = dz.sum(axis=0)
         dE/dx = dz @ W.T

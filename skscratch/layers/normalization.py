@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from .base import LAYERS, Layer, WeightSpec
+from .base import LAYERS, Layer
+from .initializers import WeightSpec
 
 
 @LAYERS.register("BatchNorm")

@@ -7,7 +7,21 @@ these inputs) and returns the node's output tensor. A
 inputs to know what to compute, in which order.
 """
 
-from .arrays import checked_shape
+import numpy as np
+
+
+def checked_shape(shape, what="shape"):
+    """One sample's shape given by a user (an int, or a list/tuple of them) as a tuple.
+
+    ValueError unless every dimension is a positive integer (no batch axis).
+    """
+    shape = (shape,) if isinstance(shape, (int, np.integer)) else shape
+    if not isinstance(shape, (list, tuple)) or not shape or not all(
+            isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d >= 1
+            for d in shape):
+        raise ValueError(f"{what} must be positive integers, one sample's shape without the "
+                         f"batch axis; got {shape!r}.")
+    return tuple(int(d) for d in shape)
 
 
 class SymbolicTensor:

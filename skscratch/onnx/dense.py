@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ..layers.activation_functions import ELU_ALPHA, LEAKY_SLOPE, canonical_activation
+from ..layers.activations import ELU_ALPHA, LEAKY_SLOPE, canonical_activation
 from .builder import Value
 from .converters import register_converter
 

@@ -3,13 +3,13 @@ import math
 import numpy as np
 import pytest
 
-from skscratch.layers.arrays import ZEROS_LIMIT, zeros_array
+from skscratch.layers.base import ZEROS_LIMIT, zeros_array
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("shape", [(7, 3), (200, 64), (3, ZEROS_LIMIT)])
 def test_zeros_array_is_a_read_only_view_or_the_scalar_zero(shape, dtype):
-    # ReLU's fast path compares with it (tests/layers/test_activation_functions.py)
+    # ReLU's fast path compares with it (tests/layers/test_activations.py)
     zeros = zeros_array(shape, dtype)
     if math.prod(shape) > ZEROS_LIMIT:
         assert zeros == 0
