@@ -1,8 +1,15 @@
 """The package's floors: imports at module level only, pointing down, no cycle, no private
-module read from another package. Parsed from the source, nothing imported."""
+module read from another package (parsed from the source); and the trip through one fit
+stays short."""
 
 import ast
+import sys
+import warnings
 from pathlib import Path
+
+from sklearn.datasets import load_iris
+
+from skscratch import MLPFromScratch
 
 PACKAGE = Path(__file__).resolve().parents[1] / "skscratch"
 
@@ -103,3 +110,30 @@ def test_package_code_imports_no_face_but_its_own_package():
     faces = [f"{name}:{line} imports the face {target}" for name, target, line, _ in
              _imports(top_level_only=True) if target == "skscratch" and name != "skscratch"]
     assert not faces, faces
+
+
+def test_one_mlp_fit_runs_code_in_at_most_eighteen_package_files():
+    # the trip a newcomer follows through fit (docs/architecture.md lists it): each
+    # concern in one module, not spread over many small ones
+    X, y = load_iris(return_X_y=True)
+    root, files = str(PACKAGE), set()
+
+    def trace(frame, event, arg):
+        if frame.f_code.co_filename.startswith(root):
+            files.add(Path(frame.f_code.co_filename).relative_to(PACKAGE).as_posix())
+
+    estimator = MLPFromScratch((8,), early_stopping=True, max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sys.setprofile(trace)
+        try:
+            estimator.fit(X, y)
+        finally:
+            sys.setprofile(None)
+    assert hasattr(estimator, "coefs_") and len(files) <= 18, sorted(files)
+    assert "estimators/mlp.py" in files and "training.py" in files
+
+
+def test_the_estimators_package_holds_at_most_eleven_files():
+    files = sorted(p.name for p in (PACKAGE / "estimators").glob("*.py"))
+    assert len(files) <= 11, files

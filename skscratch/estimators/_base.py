@@ -1,65 +1,296 @@
-"""What every skscratch estimator shares: fit and partial_fit, their checks, tags.
+"""What every skscratch estimator shares: its parameters and its fit.
 
-Each part a fit needs has its own module: input conversions in
-:mod:`._inputs`, target encoding and the classes of continued fits in
-:mod:`._targets`, the validation split in :mod:`._holdout`, the callbacks in
-:mod:`._callbacks`, and the fitted state in :mod:`._fitted`; a failed call
-is put back to one snapshot (:mod:`skscratch.rollback`). Prediction (:mod:`._prediction`),
-``coefs_``/``intercepts_`` (:mod:`._weights`) and pickling (:mod:`._state`)
-come in as mixins.
+- The parameters: declarative constraints (:data:`TRAINING_CONSTRAINTS`,
+  checked by scikit-learn's ``validate_parameter_constraints``; each estimator
+  adds its architecture parameters, and losses, solvers and activations are
+  read from the engine's registries), and the architecture a network was
+  built from, recorded at the first fit and compared on continued fits
+  (:func:`check_unchanged`).
+- The fit: ``fit`` and ``partial_fit`` validate the data and encode the
+  target (:mod:`._data`), build the network, train it with the callbacks the
+  parameters ask for (:func:`estimator_callbacks`: scikit-learn's plateau
+  rule, early stopping, the learning-rate schedules) or with L-BFGS
+  (:mod:`._lbfgs`), and publish the fitted state (:mod:`._state`). A failed
+  call is put back to one snapshot (:mod:`skscratch.rollback`).
+
+Prediction and ``coefs_``/``intercepts_`` (:mod:`._prediction`) and the
+fitted state's pickling and files (:mod:`._state`) come in as mixins.
 """
 
 import inspect
 from dataclasses import dataclass
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import ClassifierTags, RegressorTags
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 
-from ..callbacks import Callback, as_callbacks
+from ..callbacks import Callback, CosineDecay, InvScaling, OneCycle, PlateauStopping, as_callbacks
 from ..container import check_memory
 from ..layers import BatchNorm
+from ..layers.activations import ACTIVATIONS
 from ..layers.base import check_positive_int, leaf_layers
 from ..lbfgs import chunk_rows
 from ..network import Network
 from ..optimizers import OPTIMIZERS
-from ..persistence import save
 from ..rollback import Snapshot
 from ..training import Divergence, Trainer, n_rows
-from ..user_warnings import warn
-from ._architecture import check_unchanged
-from ._callbacks import check_incremental_schedule, estimator_callbacks
-from ._constraints import TRAINING_CONSTRAINTS, reject_bools
-from ._fitted import FittedState, publish
-from ._holdout import joined, validation_split
-from ._inputs import (
+from ._data import (
+    CLASSIFICATION_LOSSES,
+    REGRESSION_LOSSES,
+    EpochOrder,
     cast,
-    csr,
-    first_input,
-    generator,
-    init_output_bias,
-    reject_datetimes,
-    sample_shape,
-    scale_hint,
-    validate_sample_weight,
-)
-from ._lbfgs import memory_slots, train_lbfgs
-from ._prediction import PredictionMixin, _is_classification, check_fitted_task
-from ._random import EpochOrder, fit_random_state, initialize_like_sklearn, side_generator
-from ._sklearn_private import validate_parameter_constraints
-from ._state import StateMixin, file_contents, from_file
-from ._targets import (
     check_classes,
     check_label_types,
     compiled_loss,
+    csr,
+    first_input,
+    fit_random_state,
+    generator,
+    init_output_bias,
+    initialize_like_sklearn,
+    joined,
     make_target,
     ravel_column,
     raw_output,
+    reject_datetimes,
+    sample_shape,
+    scale_hint,
+    side_generator,
+    validate_sample_weight,
+    validation_split,
+    warn,
 )
-from ._weights import WeightsMixin
+from ._lbfgs import memory_slots, train_lbfgs
+from ._prediction import PredictionMixin, WeightsMixin, check_fitted_task, is_classification
+from ._sklearn_private import (
+    Interval,
+    InvalidParameterError,
+    Options,
+    StrOptions,
+    validate_parameter_constraints,
+)
+from ._state import FittedState, Published, StateMixin, publish
+
+
+def canonical(value):
+    """A comparable form of a parameter value.
+
+    Sequences and arrays become tuples, NumPy scalars Python ones, so
+    ``[8]``, ``(8,)`` and ``np.array([8])`` compare equal.
+    """
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return tuple(canonical(v) for v in value)
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def sizes(value, repeat=1):
+    """A sequence as a tuple; a scalar as ``repeat`` copies (``3 -> (3, 3)`` for a pair)."""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return canonical(value)
+    return (canonical(value),) * repeat
+
+
+def same(a, b):
+    """Whether two recorded values are equal (``is``, else ``==``; False if incomparable)."""
+    if a is b:
+        return True
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):       # e.g. arrays in routed model parameters
+        return False
+
+
+def check_unchanged(recorded, current, incremental):
+    """Raise ValueError naming a parameter that differs from the recorded architecture.
+
+    Parameters
+    ----------
+    recorded : dict
+        The architecture of the first fit.
+    current : dict
+        The estimator's architecture now.
+    incremental : bool
+        Whether the call is ``partial_fit`` (else a ``warm_start`` fit).
+    """
+    for name in {**recorded, **current}:
+        old, new = recorded.get(name), current.get(name)
+        if not same(old, new):
+            how = "partial_fit" if incremental else "a warm_start fit"
+            raise ValueError(
+                f"{name}={new!r} differs from the previous fit's {name}={old!r}: {how} "
+                "continues the network built then. Set it back, or fit with "
+                "warm_start=False to build a new network.")
+
+
+# softmax normalises over the features: an output activation, not a hidden one
+HIDDEN_ACTIVATIONS = set(ACTIVATIONS) - {"softmax"}
+
+TRAINING_CONSTRAINTS = {
+    "task": [StrOptions({"classification", "regression"})],
+    "loss": [StrOptions(set(CLASSIFICATION_LOSSES) | set(REGRESSION_LOSSES))],
+    "activation": [StrOptions(HIDDEN_ACTIVATIONS)],
+    # "lbfgs" is the full-batch solver (skscratch/lbfgs.py), the others step optimizers
+    "solver": [StrOptions(set(OPTIMIZERS) | {"lbfgs"})],
+    "alpha": [Interval(Real, 0, None, closed="left")],
+    "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+    "learning_rate": [StrOptions({"constant", "invscaling", "adaptive", "one_cycle",
+                                   "cosine"})],
+    "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+    "power_t": [Interval(Real, 0, None, closed="left")],
+    "max_iter": [Interval(Integral, 1, None, closed="left")],
+    "shuffle": ["boolean"],
+    "random_state": ["random_state"],
+    "tol": [Interval(Real, 0, None, closed="left")],
+    "verbose": ["verbose"],
+    "warm_start": ["boolean"],
+    "momentum": [Interval(Real, 0, 1, closed="both")],
+    "nesterovs_momentum": ["boolean"],
+    "early_stopping": ["boolean"],
+    "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+    "beta_1": [Interval(Real, 0, 1, closed="left")],
+    "beta_2": [Interval(Real, 0, 1, closed="left")],
+    "epsilon": [Interval(Real, 0, None, closed="neither")],
+    "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
+    "max_fun": [Interval(Integral, 1, None, closed="left")],
+    "dropout": [Interval(Real, 0, 1, closed="left")],
+    "callbacks": [list, tuple, None],
+}
+
+
+def reject_bools(constraints, params, owner):
+    """Refuse True/False where a parameter takes numbers, not booleans.
+
+    scikit-learn's ``Interval(Integral, ...)`` and ``Interval(Real, ...)``
+    accept ``True`` (``bool`` subclasses ``int``), so ``batch_size=True``
+    would train with batches of one sample.
+
+    Parameters
+    ----------
+    constraints : dict
+        The estimator's ``_parameter_constraints``.
+    params : dict
+        Its parameters (``get_params(deep=False)``).
+    owner : str
+        The estimator's name, for the message.
+
+    Raises
+    ------
+    InvalidParameterError
+        scikit-learn's parameter error (both a ValueError and a TypeError).
+    """
+    for name, value in params.items():
+        allowed = constraints.get(name, ())
+        numeric = any(isinstance(c, Interval) for c in allowed)
+        takes_bools = any(c in ("boolean", "verbose", bool) for c in allowed
+                          if isinstance(c, (str, type)))
+        if isinstance(value, bool) and numeric and not takes_bools:
+            raise InvalidParameterError(
+                f"The {name!r} parameter of {owner} takes numbers, not a bool; got {value!r}.")
+
+
+# schedules that span the max_iter epochs of one fit, for any solver
+FIT_SCHEDULES = ("one_cycle", "cosine")
+# OneCycle's momentum at the peak rate, as a fraction of the momentum at the ends
+# (Smith's and PyTorch's 0.85 against 0.95): momentum=0 stays plain SGD
+MOMENTUM_DIP = 0.85 / 0.95
+
+
+class CheckedInvScaling(InvScaling):
+    """scikit-learn's "invscaling" schedule; a ``power_t`` too large to compute is a ValueError.
+
+    ``(t + 1) ** power_t`` overflows a float (a bare ``OverflowError``) once
+    ``power_t * log(t + 1)`` passes about 709: the rate would underflow to
+    zero, which trains nothing.
+
+    Parameters
+    ----------
+    power_t : float, default=0.5
+    """
+
+    def on_epoch_begin(self, epoch, logs=None):
+        try:
+            super().on_epoch_begin(epoch, logs)
+        except OverflowError:
+            raise ValueError(
+                f"power_t={self.power_t!r} is too large for learning_rate='invscaling': "
+                f"learning_rate_init / (t + 1) ** power_t underflows to zero after "
+                f"t={self.trainer.state.t} samples. Use a smaller power_t (the default is 0.5)."
+            ) from None
+
+
+def estimator_callbacks(estimator, fitted):
+    """scikit-learn's stopping rule and schedules, then the user's callbacks.
+
+    The user's callbacks see the estimator's fitted attributes as of each
+    epoch (published first). scikit-learn's schedules apply to
+    ``solver="sgd"``, as in scikit-learn; "one_cycle" and "cosine" to any
+    mini-batch solver, over the ``max_iter`` epochs of the fit, peaking at the
+    optimizer's initial rate (``learning_rate_init``). "one_cycle" cycles
+    the momentum of an optimizer that has one between the estimator's
+    ``momentum`` (at the ends) and ``0.85 / 0.95`` of it (at the peak rate).
+    ``solver="lbfgs"`` stops by SciPy's own rules and has no rate to
+    schedule (scikit-learn ignores ``learning_rate`` there too): it runs the
+    user's callbacks only (once per iteration).
+
+    Parameters
+    ----------
+    estimator : BaseNeuralEstimator
+        Its ``solver``, ``learning_rate``, ``tol``, ``n_iter_no_change``,
+        ``power_t`` and ``callbacks``.
+    fitted : FittedState
+        The fit in progress (``early_stopping`` restores the best weights).
+
+    Returns
+    -------
+    callbacks : list of Callback
+    """
+    user = as_callbacks(estimator.callbacks)
+    published = [Published(fitted)] + user if user else []
+    if estimator.solver == "lbfgs":
+        return published
+    sgd = estimator.solver == "sgd"
+    callbacks = [PlateauStopping(estimator.tol, estimator.n_iter_no_change,
+                                 adaptive=sgd and estimator.learning_rate == "adaptive",
+                                 restore_best_weights=fitted.early_stopping)]
+    if sgd and estimator.learning_rate == "invscaling":
+        callbacks.append(CheckedInvScaling(estimator.power_t))
+    callbacks += fit_schedule(estimator.learning_rate, fitted.optimizer)
+    return callbacks + published
+
+
+def fit_schedule(learning_rate, optimizer):
+    """The callback of ``learning_rate="one_cycle"`` or ``"cosine"`` (a list of 0 or 1).
+
+    Parameters
+    ----------
+    learning_rate : str
+        The estimator's ``learning_rate``.
+    optimizer : Optimizer
+        The fit's optimizer: its momentum, if it has one, is the cycle's top.
+    """
+    if learning_rate == "cosine":
+        return [CosineDecay()]
+    if learning_rate != "one_cycle":
+        return []
+    momentum = getattr(optimizer, "momentum", None)
+    if momentum is None:
+        return [OneCycle(cycle_momentum=False)]
+    return [OneCycle(base_momentum=MOMENTUM_DIP * momentum, max_momentum=momentum)]
+
+
+def check_incremental_schedule(estimator):
+    """Refuse ``partial_fit`` with a schedule that spans one fit's ``max_iter`` epochs."""
+    if estimator.learning_rate in FIT_SCHEDULES:
+        raise ValueError(
+            f"learning_rate={estimator.learning_rate!r} schedules the max_iter epochs of one "
+            "fit; partial_fit trains one epoch per call with no end known. Use fit, or "
+            "learning_rate='constant' with a OneCycle or CosineDecay callback given "
+            "total_steps (skscratch.callbacks).")
+
 
 # the step size when neither learning_rate_init nor a compiled optimizer gives one
 DEFAULT_LEARNING_RATE = 1e-3
@@ -121,7 +352,7 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         tags.target_tags.required = True
         tags.input_tags.sparse = bool(self._sparse_formats)
         tags.target_tags.multi_output = True
-        if _is_classification(self):
+        if is_classification(self):
             tags.estimator_type = "classifier"
             tags.classifier_tags = ClassifierTags(multi_label=True)
         else:
@@ -210,13 +441,13 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         # scikit-learn's MLP draws from one RandomState per call (see _random.py)
         streams = fit_random_state(self.random_state) if self._sklearn_random_streams else None
         X, y = self._validate_Xy(X, y, reset=first)
-        if _is_classification(self):
+        if is_classification(self):
             check_classes(y, classes, None if first else self._fitted.target.classes,
                           incremental)
         if self._batch_size_clipped(n_rows(X)):
             warn("Got `batch_size` less than 1 or larger than sample size. It is going to be "
                  "clipped", UserWarning)
-        target = (make_target(_is_classification(self), self.loss, y,
+        target = (make_target(is_classification(self), self.loss, y,
                               classes if incremental else None) if first
                   else self._fitted.target)
         Y = target.encode(y, first_input(X).dtype)
@@ -317,13 +548,13 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         """Run the epochs, then keep the best weights and publish the fitted attributes."""
         X, y, Y, sample_weight = data
         if self.solver == "lbfgs":
-            train_lbfgs(self, fitted, X, Y, sample_weight)
+            train_lbfgs(self, fitted, X, Y, sample_weight, estimator_callbacks(self, fitted))
             publish(self, fitted)
             return
         evaluators = []
         if fitted.early_stopping:
             X, Y, sample_weight, held_out = validation_split(
-                data, fitted, self.validation_fraction, _is_classification(self),
+                data, fitted, self.validation_fraction, is_classification(self),
                 fitted.rng if streams is None else streams)
             evaluators.append(held_out)
         if options.validation_data is not None:
@@ -395,8 +626,8 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         X, sample_shape = self._flatten_input(X)
         X, y = validate_data(self, X, y, reset=reset, dtype=(np.float64, np.float32),
                              accept_sparse=self._sparse_formats, multi_output=True,
-                             y_numeric=not _is_classification(self))
-        if _is_classification(self):
+                             y_numeric=not is_classification(self))
+        if is_classification(self):
             check_label_types(y)
         return self._shape_input(csr(X), sample_shape, reset), ravel_column(y)
 
@@ -465,37 +696,6 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
             return min(200, n_samples)
         return min(self.batch_size, n_samples)
 
-    def save(self, filepath):
-        """Write the fitted estimator to ``filepath`` (:func:`skscratch.save`; no pickle).
-
-        What a :class:`~skscratch.callbacks.ModelCheckpoint` calls; read it
-        back with :func:`skscratch.load`.
-
-        Parameters
-        ----------
-        filepath : str or path-like
-        """
-        save(self, filepath)
-
-    def _file_contents(self):
-        """``(header, arrays)`` of this fitted estimator's model file (what ``save`` writes)."""
-        return file_contents(self)
-
-    @classmethod
-    def _from_file(cls, header, arrays):
-        """The estimator a model file's header and arrays describe, read through every check."""
-        return from_file(cls, header, arrays)
-
-    def summary(self, print_fn=None):
-        """Print the fitted network's layers, output shapes and parameter counts.
-
-        Parameters
-        ----------
-        print_fn : callable, optional
-            Called with the table's text instead of ``print``.
-        """
-        check_is_fitted(self)
-        self.network_.summary(print_fn)
 
 
 def _listed(items):

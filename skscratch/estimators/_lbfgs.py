@@ -13,9 +13,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ..lbfgs import LBFGS_PARAMETER_COPIES, LBFGSTrainer
-from ..user_warnings import warn
-from ._callbacks import estimator_callbacks
-from ._inputs import scale_hint
+from ._data import scale_hint, warn
 
 
 def memory_slots(dtype):
@@ -28,7 +26,7 @@ def memory_slots(dtype):
     return -(-copies // 2)
 
 
-def train_lbfgs(estimator, fitted, X, Y, sample_weight):
+def train_lbfgs(estimator, fitted, X, Y, sample_weight, callbacks):
     """Minimise the fit's loss with L-BFGS-B; warn as scikit-learn when it did not converge.
 
     Parameters
@@ -40,11 +38,13 @@ def train_lbfgs(estimator, fitted, X, Y, sample_weight):
         The fit in progress; its ``training`` is continued (``warm_start``).
     X, Y : ndarray, or tuple of ndarray
     sample_weight : ndarray or None
+    callbacks : list of Callback
+        The estimator's callbacks for this fit.
     """
     trainer = LBFGSTrainer(fitted.network, fitted.target.loss, alpha=estimator.alpha,
                            max_fun=estimator.max_fun, tol=estimator.tol,
                            verbose=estimator.verbose, owner=estimator,
-                           callbacks=estimator_callbacks(estimator, fitted))
+                           callbacks=callbacks)
     fitted.training = trainer.fit(X, Y, sample_weight, max_iter=estimator.max_iter,
                                   state=fitted.training)
     if fitted.training.stopped is None:

@@ -1,4 +1,9 @@
-"""The estimators as plain data: their model files, skops's secure format; pickle keeps all.
+"""An estimator's fitted state: one private object, the public attributes read from it,
+and the estimator as plain data (its model files, skops's secure format; pickle keeps all).
+
+A fit leaves one :class:`FittedState` (network, target, optimizer, random
+generator, training record); :func:`publish` sets the public fitted
+attributes (``loss_curve_``, ``classes_``, ...) from it.
 
 An estimator's model file (:func:`skscratch.save`) holds what
 :func:`file_contents` gives (parameters, target, network, optimizer, the
@@ -24,12 +29,14 @@ trusted by name, so a skops file always goes through the checks.
 
 import copyreg
 import json
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from ..archive import MAX_ARCHIVE_BYTES, MAX_HEADER_BYTES, MEMBER, allowed, expect, jsonable, plain
+from ..callbacks import Callback
 from ..configs import layer_config, layer_from_config
 from ..layers.base import leaf_layers
 from ..losses import LOSSES
@@ -44,14 +51,96 @@ from ..persistence.writing import (
     moment_arrays,
     network_header,
     optimizer_header,
+    save,
     weight_arrays,
 )
 from ..registry import ESTIMATORS
-from ..user_warnings import warn
-from ._fitted import FittedState, publish
-from ._inputs import sample_shape
+from ..training import TrainingState
+from ._data import REGRESSION_LOSSES, ClassificationTarget, RegressionTarget, sample_shape, warn
 from ._sklearn_private import validate_parameter_constraints
-from ._targets import REGRESSION_LOSSES, ClassificationTarget, RegressionTarget
+
+
+@dataclass
+class FittedState:
+    """Everything a fit leaves behind, kept together.
+
+    Training, persistence and prediction pass this one object around; the
+    public fitted attributes (``loss_curve_``, ``classes_``, ...) are read
+    from it by :func:`publish`.
+
+    Attributes
+    ----------
+    network : Network or Model
+        The trained model.
+    target : ClassificationTarget or RegressionTarget
+        How ``y`` maps to the network's outputs, and back.
+    optimizer : Optimizer
+        With its moments, so ``partial_fit`` continues exactly.
+    rng : numpy.random.Generator
+        Shuffling and dropout randomness, continued by ``partial_fit``.
+    training : TrainingState
+        Epochs, losses, validation scores, history.
+    early_stopping : bool
+        Whether the last fit held out a validation split.
+    epochs_before : int
+        Epochs run before the current call: ``n_iter_`` counts the epochs of
+        the latest call (as scikit-learn does), ``loss_curve_`` all of them.
+    architecture : dict or None
+        The parameters the network and its target were built from (the
+        estimator's ``_built_from()`` at the first fit: its architecture and
+        loss): continued fits are refused when they changed. None (a state
+        made elsewhere, e.g. by ``load``) is filled from the estimator's
+        parameters by :func:`publish`.
+    """
+
+    network: object
+    target: object
+    optimizer: object
+    rng: object
+    training: TrainingState
+    early_stopping: bool = False
+    epochs_before: int = 0
+    architecture: dict = None
+
+
+def publish(estimator, fitted):
+    """Store ``fitted`` on the estimator and set the public fitted attributes from it."""
+    if fitted.architecture is None:
+        fitted.architecture = estimator._built_from()
+    estimator._fitted = fitted
+    network, state, target = fitted.network, fitted.training, fitted.target
+    early = fitted.early_stopping
+    estimator.network_ = network
+    estimator.n_iter_, estimator.t_ = state.n_iter - fitted.epochs_before, state.t
+    estimator.loss_curve_ = state.loss_curve
+    estimator.loss_ = state.loss_curve[-1] if state.loss_curve else None
+    estimator.best_loss_ = None if early else state.best_loss
+    estimator.validation_scores_ = state.validation_scores if early else None
+    estimator.best_validation_score_ = state.best_validation_score if early else None
+    estimator.history_ = state.history
+    estimator.n_layers_ = sum("W" in leaf.params for leaf in leaf_layers(network)) + 1
+    estimator.n_outputs_ = target.n_outputs
+    estimator.out_activation_ = target.out_activation
+    if isinstance(target, ClassificationTarget):
+        estimator.classes_ = target.classes
+
+
+class Published(Callback):
+    """Publish the fitted attributes after every epoch, for the callbacks after it.
+
+    Parameters
+    ----------
+    fitted : FittedState
+        The state of the fit in progress.
+    """
+
+    def __init__(self, fitted):
+        self.fitted = fitted
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.fitted.training = self.trainer.state
+        publish(self.trainer.owner, self.fitted)
+
 
 # the keys of the plain state
 KEYS = ("header", "arrays")
@@ -66,9 +155,9 @@ class PickledState(dict):
 
 
 class StateMixin:
-    """How every skscratch estimator pickles, copies and goes to skops.
+    """How every skscratch estimator saves, pickles, copies and goes to skops.
 
-    pickle and copy take ``__reduce_ex__``: the whole ``__dict__``, as ever.
+    pickle and copy take ``__reduce_ex__``: the whole ``__dict__``, as it is.
     skops takes ``__getstate__``: plain data, which ``__setstate__`` checks
     as :func:`skscratch.load` does (see the module's docstring for why a
     file cannot skip the checks).
@@ -107,6 +196,39 @@ class StateMixin:
             When plain data is malformed, tampered or of another class.
         """
         restore(self, state)
+
+    def save(self, filepath):
+        """Write the fitted estimator to ``filepath`` (:func:`skscratch.save`; no pickle).
+
+        What a :class:`~skscratch.callbacks.ModelCheckpoint` calls; read it
+        back with :func:`skscratch.load`.
+
+        Parameters
+        ----------
+        filepath : str or path-like
+        """
+        save(self, filepath)
+
+    def _file_contents(self):
+        """``(header, arrays)`` of this fitted estimator's model file (what ``save`` writes)."""
+        return file_contents(self)
+
+    @classmethod
+    def _from_file(cls, header, arrays):
+        """The estimator a model file's header and arrays describe, read through every check."""
+        return from_file(cls, header, arrays)
+
+    def summary(self, print_fn=None):
+        """Print the fitted network's layers, output shapes and parameter counts.
+
+        Parameters
+        ----------
+        print_fn : callable, optional
+            Called with the table's text instead of ``print``.
+        """
+        check_is_fitted(self)
+        self.network_.summary(print_fn)
+
 
 
 def reduction(estimator):

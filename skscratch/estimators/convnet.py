@@ -7,9 +7,8 @@ import numpy as np
 from ..layers import Activation, BatchNorm, Conv2D, Dense, Dropout, Flatten, MaxPool2D
 from ..layers.windows import pair
 from ..registry import ESTIMATORS
-from ..user_warnings import warn
-from ._architecture import canonical, sizes
-from ._base import BaseNeuralEstimator
+from ._base import BaseNeuralEstimator, canonical, sizes
+from ._data import warn
 from ._sklearn_private import Interval, StrOptions
 from .mlp import _hidden_sizes
 

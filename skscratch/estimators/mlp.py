@@ -10,10 +10,9 @@ import numpy as np
 
 from ..layers import Dense, Dropout
 from ..registry import ESTIMATORS
-from ._architecture import canonical, sizes
-from ._base import BaseNeuralEstimator
+from ._base import BaseNeuralEstimator, canonical, sizes
+from ._data import REGRESSION_LOSSES
 from ._sklearn_private import Interval, StrOptions
-from ._targets import REGRESSION_LOSSES
 
 
 @ESTIMATORS.register("MLPFromScratch")

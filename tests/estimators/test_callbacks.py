@@ -10,8 +10,8 @@ from sklearn.model_selection import GridSearchCV
 
 from skscratch import MLPFromScratch
 from skscratch.callbacks import CosineDecay, EarlyStopping, OneCycle, PlateauStopping
-from skscratch.estimators._callbacks import CheckedInvScaling, estimator_callbacks
-from skscratch.estimators._fitted import FittedState, Published
+from skscratch.estimators._base import CheckedInvScaling, estimator_callbacks
+from skscratch.estimators._state import FittedState, Published
 from skscratch.optimizers import SGD, Adam
 
 

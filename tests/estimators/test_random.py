@@ -26,7 +26,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skscratch import ConvNetFromScratch, MLPFromScratch, NetworkEstimator
-from skscratch.estimators._random import EpochOrder, fit_random_state, side_generator
+from skscratch.estimators._data import EpochOrder, fit_random_state, side_generator
 
 TOL = dict(rtol=1e-9, atol=1e-12)
 

@@ -3,8 +3,10 @@
 ``warnings`` shows that location, and ``filterwarnings(module=...)`` matches
 its module; a fixed stack level would name skscratch's own code on some call
 paths (a Pipeline, cross-validation, partial_fit).
+
 """
 
+import sys
 import warnings
 
 import numpy as np
@@ -18,6 +20,8 @@ from sklearn.preprocessing import StandardScaler
 import skscratch
 from skscratch import ConvNetFromScratch, MLPFromScratch, NetworkEstimator
 from skscratch.callbacks import Callback
+from skscratch.estimators import _data
+from skscratch.estimators._data import caller_stacklevel, warn
 
 
 @pytest.fixture(scope="module")
@@ -148,3 +152,48 @@ def test_the_save_warnings_name_the_users_line(iris, tmp_path):
     found = _caught(UserWarning, sio.dumps, MLPFromScratch(random_state=np.random.RandomState(0)))
     assert "random_state is a generator" in str(found[0].message)
     _assert_here(found)
+
+
+def _warned(call):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        call()
+    (w,) = caught
+    return w
+
+
+def test_a_warning_from_skscratch_points_at_the_line_that_called_it():
+    w = _warned(lambda: warn("careful", RuntimeWarning))
+    assert w.category is RuntimeWarning and str(w.message) == "careful"
+    assert w.filename == __file__
+
+
+def test_internal_frames_are_skipped_however_many(monkeypatch):
+    # frames whose module is inside a listed package are skipped, at any depth
+    monkeypatch.setattr(_data, "INTERNAL_PACKAGES", ("skscratch", __name__))
+
+    def deep(n):
+        return warn("deep") if n == 0 else deep(n - 1)
+
+    w = _warned(lambda: deep(5))
+    assert w.filename != __file__            # this module counts as internal now
+    assert "pytest" in w.filename or "pluggy" in w.filename
+
+
+def test_a_stack_of_internal_frames_only_names_the_outermost(monkeypatch):
+    monkeypatch.setattr(_data, "_internal", lambda frame: True)
+    level = caller_stacklevel()
+    frame, depth = sys._getframe(0), 1
+    while frame.f_back is not None:
+        frame, depth = frame.f_back, depth + 1
+    assert level == depth
+
+
+@pytest.mark.parametrize("name, internal", [
+    ("skscratch", True), ("skscratch.estimators._base", True), ("sklearn.pipeline", True),
+    ("joblib.parallel", True), ("skscratchy", False), ("__main__", False),
+    ("tests.estimators.test_mlp", False)])
+def test_internal_means_inside_a_listed_package(name, internal):
+    class Frame:
+        f_globals = {"__name__": name}
+    assert _data._internal(Frame) is internal

@@ -9,7 +9,7 @@ import pytest
 from sklearn.exceptions import NotFittedError
 
 from skscratch import MLPFromScratch, NetworkEstimator
-from skscratch.estimators._weights import WeightList
+from skscratch.estimators._prediction import WeightList
 
 
 @pytest.fixture(scope="module")
