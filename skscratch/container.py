@@ -21,7 +21,7 @@ import numpy as np
 
 from .archive import check_not_hdf5
 from .fitting import compile_model, evaluate_model, fit_model
-from .layers.base import Layer, check_positive_int, leaf_layers
+from .layers.base import Layer, as_list, check_positive_int, leaf_layers
 from .persistence import load_weights, save, save_weights
 from .range_test import find_learning_rate
 from .training import model_inputs, rows_as
@@ -158,19 +158,10 @@ class Container(Layer):
         """Every parameter array of every leaf, in walk order."""
         return self._packing()["params"] if self.built else []
 
-    @params.setter
-    def params(self, value):
-        # Layer.__init__ sets an empty dict; a container's params are its leaves'
-        pass
-
     @property
     def grads(self):
         """Every gradient array, aligned with :attr:`params`."""
         return self._packing()["grads"] if self.built else []
-
-    @grads.setter
-    def grads(self, value):
-        pass
 
     @property
     def penalized(self):
@@ -327,11 +318,11 @@ class Container(Layer):
             batch_size = max(1, PREDICT_ELEMENTS // max(self._widest, inputs))
         batch_size = check_positive_int(batch_size, "batch_size")
         n = xs[0].shape[0]
-        shapes, multi_out = _as_list(self.output_shape, is_shape=True)
+        shapes, multi_out = as_list(self.output_shape, list)
         outs = [np.empty((n,) + shape, dtype=self.dtype) for shape in shapes]
         for start in range(0, n, batch_size):
             chunk = [rows_as(a[start:start + batch_size], self.dtype) for a in xs]
-            result, _ = _as_list(self.forward(chunk if multi_in else chunk[0], training=False,
+            result, _ = as_list(self.forward(chunk if multi_in else chunk[0], training=False,
                                               logits=logits))
             for out, part in zip(outs, result):
                 out[start:start + batch_size] = part
@@ -568,14 +559,6 @@ random_state :
                            "layer).")
 
 
-def _as_list(value, is_shape=False):
-    """``(list, was_a_list)``: one array (or one shape) becomes a list of one."""
-    if is_shape:
-        multi = isinstance(value, list)
-    else:
-        multi = isinstance(value, (list, tuple))
-    return (list(value) if multi else [value]), multi
-
 
 # refuse to build a model whose training would need more than this
 MEMORY_LIMIT_BYTES = 8 << 30
@@ -634,8 +617,8 @@ def training_memory(model, input_shape, batch_size, dtype, *, n_samples=0,
     params = model.count_params(input_shape)
     copies = PARAMETER_COPIES + optimizer_slots + continued * (2 + optimizer_slots)
     last = n_samples % batch_size if n_samples > batch_size else 0
-    inputs = sum(math.prod(s) for s in _as_list(input_shape, True)[0])
-    outputs = sum(math.prod(s) for s in _as_list(model.compute_output_shape(input_shape), True)[0])
+    inputs = sum(math.prod(s) for s in as_list(input_shape, list)[0])
+    outputs = sum(math.prod(s) for s in as_list(model.compute_output_shape(input_shape), list)[0])
     workspace = model.count_workspace(input_shape) + inputs + outputs
     # prediction in chunks of rows sized as Container.predict sizes them: the input
     # chunk in the model's dtype, the previous layer's output, the current layer's

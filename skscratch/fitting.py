@@ -12,8 +12,8 @@ epoch's record. ``evaluate`` computes the same quantities on any data.
 
 import numpy as np
 
-from .callbacks import Callback, History
-from .layers.base import check_positive_int
+from .callbacks import History
+from .layers.base import as_list, check_positive_int
 from .losses import LOSSES, get_loss
 from .metrics import OutputMetrics, metric_names
 from .optimizers import SGD, Optimizer, get_optimizer
@@ -129,9 +129,8 @@ def _call_snapshot(model, optimizer, random_state, callbacks):
     the optimizers it may step, the random source and the callbacks: a
     failed or interrupted fit leaves them exactly as they were.
     """
-    given = callbacks if isinstance(callbacks, (list, tuple)) else ()
     return Snapshot(model, *_trained_optimizers(model, optimizer), _random_source(random_state),
-                    callbacks=[c for c in given if isinstance(c, Callback)])
+                    callbacks=as_list(callbacks)[0])
 
 
 def _fit_data(model, compiled, xs, y, sample_weight, validation_split, validation_data):

@@ -21,6 +21,7 @@ import re
 import numpy as np
 
 from .layers.activations import get_activation
+from .layers.base import as_list
 from .registry import Registry
 
 METRICS = Registry("metric", aliases={
@@ -276,7 +277,7 @@ def metric_names(metrics):
     if metrics is None:
         return None
     if isinstance(metrics, dict):
-        return {k: metric_names(_as_list(v)) for k, v in metrics.items()}
+        return {k: metric_names(as_list(v)[0]) for k, v in metrics.items()}
     return [metric_names(m) if isinstance(m, (list, tuple))
             else m if isinstance(m, str) else METRICS.name_of(m) for m in metrics]
 
@@ -289,7 +290,7 @@ def _metrics_per_output(metrics, names):
         unknown = sorted(set(metrics) - set(names))
         if unknown:
             raise ValueError(f"metrics names outputs {unknown}; the outputs are {names}.")
-        return [_as_list(metrics.get(n, [])) for n in names]
+        return [as_list(metrics.get(n, []))[0] for n in names]
     if not isinstance(metrics, (list, tuple)):
         raise TypeError(f"metrics must be a list of metric names (or one list per output); "
                         f"got {metrics!r}.")
@@ -299,6 +300,3 @@ def _metrics_per_output(metrics, names):
         return [list(m) for m in metrics]
     return [list(metrics) for _ in names]
 
-
-def _as_list(value):
-    return list(value) if isinstance(value, (list, tuple)) else [value]

@@ -25,7 +25,7 @@ from .graph import (
     topological_nodes,
     unique_names,
 )
-from .layers.base import LAYERS, dense_batch
+from .layers.base import LAYERS, as_list, dense_batch
 from .layers.symbolic import Input, SymbolicTensor
 from .random_state import as_generator
 from .summary import short_name, table
@@ -71,8 +71,7 @@ class Model(Container):
         # predicts an array, not a list of one
         self._multi_in = isinstance(inputs, (list, tuple)) and len(inputs) != 1
         self._multi_out = isinstance(outputs, (list, tuple)) and len(outputs) != 1
-        self.inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
-        self.outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+        self.inputs, self.outputs = as_list(inputs)[0], as_list(outputs)[0]
         for t in self.inputs + self.outputs:
             if not isinstance(t, SymbolicTensor):
                 raise TypeError(f"Model inputs and outputs must be symbolic tensors; got {t!r}.")

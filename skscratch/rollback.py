@@ -18,6 +18,7 @@ import types
 
 import numpy as np
 
+from .callbacks.base import Callback
 from .layers.base import Layer, all_layers, leaf_layers
 from .optimizers import Optimizer
 
@@ -47,11 +48,13 @@ class Snapshot:
         estimator, a :class:`~skscratch.training.TrainingState`, a trainer)
         by its attributes, lists and dicts in them copied to any depth and
         generators by their state. ``None`` is skipped.
-    callbacks : sequence of Callback, optional
-        Each one's attributes are deep-copied, but for what a fit lends it
-        (``model``, ``params``, ``trainer``) and the objects above, which
-        stay the same objects; an attribute that cannot be copied (an open
-        file) is kept as it is.
+    callbacks : sequence, optional
+        The callbacks a call was given. Each one's attributes are
+        deep-copied, but for what a fit lends it (``model``, ``params``,
+        ``trainer``), its :attr:`~skscratch.callbacks.Callback.reports` and
+        the objects above, which stay the same objects; an attribute that
+        cannot be copied (an open file) is kept as it is. Items that are not
+        callbacks are passed over: the call's own checks refuse them.
 
     Examples
     --------
@@ -78,7 +81,7 @@ class Snapshot:
         for o in objects:
             if isinstance(o, Layer):
                 kept.update((id(layer), layer) for layer in all_layers(o))
-        callbacks = list({id(c): c for c in callbacks}.values())
+        callbacks = list({id(c): c for c in callbacks if isinstance(c, Callback)}.values())
         kept.update((id(c), c) for c in callbacks)
         self._parts += [_CallbackPart(c, kept) for c in callbacks]
 

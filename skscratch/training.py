@@ -35,8 +35,8 @@ import numpy as np
 from scipy.sparse import issparse
 
 from .callbacks import CallbackList, EpochPrinter, PlateauStopping, ProgressBar, as_callbacks
-from .callbacks.base import check_flag, check_verbose
-from .layers.base import leaf_layers
+from .callbacks.base import check_flag, check_rate, check_verbose
+from .layers.base import as_list, leaf_layers
 from .metrics import OutputMetrics
 from .random_state import as_generator
 from .rollback import Snapshot
@@ -47,12 +47,12 @@ EPOCH_GATHER_BYTES = 2**22
 
 def n_rows(data):
     """Number of samples of one array or of a tuple of arrays."""
-    return (data[0] if isinstance(data, tuple) else data).shape[0]
+    return as_list(data, tuple)[0][0].shape[0]
 
 
 def small_arrays(*data):
     """Whether every array is an in-memory ndarray and all fit in EPOCH_GATHER_BYTES."""
-    arrays = [a for d in data for a in (d if isinstance(d, tuple) else (d,))]
+    arrays = [a for d in data for a in as_list(d, tuple)[0]]
     return (all(type(a) is np.ndarray for a in arrays)
             and sum(a.nbytes for a in arrays) <= EPOCH_GATHER_BYTES)
 
@@ -412,7 +412,8 @@ class Trainer:
             self.output_names = output_names or [f"output_{i}" for i in range(len(self.losses))]
             self.output_losses = np.zeros(len(self.losses))
         self.optimizer = optimizer
-        self.alpha = float(alpha)   # a NumPy scalar would make float32 passes float64
+        # a float, not a NumPy scalar, which would make float32 passes float64
+        self.alpha = check_rate(alpha, "alpha")
         self.batch_size = batch_size
         self.shuffle = shuffle if callable(shuffle) else check_flag(shuffle, "shuffle")
         self.rng = as_generator(rng)

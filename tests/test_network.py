@@ -122,3 +122,15 @@ def test_a_declared_input_shape_builds_the_network_on_first_use(rng):
         Network([Dense(1, input_shape=[3])]).fit(np.zeros((4, 2)), np.zeros(4), epochs=1)
     with pytest.raises(ValueError, match="An Input goes first"):
         Network([Dense(1)]).add(Input(shape=[3]))
+
+
+def test_a_networks_weights_are_its_leaves_and_cannot_be_rebound():
+    # Layer's own dicts (params, grads, state) are a leaf's; a container reads its
+    # leaves' arrays and refuses an assignment instead of swallowing it
+    net = Network([Dense(3), Dense(2)])
+    assert net.params == [] and net.grads == [] and not hasattr(net, "state")
+    net.build((4,), np.random.default_rng(0))
+    leaves = [a for layer in net.layers for a in layer.params.values()]
+    assert len(net.params) == 4 and all(p is q for p, q in zip(net.params, leaves))
+    with pytest.raises(AttributeError):
+        net.params = []

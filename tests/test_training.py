@@ -160,3 +160,10 @@ def test_an_exception_in_a_fit_restores_the_setting():
         with training_threads(small, 32):
             raise KeyboardInterrupt
     assert _blas_threads() == before
+
+
+@pytest.mark.parametrize("alpha, error", [(10**400, "float can hold"), (-1.0, r"alpha must lie"),
+                                          (float("inf"), r"alpha must lie"), ("1", "number")])
+def test_a_trainer_refuses_an_alpha_it_cannot_use_by_name(rng, alpha, error):
+    with pytest.raises((TypeError, ValueError), match=error):
+        small_trainer(rng, alpha=alpha)

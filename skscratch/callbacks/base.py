@@ -400,7 +400,11 @@ def check_rate(value, name, low=0.0, high=np.inf, closed="left"):
     """``value`` as a float in the interval (``low``, ``high``) closed as said; else an error."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
         raise TypeError(f"{name} must be a number; got {value!r}.")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:       # an int beyond float64's range
+        raise ValueError(f"{name} must be a number a float can hold; got an integer of "
+                         f"{len(str(abs(value)))} digits.") from None
     above = value >= low if closed in ("left", "both") else value > low
     below = value <= high if closed in ("right", "both") else value < high
     if not (above and below):

@@ -28,11 +28,11 @@ from sklearn.utils import ClassifierTags, RegressorTags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import validate_data
 
-from ..callbacks import Callback, CosineDecay, InvScaling, OneCycle, PlateauStopping, as_callbacks
+from ..callbacks import CosineDecay, InvScaling, OneCycle, PlateauStopping, as_callbacks
 from ..container import check_memory
 from ..layers import BatchNorm
 from ..layers.activations import ACTIVATIONS
-from ..layers.base import check_positive_int, leaf_layers
+from ..layers.base import as_list, check_positive_int, leaf_layers
 from ..lbfgs import chunk_rows
 from ..network import Network
 from ..optimizers import OPTIMIZERS
@@ -47,7 +47,6 @@ from ._data import (
     check_label_types,
     compiled_loss,
     csr,
-    first_input,
     fit_random_state,
     generator,
     init_output_bias,
@@ -161,12 +160,17 @@ TRAINING_CONSTRAINTS = {
 }
 
 
-def reject_bools(constraints, params, owner):
-    """Refuse True/False where a parameter takes numbers, not booleans.
+# the largest number a float64 parameter can hold
+FLOAT_MAX = float(np.finfo(np.float64).max)    # a Python float: compared with any int exactly
 
-    scikit-learn's ``Interval(Integral, ...)`` and ``Interval(Real, ...)``
-    accept ``True`` (``bool`` subclasses ``int``), so ``batch_size=True``
-    would train with batches of one sample.
+
+def reject_bools(constraints, params, owner):
+    """Refuse numbers scikit-learn's intervals accept but training cannot use.
+
+    ``Interval(Integral, ...)`` and ``Interval(Real, ...)`` accept ``True``
+    (``bool`` subclasses ``int``), so ``batch_size=True`` would train with
+    batches of one sample; and ``Interval(Real, ...)`` accepts an integer
+    beyond float64's range (``alpha=10**400``), which no float can hold.
 
     Parameters
     ----------
@@ -190,6 +194,11 @@ def reject_bools(constraints, params, owner):
         if isinstance(value, bool) and numeric and not takes_bools:
             raise InvalidParameterError(
                 f"The {name!r} parameter of {owner} takes numbers, not a bool; got {value!r}.")
+        real = any(isinstance(c, Interval) and c.type is Real for c in allowed)
+        if real and isinstance(value, (int, np.integer)) and abs(value) > FLOAT_MAX:
+            raise InvalidParameterError(
+                f"The {name!r} parameter of {owner} must be a number a float can hold; got "
+                f"an integer of {len(str(abs(value)))} digits.")
 
 
 # schedules that span the max_iter epochs of one fit, for any solver
@@ -432,8 +441,8 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         continued = fitted is not None and (incremental or self.warm_start)
         trained = ((fitted, fitted.network, fitted.optimizer, fitted.training, fitted.rng)
                    if continued else ())
-        given = list(_listed(self.callbacks)) + list(_listed((options or {}).get("callbacks")))
-        return Snapshot(self, *trained, callbacks=[c for c in given if isinstance(c, Callback)])
+        given = as_list(self.callbacks)[0] + as_list((options or {}).get("callbacks"))[0]
+        return Snapshot(self, *trained, callbacks=given)
 
     def _fit_unsafe(self, X, y, sample_weight, incremental, classes, options):
         """:meth:`_fit`'s work; a failure part-way is rolled back by the caller."""
@@ -450,8 +459,9 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         target = (make_target(is_classification(self), self.loss, y,
                               classes if incremental else None) if first
                   else self._fitted.target)
-        Y = target.encode(y, first_input(X).dtype)
-        sample_weight = validate_sample_weight(sample_weight, first_input(X))
+        rows = as_list(X, tuple)[0][0]          # every input shares the rows and dtype
+        Y = target.encode(y, rows.dtype)
+        sample_weight = validate_sample_weight(sample_weight, rows)
         if first:
             fitted = self._new_state(X, Y, target, sample_weight, streams)
             compiled_loss(target, fitted.network, self.loss)
@@ -512,7 +522,7 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
         With scikit-learn's ``streams`` (a RandomState), the Dense layers are
         initialised from it exactly as ``MLPClassifier`` does.
         """
-        input_shape, dtype = sample_shape(X), first_input(X).dtype
+        input_shape, dtype = sample_shape(X), as_list(X, tuple)[0][0].dtype
         architecture = self._built_from()
         network = self._build_network(input_shape, target.n_outputs)
         # continued=True: any fitted estimator may go on with partial_fit or warm_start
@@ -696,8 +706,3 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
             return min(200, n_samples)
         return min(self.batch_size, n_samples)
 
-
-
-def _listed(items):
-    """The items of a ``callbacks`` argument (anything else is refused later, by its check)."""
-    return items if isinstance(items, (list, tuple)) else ()

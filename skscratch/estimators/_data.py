@@ -113,15 +113,6 @@ def validate_sample_weight(sample_weight, X):
     return sample_weight
 
 
-def as_tuple(X):
-    """The network input as a tuple of arrays (one per model input)."""
-    return X if isinstance(X, tuple) else (X,)
-
-
-def first_input(X):
-    """The first array of the network input (all share rows and dtype)."""
-    return as_tuple(X)[0]
-
 
 def sample_shape(X):
     """One sample's shape, or a list of them for a model with several inputs."""
@@ -290,12 +281,17 @@ class ClassificationTarget:
         return cls(labels)
 
     def encode(self, y, dtype):
-        """One-hot (or 0/1) matrix of shape ``(n_samples, n_outputs)``."""
+        """One-hot (or 0/1) matrix of shape ``(n_samples, n_outputs)``.
+
+        The labels become their indices in :attr:`classes`; the loss encodes
+        those as it encodes any integer labels (:meth:`Loss.encode_target
+        <skscratch.losses.Loss.encode_target>`).
+        """
         if self.multilabel:
             if y.ndim != 2 or y.shape[1] != len(self.classes):
                 raise ValueError(f"Expected a multilabel indicator y with {len(self.classes)} "
                                  f"columns; got shape {y.shape}.")
-            return np.asarray(y, dtype=dtype)
+            return self.loss.encode_target(y, self.n_outputs, dtype)
         if y.ndim != 1:
             raise ValueError(f"y has shape {y.shape}; the model was fitted on one column of "
                              f"the classes {self.classes.tolist()}: y must be 1-D.")
@@ -303,12 +299,7 @@ class ClassificationTarget:
         if unseen.size:
             raise ValueError(f"y contains labels not seen in classes_ {self.classes.tolist()}: "
                              f"{unseen.tolist()}.")
-        index = np.searchsorted(self.classes, y)
-        if self.n_outputs == 1:
-            return index.astype(dtype).reshape(-1, 1)
-        onehot = np.zeros((len(y), self.n_outputs), dtype=dtype)
-        onehot[np.arange(len(y)), index] = 1
-        return onehot
+        return self.loss.encode_target(np.searchsorted(self.classes, y), self.n_outputs, dtype)
 
     @staticmethod
     def init_output_bias(bias, Y, sample_weight=None):

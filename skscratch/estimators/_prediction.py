@@ -7,10 +7,9 @@ import numpy as np
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..layers.base import leaf_layers
+from ..layers.base import as_list, leaf_layers
 from ._data import (
     ClassificationTarget,
-    as_tuple,
     cast,
     check_fitted_task,
     csr,
@@ -52,7 +51,7 @@ class PredictionMixin:
         with np.errstate(over="ignore", invalid="ignore"):
             raw = raw_output(self.network_, target, X)
         if not np.isfinite(raw).all():
-            largest = max(float(abs(a).max()) for a in as_tuple(X))
+            largest = max(float(abs(a).max()) for a in as_list(X, tuple)[0])
             raise ValueError(
                 "The network's outputs overflowed: X holds values too large for this "
                 f"{self.network_.dtype} model (largest magnitude "

@@ -67,6 +67,19 @@ def zeros_array(shape, dtype):
     return _zeros_block(np.dtype(dtype))[:size].reshape(shape)
 
 
+def as_list(value, several=(list, tuple)):
+    """``(items, was_several)``: one value as a list of one, several as a list of them.
+
+    The one "one array or many" rule of the package: a model with several
+    inputs or outputs takes a list or tuple of arrays (``several``); its
+    training data is a tuple (``several=tuple``); its shapes are a list of
+    tuples (``several=list``, since one shape is itself a tuple).
+    """
+    if isinstance(value, several):
+        return list(value), True
+    return [value], False
+
+
 def as_shape(shape):
     """One sample shape as a tuple of ints, or a list of them (several inputs)."""
     if isinstance(shape, list):
@@ -167,9 +180,8 @@ class Layer:
         self.name = name
         self.declared_input_shape = (None if input_shape is None
                                      else checked_shape(input_shape, "input_shape"))
-        self.params = {}
-        self.grads = {}
-        self.state = {}
+        if not self.is_container:   # a container's arrays are its leaves' (Container.params)
+            self.params, self.grads, self.state = {}, {}, {}
         self.input_shape = None
         self.output_shape = None
         self.dtype = None

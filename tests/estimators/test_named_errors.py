@@ -291,6 +291,15 @@ def test_bools_are_not_numbers(iris, param):
         MLPFromScratch(**{"max_iter": 1, param: True}).fit(*iris)
 
 
+@pytest.mark.parametrize("param", ["alpha", "learning_rate_init", "tol", "power_t", "epsilon"])
+def test_an_integer_no_float_can_hold_is_a_named_error_and_changes_nothing(iris, param):
+    # scikit-learn's Interval(Real) takes any int; 10**400 overflowed deep in training
+    est = MLPFromScratch(max_iter=1, random_state=0, **{param: 10**400})
+    with pytest.raises(ValueError, match=rf"'{param}'.*float can hold.*401 digits"):
+        est.fit(*iris)
+    assert not hasattr(est, "network_")
+
+
 @pytest.mark.parametrize("param", ["filters", "kernel_size", "strides", "pool_size"])
 def test_convnet_refuses_bool_sizes(digits, param):
     with pytest.raises((TypeError, ValueError), match=rf"'{param}'.*bool"):
