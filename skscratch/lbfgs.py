@@ -165,6 +165,7 @@ class LBFGSTrainer(Trainer):
         flat = self.network.flat_params
 
         def objective(x):
+            """The loss and its float64 gradient at parameters ``x``."""
             np.copyto(flat, x, casting="same_kind")
             # overflow at a trial point shows as a non-finite loss, which the line
             # search backs away from; no stream of RuntimeWarnings
@@ -234,6 +235,7 @@ class LBFGSTrainer(Trainer):
         self._clock = time.perf_counter()
 
         def iteration(intermediate_result):
+            """Notify the callbacks; a stop request ends SciPy's loop."""
             if self._on_iteration(intermediate_result, callbacks):
                 raise StopIteration          # SciPy ends the optimisation there
 

@@ -137,7 +137,7 @@ class _Kept:
             self.contents = value.get_state(legacy=False)
 
     def restore(self, done):
-        """Put the contents back (once per object); return the value."""
+        """Put the contents back once per object (ids in ``done``); return the value."""
         value = self.value
         if self.contents is None or id(value) in done:
             return value
@@ -170,6 +170,7 @@ class _AttributesPart:
                      for name, value in vars(obj).items()}
 
     def restore(self, done):
+        """Put the kept values back; ``done`` holds the ids of objects already restored."""
         attributes = vars(self.obj)
         attributes.clear()
         attributes.update({name: kept.restore(done) for name, kept in self.kept.items()})
@@ -182,6 +183,7 @@ class _GeneratorPart:
         self.kept = seen.get(id(generator)) or _Kept(generator, seen)
 
     def restore(self, done):
+        """Put the kept values back; ``done`` holds the ids of objects already restored."""
         self.kept.restore(done)
 
 
@@ -200,6 +202,7 @@ class _LayersPart:
                        for name, array in _arrays(leaf)]
 
     def restore(self, done):
+        """Put the kept values back; ``done`` holds the ids of objects already restored."""
         for layer in self.layers:
             layer.restore(done)
         for leaf, name, value in self.values:
@@ -220,6 +223,7 @@ class _OptimizerPart:
                            else value for name, value in vars(optimizer).items()}
 
     def restore(self, done):
+        """Put the kept values back; ``done`` holds the ids of objects already restored."""
         attributes = vars(self.optimizer)
         attributes.clear()
         attributes.update({name: _copied_arrays(value) if name not in OPTIMIZER_SCRATCH
@@ -262,6 +266,7 @@ class _CallbackPart:
                 self.attributes[name] = (value, value)
 
     def restore(self, done):
+        """Put the kept values back; ``done`` holds the ids of objects already restored."""
         attributes = vars(self.callback)
         reported = {name: attributes[name] for name in self.callback.reports
                     if name in attributes}

@@ -169,6 +169,7 @@ def _restore_compiled(model, spec, arrays):
 def _metric_names(metrics):
     """Whether ``metrics`` is None or Keras's forms of metric names (strings only)."""
     def names(items):
+        """Whether ``items`` is a list of strings."""
         return isinstance(items, list) and all(isinstance(m, str) for m in items)
     if metrics is None or names(metrics):
         return True

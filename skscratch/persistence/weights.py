@@ -49,6 +49,7 @@ def load_weights(model, path):
     expected = [list(w.shape) for w in model.get_weights()]
 
     def check_sizes(header, sizes):
+        """Refuse a header that is not a weights file of this model's shapes."""
         if header.get("format") != FORMAT or header.get("version") != VERSION:
             raise ValueError(f"it is not a weights file (format {header.get('format')!r}); "
                              "a whole model file is read by skscratch.load")
