@@ -15,7 +15,7 @@ import numpy as np
 from .callbacks import History
 from .layers.base import as_list, check_positive_int
 from .losses import LOSSES, get_loss
-from .metrics import OutputMetrics, metric_names
+from .metrics import OutputMetrics, check_metrics, metric_names
 from .optimizers import SGD, Optimizer, get_optimizer
 from .random_state import as_generator
 from .rollback import Snapshot
@@ -42,6 +42,7 @@ class Compiled:
         self.loss, self.loss_weights, self.metrics = loss, loss_weights, metrics
         self.losses = [get_loss(item) for item in _per_output(loss, self.names, "loss")]
         self.weights = _loss_weights(loss_weights, self.names)
+        check_metrics(metrics, self.names)
         self.optimizer = optimizer
 
     def get_config(self):

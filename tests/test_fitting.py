@@ -218,6 +218,20 @@ def test_compile_refuses_what_it_cannot_train(rng):
         model.compile(loss="mse", metrics="mae")
 
 
+def test_compile_refuses_an_unknown_metric_before_the_model_is_built():
+    # the name alone is wrong: compile says so, not the first fit
+    model = Network([Dense(30, "relu", input_shape=[8]), Dense(1)])
+    with pytest.raises(ValueError, match="Unknown metric 'acuracy'"):
+        model.compile(loss="mse", optimizer="sgd", metrics=["acuracy"])
+    with pytest.raises(TypeError, match="metrics must be a list"):
+        model.compile(loss="mse", metrics="mae")
+    assert getattr(model, "compiled", None) is None and not model.built
+    inputs = Input(shape=[2])
+    two = Model(inputs, [Dense(1, name="main")(inputs), Dense(1, name="aux")(inputs)])
+    with pytest.raises(ValueError, match="Unknown metric 'rmsee'"):
+        two.compile(loss="mse", metrics={"aux": ["rmsee"]})
+
+
 def test_evaluate_before_compile_or_fit_says_so(rng):
     model = Network([Dense(1)]).build((2,), rng)
     with pytest.raises(RuntimeError, match=r"call compile\(loss=..., metrics=...\)"):
