@@ -13,6 +13,7 @@ epoch's record. ``evaluate`` computes the same quantities on any data.
 import numpy as np
 
 from .callbacks import History
+from .callbacks.base import check_flag, check_verbose
 from .layers.base import as_list, check_positive_int
 from .losses import LOSSES, get_loss
 from .metrics import OutputMetrics, check_metrics, metric_names
@@ -173,6 +174,8 @@ def evaluate_model(model, x, y, *, batch_size=None, verbose=0, sample_weight=Non
         The loss alone when there is nothing else; else ``[loss, *output
         losses, *metrics]`` (the weighted total first), or a dict by key.
     """
+    verbose = check_verbose(verbose, "evaluate's verbose")
+    return_dict = check_flag(return_dict, "evaluate's return_dict")
     compiled = getattr(model, "compiled", None)
     if compiled is None:
         raise RuntimeError(f"This {type(model).__name__} has no loss to evaluate: call "

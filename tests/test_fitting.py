@@ -238,6 +238,19 @@ def test_evaluate_before_compile_or_fit_says_so(rng):
         model.evaluate(np.zeros((3, 2)), np.zeros(3))
 
 
+def test_predict_and_evaluate_take_keras_verbose_and_check_their_switches(rng):
+    X, y = rng.standard_normal((20, 2)), rng.standard_normal(20)
+    model = Network([Dense(1)]).fit(X, y, loss="mse", epochs=1, random_state=0)
+    # Keras code silences predict's progress bar with verbose=0
+    np.testing.assert_array_equal(model.predict(X, verbose=0), model.predict(X))
+    with pytest.raises(TypeError, match="predict's verbose must be an integer"):
+        model.predict(X, verbose="silent")
+    with pytest.raises(TypeError, match="evaluate's verbose must be an integer"):
+        model.evaluate(X, y, verbose="silent")
+    with pytest.raises(TypeError, match="evaluate's return_dict must be True or False"):
+        model.evaluate(X, y, return_dict="yes")
+
+
 def test_a_fit_naming_its_loss_compiles_for_evaluate_and_the_compiled_optimizer_carries_on(rng):
     X, y = rng.standard_normal((20, 2)), rng.standard_normal(20)
     model = Network([Dense(1)]).fit(X, y, loss="mae", epochs=2, random_state=0)
