@@ -20,6 +20,7 @@ import math
 import numpy as np
 
 from .archive import check_not_hdf5
+from .callbacks.base import check_verbose
 from .fitting import compile_model, evaluate_model, fit_model
 from .layers.base import Layer, as_list, check_positive_int, leaf_layers
 from .persistence import load_weights, save, save_weights
@@ -290,7 +291,7 @@ class Container(Layer):
         return [self.output_activation]
 
     # ------------------------------------------------------------ predict
-    def predict(self, x, batch_size=None, logits=False):
+    def predict(self, x, batch_size=None, logits=False, *, verbose=0):
         """Forward pass in inference mode, in chunks of bounded memory.
 
         Parameters
@@ -304,12 +305,16 @@ class Container(Layer):
         logits : bool or list of bool, default=False
             Stop (each flagged output) before its layer's output activation:
             the logits behind a softmax or sigmoid output.
+        verbose : int, default=0
+            Taken for Keras's signature (``predict(X, verbose=0)``); nothing
+            is printed whatever its value, as there is no progress to show.
 
         Returns
         -------
         output : ndarray of shape ``(n_samples, *output_shape)``, or a list of them
             One array per output for a model with several outputs.
         """
+        check_verbose(verbose, "predict's verbose")
         self._check_built()
         xs = model_inputs(self, x)
         multi_in = isinstance(self.input_shape, list)

@@ -13,9 +13,10 @@ epoch's record. ``evaluate`` computes the same quantities on any data.
 import numpy as np
 
 from .callbacks import History
+from .callbacks.base import check_flag, check_verbose
 from .layers.base import as_list, check_positive_int
 from .losses import LOSSES, get_loss
-from .metrics import OutputMetrics, metric_names
+from .metrics import OutputMetrics, check_metrics, metric_names
 from .optimizers import SGD, Optimizer, get_optimizer
 from .random_state import as_generator
 from .rollback import Snapshot
@@ -42,6 +43,7 @@ class Compiled:
         self.loss, self.loss_weights, self.metrics = loss, loss_weights, metrics
         self.losses = [get_loss(item) for item in _per_output(loss, self.names, "loss")]
         self.weights = _loss_weights(loss_weights, self.names)
+        check_metrics(metrics, self.names)
         self.optimizer = optimizer
 
     def get_config(self):
@@ -172,6 +174,8 @@ def evaluate_model(model, x, y, *, batch_size=None, verbose=0, sample_weight=Non
         The loss alone when there is nothing else; else ``[loss, *output
         losses, *metrics]`` (the weighted total first), or a dict by key.
     """
+    verbose = check_verbose(verbose, "evaluate's verbose")
+    return_dict = check_flag(return_dict, "evaluate's return_dict")
     compiled = getattr(model, "compiled", None)
     if compiled is None:
         raise RuntimeError(f"This {type(model).__name__} has no loss to evaluate: call "

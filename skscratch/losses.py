@@ -43,6 +43,7 @@ __all__ = [
 
 LOSSES = Registry("loss", aliases={
     "mse": "squared_error", "mae": "absolute_error",
+    "mean_squared_error": "squared_error", "mean_absolute_error": "absolute_error",
     "binary_crossentropy": "sigmoid_cross_entropy",
     "categorical_crossentropy": "softmax_cross_entropy",
     "sparse_categorical_crossentropy": "softmax_cross_entropy"})
@@ -194,8 +195,9 @@ def get_loss(loss):
     Parameters
     ----------
     loss : str or Loss
-        A name in :data:`LOSSES`: ``"squared_error"`` (alias ``"mse"``),
-        ``"absolute_error"`` (``"mae"``), ``"huber"``, ``"log_loss"``,
+        A name in :data:`LOSSES`: ``"squared_error"`` (aliases ``"mse"``,
+        ``"mean_squared_error"``), ``"absolute_error"`` (``"mae"``,
+        ``"mean_absolute_error"``), ``"huber"``, ``"log_loss"``,
         ``"softmax_cross_entropy"`` (``"categorical_crossentropy"``,
         ``"sparse_categorical_crossentropy"``), ``"sigmoid_cross_entropy"``
         (``"binary_crossentropy"``); or a :class:`Loss` instance, returned as is.

@@ -272,6 +272,25 @@ class OutputMetrics:
         return {prefix + key: metric.result() for _, key, metric in self.entries}
 
 
+def check_metrics(metrics, names):
+    """Raise the error a ``metrics`` argument earns from its form and names alone.
+
+    ``compile`` runs this whether or not the model is built: an unknown
+    name or a malformed list fails there, while whether each metric fits its
+    output waits for the output's width (:class:`OutputMetrics`).
+
+    Parameters
+    ----------
+    metrics : None, list, or list/dict per output
+        As :class:`OutputMetrics` takes it.
+    names : list of str
+        The outputs' names.
+    """
+    for items in _metrics_per_output(metrics, names):
+        for item in items:
+            get_metric(item)
+
+
 def metric_names(metrics):
     """``metrics`` (Keras's forms) with each Metric object replaced by its registered name."""
     if metrics is None:

@@ -218,10 +218,37 @@ def test_compile_refuses_what_it_cannot_train(rng):
         model.compile(loss="mse", metrics="mae")
 
 
+def test_compile_refuses_an_unknown_metric_before_the_model_is_built():
+    # the name alone is wrong: compile says so, not the first fit
+    model = Network([Dense(30, "relu", input_shape=[8]), Dense(1)])
+    with pytest.raises(ValueError, match="Unknown metric 'acuracy'"):
+        model.compile(loss="mse", optimizer="sgd", metrics=["acuracy"])
+    with pytest.raises(TypeError, match="metrics must be a list"):
+        model.compile(loss="mse", metrics="mae")
+    assert getattr(model, "compiled", None) is None and not model.built
+    inputs = Input(shape=[2])
+    two = Model(inputs, [Dense(1, name="main")(inputs), Dense(1, name="aux")(inputs)])
+    with pytest.raises(ValueError, match="Unknown metric 'rmsee'"):
+        two.compile(loss="mse", metrics={"aux": ["rmsee"]})
+
+
 def test_evaluate_before_compile_or_fit_says_so(rng):
     model = Network([Dense(1)]).build((2,), rng)
     with pytest.raises(RuntimeError, match=r"call compile\(loss=..., metrics=...\)"):
         model.evaluate(np.zeros((3, 2)), np.zeros(3))
+
+
+def test_predict_and_evaluate_take_keras_verbose_and_check_their_switches(rng):
+    X, y = rng.standard_normal((20, 2)), rng.standard_normal(20)
+    model = Network([Dense(1)]).fit(X, y, loss="mse", epochs=1, random_state=0)
+    # Keras code silences predict's progress bar with verbose=0
+    np.testing.assert_array_equal(model.predict(X, verbose=0), model.predict(X))
+    with pytest.raises(TypeError, match="predict's verbose must be an integer"):
+        model.predict(X, verbose="silent")
+    with pytest.raises(TypeError, match="evaluate's verbose must be an integer"):
+        model.evaluate(X, y, verbose="silent")
+    with pytest.raises(TypeError, match="evaluate's return_dict must be True or False"):
+        model.evaluate(X, y, return_dict="yes")
 
 
 def test_a_fit_naming_its_loss_compiles_for_evaluate_and_the_compiled_optimizer_carries_on(rng):

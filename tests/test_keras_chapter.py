@@ -120,6 +120,27 @@ def test_regression_mlp_with_a_normalization_layer(housing):
     assert y_pred.shape == (3, 1)
 
 
+def test_regression_mlp_as_the_second_edition_writes_it(housing):
+    # Keras 2's chapter: input_shape on the first Dense, the loss by its long name
+    X_train, y_train, X_valid, y_valid, X_test, y_test = housing
+    mean, std = X_train.mean(axis=0), X_train.std(axis=0)
+    X_train, X_valid, X_test = [(X - mean) / std for X in (X_train, X_valid, X_test)]
+    set_random_seed(42)
+    model = Sequential([
+        layers.Dense(30, activation="relu", input_shape=X_train.shape[1:]),
+        layers.Dense(1)
+    ])
+    model.compile(loss="mean_squared_error", optimizer=optimizers.SGD(lr=1e-3))
+    history = model.fit(X_train, y_train, epochs=20, validation_data=(X_valid, y_valid))
+    mse_test = model.evaluate(X_test, y_test)
+    y_pred = model.predict(X_test[:3])
+    # the long name is the whole mean squared error, as "mse" is
+    assert mse_test == pytest.approx(np.mean((model.predict(X_test)[:, 0] - y_test) ** 2),
+                                     rel=1e-12)
+    assert mse_test < 0.5 * np.var(y_test) and y_pred.shape == (3, 1)
+    assert list(history.history) == ["loss", "val_loss"]
+
+
 def _wide_and_deep_one_input(X_train):
     normalization_layer = layers.Normalization()
     hidden_layer1 = layers.Dense(30, activation="relu")

@@ -3,6 +3,7 @@
 import os
 import warnings
 
+from ..archive import check_not_hdf5
 from .base import Callback, Monitor, check_flag, check_path, check_verbose
 
 
@@ -18,7 +19,8 @@ class ModelCheckpoint(Callback):
     ----------
     filepath : str or path-like
         Where to write. May hold ``{epoch}`` (or any record key, e.g.
-        ``"ckpt-{epoch:03d}.npz"``) to keep one file per epoch.
+        ``"ckpt-{epoch:03d}.npz"``) to keep one file per epoch. A path ending
+        in ``.h5`` is refused (a ValueError): skscratch writes no HDF5.
     monitor : str, default="val_loss"
         A key of the epoch records, for ``save_best_only``; a validation
         quantity the fit does not record falls back to its training version,
@@ -53,6 +55,8 @@ class ModelCheckpoint(Callback):
                  save_weights_only=False, mode="auto"):
         self._rule = Monitor(monitor, mode, owner="ModelCheckpoint")
         self.filepath = check_path(filepath, "ModelCheckpoint's filepath")
+        # a Keras path ending in .h5 is refused here, not at the first epoch's save
+        check_not_hdf5(filepath)
         self.monitor = monitor
         self.verbose = check_verbose(verbose, "ModelCheckpoint's verbose")
         self.save_best_only = check_flag(save_best_only, "ModelCheckpoint's save_best_only")

@@ -357,6 +357,14 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
         -------
         self : NetworkEstimator
         """
+        own = self._get_param_names()
+        for key in params:
+            # a search over the chapter's unprefixed {"n_hidden": ...}: name the routing
+            # before anything is set
+            if not key.startswith(PREFIX) and key.partition("__")[0] not in own:
+                raise ValueError(f"Invalid parameter {key!r} for {type(self).__name__}: a "
+                                 f"parameter of the build function is set as "
+                                 f"{PREFIX + key!r}; the estimator's own are {own}.")
         routed = {k: params.pop(k) for k in list(params) if k.startswith(PREFIX)}
         self._model_params = {**self._routed(), **routed}
         return super().set_params(**params)

@@ -41,6 +41,9 @@ BAD_SETTINGS = [
     (lambda: LearningRateScheduler(0.1), TypeError, "schedule must be callable"),
     (lambda: LearningRateScheduler(abs, verbose="1"), TypeError, "verbose must be"),
     (lambda: ModelCheckpoint(3), TypeError, "filepath must be a path"),
+    # the second edition's checkpoint path: refused here, not after the first epoch
+    (lambda: ModelCheckpoint("my_keras_model.h5", save_best_only=True), ValueError,
+     "names an HDF5 file"),
     (lambda: ModelCheckpoint("m.npz", monitor=None), TypeError, "monitor must be the name"),
     (lambda: ModelCheckpoint("m.npz", save_best_only="yes"), TypeError,
      "save_best_only must be True or False"),

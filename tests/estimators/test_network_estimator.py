@@ -138,6 +138,11 @@ def test_routed_parameters_are_parameters(digits):
         _fit(NetworkEstimator(mlp, model__width=3, max_iter=1), *digits)
     with pytest.raises(TypeError, match="start with 'model__'"):
         NetworkEstimator(mlp, units=3)
+    # the second edition's search names the build function's parameters bare: the
+    # error names the prefix, and nothing is set
+    with pytest.raises(ValueError, match="Invalid parameter 'units'.*set as 'model__units'"):
+        est.set_params(model__depth=5, units=3)
+    assert est.get_params()["model__depth"] == 2
 
 
 class SklearnStreams(NetworkEstimator):
