@@ -369,6 +369,30 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
             tags.regressor_tags = RegressorTags()
         return tags
 
+    def set_params(self, **params):
+        """Set the estimator's parameters: all of them, or none if one is refused.
+
+        As scikit-learn's ``set_params``, except that a refused name leaves
+        the estimator as it was (scikit-learn's keeps the values set before it).
+
+        Parameters
+        ----------
+        **params : dict
+            Parameter names (``name`` or ``name__sub`` for a nested object's)
+            and their values.
+
+        Returns
+        -------
+        self : estimator
+        """
+        before = dict(vars(self))
+        try:
+            return super().set_params(**params)
+        except BaseException:
+            vars(self).clear()
+            vars(self).update(before)
+            raise
+
     # ------------------------------------------------------------------ fit
     def fit(self, X, y, sample_weight=None):
         """Train the network on ``(X, y)`` for up to ``max_iter`` epochs.

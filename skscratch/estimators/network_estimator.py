@@ -366,8 +366,9 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
                                  f"parameter of the build function is set as "
                                  f"{PREFIX + key!r}; the estimator's own are {own}.")
         routed = {k: params.pop(k) for k in list(params) if k.startswith(PREFIX)}
+        super().set_params(**params)
         self._model_params = {**self._routed(), **routed}
-        return super().set_params(**params)
+        return self
 
     # ----------------------------------------------------------- the model
     def _architecture(self):

@@ -391,3 +391,22 @@ def test_early_stoppings_stratification_names_the_users_labels(labels, rare):
         with pytest.raises(ValueError, match="could not hold out") as info:
             est.fit(X, labels)
         assert str(info.value).endswith(f"Classes with too few members are: {rare}")
+
+
+# ------------------------------------------------------------- set_params
+def _build(n_hidden=3):
+    return Network([Dense(n_hidden, "relu"), Dense(1)])
+
+
+@pytest.mark.parametrize("estimator", [MLPFromScratch(), ConvNetFromScratch(),
+                                       NetworkEstimator(_build, model__n_hidden=4)],
+                         ids=["mlp", "convnet", "network_estimator"])
+@pytest.mark.parametrize("change", [{"max_iter": 7, "no_such_parameter": 1},
+                                    {"max_iter": 7, "max_iter__nested": 1}])
+def test_a_refused_set_params_changes_no_parameter(estimator, change):
+    before = estimator.get_params()
+    if isinstance(estimator, NetworkEstimator):
+        change = {**change, "model__n_hidden": 9}
+    with pytest.raises((ValueError, AttributeError)):
+        estimator.set_params(**change)
+    assert estimator.get_params() == before
