@@ -20,8 +20,7 @@ import math
 import numpy as np
 
 from .archive import check_not_hdf5
-from .callbacks.base import check_verbose
-from .fitting import compile_model, evaluate_model, fit_model
+from .fitting import check_keras_verbose, compile_model, evaluate_model, fit_model
 from .layers.base import Layer, as_list, check_positive_int, leaf_layers
 from .persistence import load_weights, save, save_weights
 from .range_test import find_learning_rate
@@ -305,7 +304,7 @@ class Container(Layer):
         logits : bool or list of bool, default=False
             Stop (each flagged output) before its layer's output activation:
             the logits behind a softmax or sigmoid output.
-        verbose : int, default=0
+        verbose : {0, 1, 2, "auto"}, default=0
             Taken for Keras's signature (``predict(X, verbose=0)``); nothing
             is printed whatever its value, as there is no progress to show.
 
@@ -314,7 +313,7 @@ class Container(Layer):
         output : ndarray of shape ``(n_samples, *output_shape)``, or a list of them
             One array per output for a model with several outputs.
         """
-        check_verbose(verbose, "predict's verbose")
+        check_keras_verbose(verbose, "predict's verbose")
         self._check_built()
         xs = model_inputs(self, x)
         multi_in = isinstance(self.input_shape, list)
@@ -384,8 +383,10 @@ class Container(Layer):
         batch_size : int, default=32
             Samples per update; 1 is the tutorials' per-sample SGD.
         epochs : int, default=100
-        verbose : int, default=0
-            1 prints a line per epoch; 2 adds a progress bar within epochs.
+        verbose : {0, 1, 2, "auto"}, default=0
+            As in Keras: 1 (or "auto") draws a progress bar within each epoch
+            and ends the epoch with a line of its losses and metrics; 2 prints
+            that line alone; 0 is silent (Keras's default is "auto").
         callbacks : list of Callback, optional
             Notified around epochs and batches (:mod:`skscratch.callbacks`,
             Keras's protocol).
@@ -484,8 +485,8 @@ random_state :
             As :meth:`fit` takes them.
         batch_size : int, optional
             Rows per prediction chunk (memory only: the results do not depend on it).
-        verbose : int, default=0
-            1 prints the results.
+        verbose : {0, 1, 2, "auto"}, default=0
+            Anything but 0 prints the results.
         sample_weight : array-like of shape (n_samples,), optional
         return_dict : bool, default=False
 

@@ -26,6 +26,35 @@ from .training import Trainer, model_inputs, n_rows, take_rows
 # gradient descent on the squared error
 TUTORIAL_LOSS, TUTORIAL_RATE = "squared_error", 0.1
 
+# Keras's fit verbosity as the Trainer's printers: Keras's 1 draws a progress bar within
+# each epoch and ends it with the epoch's line (the Trainer's 2); Keras's 2 prints that
+# line alone (the Trainer's 1)
+TRAINER_VERBOSITY = {0: 0, 1: 2, 2: 1}
+
+
+def check_keras_verbose(value, name):
+    """Keras's ``verbose``: 0, 1, 2, or ``"auto"`` (1); True and False count as 1 and 0.
+
+    Parameters
+    ----------
+    value : int, bool or "auto"
+    name : str
+        What the value is, for the error messages.
+
+    Returns
+    -------
+    verbose : int
+        0, 1 or 2.
+    """
+    if isinstance(value, str) and value == "auto":
+        return 1
+    if isinstance(value, str):
+        raise TypeError(f"{name} must be 0, 1, 2 or 'auto' (Keras's); got {value!r}.")
+    value = check_verbose(value, name)
+    if value > 2:
+        raise ValueError(f"{name} must be 0, 1, 2 or 'auto' (Keras's); got {value!r}.")
+    return value
+
 
 class Compiled:
     """What ``compile`` (or a ``fit`` naming them) set: losses, weights, metrics, optimizer.
@@ -101,6 +130,7 @@ def fit_model(model, x, y, *, batch_size=32, epochs=100, verbose=0, callbacks=No
         With ``history``, a :class:`~skscratch.callbacks.History`.
     """
     with _call_snapshot(model, optimizer, random_state, callbacks):
+        verbose = TRAINER_VERBOSITY[check_keras_verbose(verbose, "fit's verbose")]
         epochs = check_positive_int(epochs, "epochs")
         batch_size = check_positive_int(batch_size, "batch_size")
         alpha = _non_negative(alpha, "alpha")
@@ -174,7 +204,7 @@ def evaluate_model(model, x, y, *, batch_size=None, verbose=0, sample_weight=Non
         The loss alone when there is nothing else; else ``[loss, *output
         losses, *metrics]`` (the weighted total first), or a dict by key.
     """
-    verbose = check_verbose(verbose, "evaluate's verbose")
+    verbose = check_keras_verbose(verbose, "evaluate's verbose")
     return_dict = check_flag(return_dict, "evaluate's return_dict")
     compiled = getattr(model, "compiled", None)
     if compiled is None:

@@ -243,9 +243,9 @@ def test_predict_and_evaluate_take_keras_verbose_and_check_their_switches(rng):
     model = Network([Dense(1)]).fit(X, y, loss="mse", epochs=1, random_state=0)
     # Keras code silences predict's progress bar with verbose=0
     np.testing.assert_array_equal(model.predict(X, verbose=0), model.predict(X))
-    with pytest.raises(TypeError, match="predict's verbose must be an integer"):
+    with pytest.raises(TypeError, match="predict's verbose must be 0, 1, 2 or 'auto'"):
         model.predict(X, verbose="silent")
-    with pytest.raises(TypeError, match="evaluate's verbose must be an integer"):
+    with pytest.raises(TypeError, match="evaluate's verbose must be 0, 1, 2 or 'auto'"):
         model.evaluate(X, y, verbose="silent")
     with pytest.raises(TypeError, match="evaluate's return_dict must be True or False"):
         model.evaluate(X, y, return_dict="yes")
@@ -339,3 +339,24 @@ def test_sigmoid_crossentropy_reads_probabilities_of_several_labels(rng):
     loss = SigmoidCrossEntropy()
     assert loss.takes_logits("logistic", 3) and not loss.takes_logits("identity", 3)
     assert not loss.takes_logits(None, 3)         # an unknown last layer: taken as logits
+
+
+@pytest.mark.parametrize("verbose, bar", [(1, True), ("auto", True), (True, True), (2, False)])
+def test_fit_verbose_prints_as_keras_does(rng, capsys, verbose, bar):
+    X, y = rng.standard_normal((40, 2)), rng.standard_normal(40)
+    Network([Dense(1)]).fit(X, y, loss="mse", epochs=2, batch_size=10, verbose=verbose,
+                            random_state=0)
+    out = capsys.readouterr().out
+    lines = [line for line in out.splitlines() if line.startswith("Epoch ")]
+    assert [line.split(" - ")[0] for line in lines] == ["Epoch 1/2", "Epoch 2/2"]
+    # Keras's 1 draws a bar within each epoch (tqdm's, described "epoch 1"); 2 the lines alone
+    assert ("epoch 1" in out) == bar
+
+
+def test_fit_verbose_refuses_what_keras_refuses(rng):
+    X, y = rng.standard_normal((20, 2)), rng.standard_normal(20)
+    with pytest.raises(ValueError, match="fit's verbose must be 0, 1, 2 or 'auto'"):
+        Network([Dense(1)]).fit(X, y, loss="mse", epochs=1, verbose=3)
+    for wrong in ("loud", 1.5):
+        with pytest.raises(TypeError, match="fit's verbose must be"):
+            Network([Dense(1)]).fit(X, y, loss="mse", epochs=1, verbose=wrong)

@@ -84,7 +84,7 @@ def test_a_schedule_giving_no_rate_is_named_and_changes_nothing(rate, error, mes
 
 
 @pytest.mark.parametrize("kwargs, error, message", [
-    ({"verbose": "2"}, TypeError, "verbose must be an integer"),
+    ({"verbose": "2"}, TypeError, "verbose must be 0, 1, 2 or 'auto'"),
     ({"verbose": -1}, ValueError, "verbose must be at least 0"),
     ({"shuffle": "yes"}, TypeError, "shuffle must be True or False"),
 ])
