@@ -322,10 +322,8 @@ class Monitor:
                             f"'val_loss'); got {monitor!r}.")
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"mode must be 'auto', 'min' or 'max'; got {mode!r}.")
-        if isinstance(min_delta, bool) or not isinstance(min_delta, (int, float, np.number)) \
-                or not 0 <= min_delta < np.inf:
-            raise ValueError(f"min_delta must be a non-negative number; got {min_delta!r}.")
-        self.monitor, self.mode, self.min_delta = monitor, mode, float(min_delta)
+        self.min_delta = check_rate(min_delta, f"{owner}'s min_delta")
+        self.monitor, self.mode = monitor, mode
         self.owner = owner
         self.reset()
 
@@ -383,17 +381,26 @@ def _present(logs):
     return sorted(k for k, v in logs.items() if v is not None)
 
 
-def check_count(value, name, minimum=0):
+def check_count(value, name, minimum=0, maximum=None):
     """``value`` as an int when it is an integer >= ``minimum`` (not a bool); else an error.
 
     Callbacks check their settings in the constructor, so a bad one fails
-    where it is written, not epochs into training.
+    where it is written, not epochs into training. ``maximum`` bounds a
+    count that enters float arithmetic (a schedule's length: ``10**400``
+    steps cannot be turned into a float).
     """
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name} must be an integer; got {value!r}.")
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}; got {value!r}.")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum}; got an integer of "
+                         f"{len(str(value))} digits.")
     return int(value)
+
+
+# the most steps a schedule or a range test spans: its step counts enter float arithmetic
+MAX_STEPS = 2**53
 
 
 def check_rate(value, name, low=0.0, high=np.inf, closed="left"):
