@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from skscratch.gradcheck import check_layer_gradients
-from skscratch.layers import Dense
+from skscratch.layers import Dense, Input
 from tests.conftest import assert_gradients_ok
 
 
@@ -94,6 +94,14 @@ def test_bad_units(units):
 def test_bad_input_shape():
     with pytest.raises(ValueError, match="Flatten"):
         Dense(2).build((4, 4))
+
+
+@pytest.mark.parametrize("declare", [lambda shape: Dense(1, input_shape=shape),
+                                     lambda shape: Input(shape)])
+def test_a_dimension_no_array_can_have_is_refused_where_it_is_declared(declare):
+    # 10**400 features: summary() or build() raised a bare OverflowError later
+    with pytest.raises(ValueError, match="must be positive integers, one sample's shape"):
+        declare((10**400,))
 
 
 def test_get_and_set_weights_as_keras_has_them(rng):
