@@ -104,8 +104,10 @@ def fit_model(model, x, y, *, batch_size=32, epochs=100, verbose=0, callbacks=No
         alpha = _non_negative(alpha, "alpha")
         xs = model_inputs(model, x)
         rng = as_generator(random_state)
+        dtype = model.dtype if model.built else (
+            np.float32 if all(a.dtype == np.float32 for a in xs) else np.float64)
+        model.check_training_memory(_input_shape(model, xs), batch_size, dtype, len(xs[0]))
         if not model.built:
-            dtype = np.float32 if all(a.dtype == np.float32 for a in xs) else np.float64
             model.build(_input_shape(model, xs), rng, dtype)
         compiled = _setup(model, loss, loss_weights, optimizer, learning_rate, metrics)
         X, Y, weights, evaluate = _fit_data(model, compiled, xs, y, sample_weight,

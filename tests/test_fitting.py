@@ -265,6 +265,19 @@ def test_fit_checks_its_numbers_before_training(rng):
     assert not model.built or model.history is None if hasattr(model, "history") else True
 
 
+@pytest.mark.parametrize("make", [lambda: Network([Dense(10**12), Dense(1)]),
+                                  lambda: (lambda x: Model(x, Dense(1)(Dense(10**12)(x))))(
+                                      Input((2,)))])
+def test_an_absurd_network_is_refused_by_fit_with_the_estimate_before_it_is_built(make, rng):
+    # the estimators' memory check, for Keras's fit: building it asked NumPy for 15 TiB of
+    # weights (a MemoryError, or the operating system's kill where memory is overcommitted)
+    model = make()
+    with pytest.raises(ValueError, match=r"would need about [\d,.]+ GiB to train "
+                                         r"\(4,000,000,000,001 parameters; batch of 10\)"):
+        model.fit(rng.standard_normal((10, 2)), np.zeros(10), epochs=1)
+    assert not model.built
+
+
 @pytest.mark.parametrize("loss", ["sparse_categorical_crossentropy", "log_loss",
                                   "softmax_cross_entropy"])
 def test_negative_class_labels_are_refused_before_training(loss, rng):
