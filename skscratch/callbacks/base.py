@@ -208,8 +208,11 @@ def as_callbacks(items, name="callbacks"):
         elif callable(item):
             callbacks.append(FunctionCallback(item))
         else:
+            # the type too: a History (Keras's is a callback; this one is the dict fit
+            # returns) would show only as "{}"
             raise TypeError(f"{name} must hold skscratch.callbacks.Callback objects or "
-                            f"functions f(estimator, logs) -> bool; got {item!r}.")
+                            f"functions f(estimator, logs) -> bool; got {item!r} (a "
+                            f"{type(item).__name__}).")
     return callbacks
 
 

@@ -6,7 +6,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, cross_validate
 
 from skscratch import MLPFromScratch, Network, Trainer
-from skscratch.callbacks import Callback, CallbackList, EarlyStopping
+from skscratch.callbacks import Callback, CallbackList, EarlyStopping, History
 from skscratch.layers import Dense
 from tests.callbacks.conftest import quiet_fit
 
@@ -101,6 +101,10 @@ def test_plain_functions_still_work_and_bad_callbacks_fail_before_training(digit
     with pytest.raises(TypeError, match="callbacks must hold"):
         bad.fit(X, y)                   # it used to fail after an epoch ("not callable")
     assert not hasattr(bad, "n_iter_") and not epochs
+    # Keras's History is a callback; this one is the dict fit returns, empty when made: the
+    # message names its type, not only "{}"
+    with pytest.raises(TypeError, match=r"got \{\} \(a History\)"):
+        MLPFromScratch((4,), callbacks=[History()]).fit(X, y)
 
 
 def _stop_at_three(estimator, record):
