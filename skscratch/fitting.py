@@ -257,7 +257,8 @@ def _cast(xs, dtype):
 def _non_negative(value, name):
     if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
         raise TypeError(f"{name} must be a number; got {value!r}.")
-    if not 0 <= value < np.inf:
+    # an int beyond float64's range is compared exactly, never converted to raise OverflowError
+    if not 0 <= value < float(np.finfo(np.float64).max):
         raise ValueError(f"{name} must be a non-negative finite number; got {value!r}.")
     return float(value)
 

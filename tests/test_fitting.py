@@ -256,6 +256,11 @@ def test_fit_checks_its_numbers_before_training(rng):
     for kwargs, error, message in [
             ({"alpha": -1}, ValueError, "alpha must be a non-negative"),
             ({"alpha": "0.1"}, TypeError, "alpha must be a number"),
+            # beyond a float's range: a bare OverflowError before
+            ({"alpha": 10**400}, ValueError, "alpha must be a non-negative finite"),
+            # a number was "not iterable"; 0 passed as no callbacks
+            ({"callbacks": float("nan")}, TypeError, "callbacks must be a list of callbacks"),
+            ({"callbacks": 0}, TypeError, "callbacks must be a list of callbacks"),
             ({"sample_weight": -np.ones(10)}, ValueError, "sample_weight must be finite"),
             ({"epochs": 0}, ValueError, "epochs must be a positive integer")]:
         with pytest.raises(error, match=message):

@@ -201,6 +201,9 @@ def as_callbacks(items, name="callbacks"):
     if isinstance(items, Callback):
         raise TypeError(f"{name} must be a list of callbacks; got the single callback "
                         f"{items!r}: wrap it in a list.")
+    if items is not None and not isinstance(items, (list, tuple)):
+        # a number or a string would fail as "not iterable", or (0) pass as no callbacks
+        raise TypeError(f"{name} must be a list of callbacks or None; got {items!r}.")
     callbacks = []
     for item in items or ():
         if isinstance(item, Callback):
