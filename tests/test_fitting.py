@@ -261,6 +261,9 @@ def test_fit_checks_its_numbers_before_training(rng):
             # a number was "not iterable"; 0 passed as no callbacks
             ({"callbacks": float("nan")}, TypeError, "callbacks must be a list of callbacks"),
             ({"callbacks": 0}, TypeError, "callbacks must be a list of callbacks"),
+            # NumPy's "SeedSequence expects int" named no argument
+            ({"random_state": "3"}, TypeError, "random_state must be None, a non-negative int"),
+            ({"random_state": -1}, ValueError, "random_state must be None, a non-negative int"),
             ({"sample_weight": -np.ones(10)}, ValueError, "sample_weight must be finite"),
             ({"epochs": 0}, ValueError, "epochs must be a positive integer")]:
         with pytest.raises(error, match=message):
