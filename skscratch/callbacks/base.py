@@ -109,7 +109,9 @@ class Callback:
     def __repr__(self):
         names = [n for n in inspect.signature(type(self).__init__).parameters
                  if n not in ("self", "args", "kwargs")]
-        args = ", ".join(f"{n}={getattr(self, n)!r}" for n in names if hasattr(self, n))
+        # the settings the object holds: a LambdaCallback's hooks it was not given are its
+        # class's methods, whose repr is this one's (an endless recursion)
+        args = ", ".join(f"{n}={vars(self)[n]!r}" for n in names if n in vars(self))
         return f"{type(self).__name__}({args})"
 
 
