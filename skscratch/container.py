@@ -103,6 +103,24 @@ class Container(Layer):
         return max((layer.count_activations(shape) for layer, shape in self._calls(input_shape)),
                    default=0)
 
+    def check_training_memory(self, input_shape, batch_size, dtype, n_samples):
+        """Raise ValueError when a ``fit`` on ``n_samples`` samples would clearly not fit in memory.
+
+        :func:`check_memory` for Keras's ``fit``, called before the model is
+        built: absurd layer sizes fail with the estimate, as in the
+        estimators, not with a ``MemoryError`` (or the operating system's
+        kill) while the weights are drawn.
+
+        Parameters
+        ----------
+        input_shape : tuple of int, or list of them
+        batch_size : int
+        dtype : numpy dtype
+        n_samples : int
+        """
+        check_memory(self, input_shape, max(1, min(batch_size, n_samples)), dtype,
+                     n_samples=n_samples, continued=self.built)
+
     # --------------------------------------------------------------- the walk
     def leaf_layers(self):
         """The leaf layers, once each, in order (see :func:`~skscratch.layers.base.leaf_layers`)."""

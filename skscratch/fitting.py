@@ -136,8 +136,10 @@ def fit_model(model, x, y, *, batch_size=32, epochs=100, verbose=0, callbacks=No
         alpha = _non_negative(alpha, "alpha")
         xs = model_inputs(model, x)
         rng = as_generator(random_state)
+        dtype = model.dtype if model.built else (
+            np.float32 if all(a.dtype == np.float32 for a in xs) else np.float64)
+        model.check_training_memory(_input_shape(model, xs), batch_size, dtype, len(xs[0]))
         if not model.built:
-            dtype = np.float32 if all(a.dtype == np.float32 for a in xs) else np.float64
             model.build(_input_shape(model, xs), rng, dtype)
         compiled = _setup(model, loss, loss_weights, optimizer, learning_rate, metrics)
         X, Y, weights, evaluate = _fit_data(model, compiled, xs, y, sample_weight,
@@ -289,7 +291,8 @@ def _cast(xs, dtype):
 def _non_negative(value, name):
     if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
         raise TypeError(f"{name} must be a number; got {value!r}.")
-    if not 0 <= value < np.inf:
+    # an int beyond float64's range is compared exactly, never converted to raise OverflowError
+    if not 0 <= value < float(np.finfo(np.float64).max):
         raise ValueError(f"{name} must be a non-negative finite number; got {value!r}.")
     return float(value)
 

@@ -15,12 +15,47 @@ optimizer needs no change anywhere else.
 """
 
 import math
+import numbers
 
 import numpy as np
 
 from .registry import Registry
 
 OPTIMIZERS = Registry("optimizer")
+
+
+# the intervals a setting may lie in: (low, high, low included, high included, in words)
+INTERVALS = {"(0, inf)": (0.0, math.inf, False, False, "be positive and finite"),
+             "[0, 1]": (0.0, 1.0, True, True, "lie in [0, 1]"),
+             "[0, 1)": (0.0, 1.0, True, False, "lie in [0, 1)")}
+
+
+def checked_number(value, name, interval):
+    """``value`` as a float when it is a number in ``interval`` (a key of INTERVALS).
+
+    A bool, a string, None or an integer beyond a float's range is refused
+    by name here, where the optimizer is made, not by a comparison or a
+    conversion that would not say which setting was wrong.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number; got {value!r}.")
+    low, high, closed_low, closed_high, words = INTERVALS[interval]
+    try:
+        number = float(value)
+    except OverflowError:               # an integer beyond float64's range
+        number = math.inf
+    above = number >= low if closed_low else number > low
+    below = number <= high if closed_high else number < high
+    if not (above and below):
+        raise ValueError(f"{name} must {words}; got {value!r}.")
+    return number
+
+
+def checked_flag(value, name):
+    """``value`` as a bool when it is one; TypeError otherwise (``bool("no")`` is True)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {value!r}.")
+    return bool(value)
 
 
 class Optimizer:
@@ -55,14 +90,9 @@ class Optimizer:
 
     def __init__(self, learning_rate, lr=None):
         learning_rate = learning_rate if lr is None else lr     # Keras 2's name
-        if isinstance(learning_rate, bool) or not isinstance(
-                learning_rate, (int, float, np.number)):
-            raise TypeError(f"learning_rate must be a number; got {learning_rate!r}.")
-        if not 0 < learning_rate < np.inf:
-            raise ValueError(f"learning_rate must be positive and finite; got "
-                             f"{learning_rate!r}.")
-        self.learning_rate_init = float(learning_rate)
-        self.learning_rate = float(learning_rate)
+        learning_rate = checked_number(learning_rate, "learning_rate", "(0, inf)")
+        self.learning_rate_init = learning_rate
+        self.learning_rate = learning_rate
         self._buffers = None
 
     @property
@@ -200,10 +230,8 @@ class SGD(Optimizer):
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, *, lr=None):
         super().__init__(learning_rate, lr)
-        if isinstance(momentum, bool) or not 0 <= momentum <= 1:
-            raise ValueError(f"momentum must lie in [0, 1]; got {momentum!r}.")
-        self.momentum = float(momentum)
-        self.nesterov = bool(nesterov)
+        self.momentum = checked_number(momentum, "momentum", "[0, 1]")
+        self.nesterov = checked_flag(nesterov, "nesterov")
         self._velocities = None
 
     def get_config(self):
@@ -257,12 +285,9 @@ class Adam(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8, *, lr=None):
         super().__init__(learning_rate, lr)
-        for name, value in (("beta_1", beta_1), ("beta_2", beta_2)):
-            if isinstance(value, bool) or not 0 <= value < 1:
-                raise ValueError(f"{name} must lie in [0, 1); got {value!r}.")
-        if not 0 < epsilon < np.inf:
-            raise ValueError(f"epsilon must be positive; got {epsilon!r}.")
-        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+        self.beta_1 = checked_number(beta_1, "beta_1", "[0, 1)")
+        self.beta_2 = checked_number(beta_2, "beta_2", "[0, 1)")
+        self.epsilon = checked_number(epsilon, "epsilon", "(0, inf)")
         self.t = 0
         self._m = self._v = None
 
@@ -321,13 +346,9 @@ class RMSprop(Optimizer):
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, *, lr=None):
         super().__init__(learning_rate, lr)
-        if isinstance(rho, bool) or not 0 <= rho < 1:
-            raise ValueError(f"rho must lie in [0, 1); got {rho!r}.")
-        if isinstance(momentum, bool) or not 0 <= momentum <= 1:
-            raise ValueError(f"momentum must lie in [0, 1]; got {momentum!r}.")
-        if not 0 < epsilon < np.inf:
-            raise ValueError(f"epsilon must be positive; got {epsilon!r}.")
-        self.rho, self.momentum, self.epsilon = float(rho), float(momentum), float(epsilon)
+        self.rho = checked_number(rho, "rho", "[0, 1)")
+        self.momentum = checked_number(momentum, "momentum", "[0, 1]")
+        self.epsilon = checked_number(epsilon, "epsilon", "(0, inf)")
         self._v = self._m = None
 
     def get_config(self):

@@ -29,7 +29,13 @@ def as_generator(random_state):
         random_state = np.random.mtrand._rand
     if isinstance(random_state, np.random.RandomState):
         return np.random.default_rng(random_state.randint(2**31))
-    return np.random.default_rng(random_state)
+    try:
+        return np.random.default_rng(random_state)
+    except (TypeError, ValueError) as exc:
+        # NumPy's own words ("SeedSequence expects int ...") do not say which argument
+        raise type(exc)(f"random_state must be None, a non-negative int, a "
+                        f"numpy.random.Generator or a RandomState; got {random_state!r}."
+                        ) from None
 
 
 def set_random_seed(seed):

@@ -22,7 +22,7 @@ import warnings
 import numpy as np
 
 from .callbacks import Callback
-from .callbacks.base import check_count, check_rate
+from .callbacks.base import MAX_STEPS, check_count, check_rate
 from .figures import pyplot
 from .fitting import fit_model
 from .optimizers import Optimizer
@@ -69,7 +69,7 @@ class RangeTest(Callback):
         if not self.min_lr < self.max_lr:
             raise ValueError(f"min_lr must be below max_lr: the test raises the rate from one to "
                              f"the other; got min_lr={min_lr!r} and max_lr={max_lr!r}.")
-        self.steps = check_count(steps, "steps", minimum=2)
+        self.steps = check_count(steps, "steps", minimum=2, maximum=MAX_STEPS)
         self.smoothing = check_rate(smoothing, "smoothing", 0.0, 1.0)
         self.divergence = check_rate(divergence, "divergence", 1.0, closed="neither")
         self._reset()

@@ -232,11 +232,14 @@ def _blas_controller():
 BLOWUP_FACTOR = 1e8
 
 
-class Divergence(FloatingPointError):
+class Divergence(ValueError, FloatingPointError):
     """Training diverged: where, what went wrong, and the learning rate of the moment.
 
     The message names them for the engine's user; an estimator, whose user
-    sets other parameters, words its own from the attributes.
+    sets other parameters, words its own from the attributes. A
+    ``ValueError`` too, as every refusal of a bad setting is (a learning
+    rate of 1e300 given to ``Network.fit``), and a ``FloatingPointError``
+    for what it is.
 
     Parameters
     ----------

@@ -283,6 +283,14 @@ def test_fit_checks_its_numbers_before_training(rng):
     for kwargs, error, message in [
             ({"alpha": -1}, ValueError, "alpha must be a non-negative"),
             ({"alpha": "0.1"}, TypeError, "alpha must be a number"),
+            # beyond a float's range: a bare OverflowError before
+            ({"alpha": 10**400}, ValueError, "alpha must be a non-negative finite"),
+            # a number was "not iterable"; 0 passed as no callbacks
+            ({"callbacks": float("nan")}, TypeError, "callbacks must be a list of callbacks"),
+            ({"callbacks": 0}, TypeError, "callbacks must be a list of callbacks"),
+            # NumPy's "SeedSequence expects int" named no argument
+            ({"random_state": "3"}, TypeError, "random_state must be None, a non-negative int"),
+            ({"random_state": -1}, ValueError, "random_state must be None, a non-negative int"),
             ({"sample_weight": -np.ones(10)}, ValueError, "sample_weight must be finite"),
             ({"epochs": 0}, ValueError, "epochs must be a positive integer")]:
         with pytest.raises(error, match=message):
@@ -290,6 +298,19 @@ def test_fit_checks_its_numbers_before_training(rng):
     with pytest.raises(ValueError, match="holds no samples"):
         model.fit(X[:0], y[:0])
     assert not model.built or model.history is None if hasattr(model, "history") else True
+
+
+@pytest.mark.parametrize("make", [lambda: Network([Dense(10**12), Dense(1)]),
+                                  lambda: (lambda x: Model(x, Dense(1)(Dense(10**12)(x))))(
+                                      Input((2,)))])
+def test_an_absurd_network_is_refused_by_fit_with_the_estimate_before_it_is_built(make, rng):
+    # the estimators' memory check, for Keras's fit: building it asked NumPy for 15 TiB of
+    # weights (a MemoryError, or the operating system's kill where memory is overcommitted)
+    model = make()
+    with pytest.raises(ValueError, match=r"would need about [\d,.]+ GiB to train "
+                                         r"\(4,000,000,000,001 parameters; batch of 10\)"):
+        model.fit(rng.standard_normal((10, 2)), np.zeros(10), epochs=1)
+    assert not model.built
 
 
 @pytest.mark.parametrize("loss", ["sparse_categorical_crossentropy", "log_loss",

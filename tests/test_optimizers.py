@@ -3,7 +3,7 @@ import pickle
 import numpy as np
 import pytest
 
-from skscratch.optimizers import SGD, Adam, get_optimizer
+from skscratch.optimizers import SGD, Adam, RMSprop, get_optimizer
 
 
 def _reference_sgd(p, grads, lr, mu, nesterov):
@@ -64,6 +64,27 @@ def test_bad_settings():
         SGD(0)
     with pytest.raises(ValueError, match="Unknown optimizer 'adagrad'"):
         get_optimizer("adagrad")
+
+
+@pytest.mark.parametrize("make, error, message", [
+    (lambda: SGD(nesterov="no"), TypeError, "nesterov must be True or False"),
+    (lambda: SGD(nesterov=1), TypeError, "nesterov must be True or False"),
+    (lambda: SGD(momentum="0.9"), TypeError, "momentum must be a number"),
+    (lambda: SGD(momentum=None), TypeError, "momentum must be a number"),
+    (lambda: SGD(10**400), ValueError, "learning_rate must be positive and finite"),
+    (lambda: Adam(epsilon=True), TypeError, "epsilon must be a number"),
+    (lambda: Adam(epsilon=10**400), ValueError, "epsilon must be positive and finite"),
+    (lambda: Adam(beta_1=None), TypeError, "beta_1 must be a number"),
+    (lambda: Adam(beta_2=float("nan")), ValueError, r"beta_2 must lie in \[0, 1\)"),
+    (lambda: RMSprop(rho="0.9"), TypeError, "rho must be a number"),
+    (lambda: RMSprop(momentum=[0.5]), TypeError, "momentum must be a number"),
+    (lambda: RMSprop(epsilon=None), TypeError, "epsilon must be a number"),
+])
+def test_every_setting_is_checked_by_name_where_the_optimizer_is_made(make, error, message):
+    # a comparison with a string or None, or float() of a huge integer, would fail without
+    # naming the setting; bool("no") would switch Nesterov's momentum on
+    with pytest.raises(error, match=message):
+        make()
 
 
 @pytest.mark.parametrize("name", ["sgd", "adam"])

@@ -37,6 +37,18 @@ def test_divergence_raises_and_leaves_the_weights_as_before_the_fit(rng):
     _same_arrays(trainer.network.get_weights(), before)
 
 
+def test_a_keras_fit_that_diverges_raises_a_value_error_and_changes_nothing(rng):
+    # the estimators turn a divergence into a ValueError; Network.fit let a bare
+    # FloatingPointError through, unlike every other refusal of a bad setting
+    x, y = linear_data(rng)
+    net = Network([Dense(4, activation="relu"), Dense(1)])
+    net.fit(x, y, epochs=1, random_state=0)
+    before = net.get_weights()
+    with pytest.raises(ValueError, match="diverged at epoch 1.*smaller learning rate"):
+        net.fit(x, y, epochs=2, optimizer="sgd", learning_rate=1e300, random_state=0)
+    _same_arrays(net.get_weights(), before)
+
+
 def test_a_divergence_carries_its_parts_for_callers_to_word_their_own_advice(rng):
     x, y = linear_data(rng)
     trainer = small_trainer(rng, optimizer=SGD(1e6, momentum=0), tol=None, batch_size=1)

@@ -109,7 +109,9 @@ class Callback:
     def __repr__(self):
         names = [n for n in inspect.signature(type(self).__init__).parameters
                  if n not in ("self", "args", "kwargs")]
-        args = ", ".join(f"{n}={getattr(self, n)!r}" for n in names if hasattr(self, n))
+        # the settings the object holds: a LambdaCallback's hooks it was not given are its
+        # class's methods, whose repr is this one's (an endless recursion)
+        args = ", ".join(f"{n}={vars(self)[n]!r}" for n in names if n in vars(self))
         return f"{type(self).__name__}({args})"
 
 
@@ -201,6 +203,9 @@ def as_callbacks(items, name="callbacks"):
     if isinstance(items, Callback):
         raise TypeError(f"{name} must be a list of callbacks; got the single callback "
                         f"{items!r}: wrap it in a list.")
+    if items is not None and not isinstance(items, (list, tuple)):
+        # a number or a string would fail as "not iterable", or (0) pass as no callbacks
+        raise TypeError(f"{name} must be a list of callbacks or None; got {items!r}.")
     callbacks = []
     for item in items or ():
         if isinstance(item, Callback):
@@ -208,8 +213,11 @@ def as_callbacks(items, name="callbacks"):
         elif callable(item):
             callbacks.append(FunctionCallback(item))
         else:
+            # the type too: a History (Keras's is a callback; this one is the dict fit
+            # returns) would show only as "{}"
             raise TypeError(f"{name} must hold skscratch.callbacks.Callback objects or "
-                            f"functions f(estimator, logs) -> bool; got {item!r}.")
+                            f"functions f(estimator, logs) -> bool; got {item!r} (a "
+                            f"{type(item).__name__}).")
     return callbacks
 
 
@@ -322,10 +330,8 @@ class Monitor:
                             f"'val_loss'); got {monitor!r}.")
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"mode must be 'auto', 'min' or 'max'; got {mode!r}.")
-        if isinstance(min_delta, bool) or not isinstance(min_delta, (int, float, np.number)) \
-                or not 0 <= min_delta < np.inf:
-            raise ValueError(f"min_delta must be a non-negative number; got {min_delta!r}.")
-        self.monitor, self.mode, self.min_delta = monitor, mode, float(min_delta)
+        self.min_delta = check_rate(min_delta, f"{owner}'s min_delta")
+        self.monitor, self.mode = monitor, mode
         self.owner = owner
         self.reset()
 
@@ -383,17 +389,26 @@ def _present(logs):
     return sorted(k for k, v in logs.items() if v is not None)
 
 
-def check_count(value, name, minimum=0):
+def check_count(value, name, minimum=0, maximum=None):
     """``value`` as an int when it is an integer >= ``minimum`` (not a bool); else an error.
 
     Callbacks check their settings in the constructor, so a bad one fails
-    where it is written, not epochs into training.
+    where it is written, not epochs into training. ``maximum`` bounds a
+    count that enters float arithmetic (a schedule's length: ``10**400``
+    steps cannot be turned into a float).
     """
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name} must be an integer; got {value!r}.")
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}; got {value!r}.")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum}; got an integer of "
+                         f"{len(str(value))} digits.")
     return int(value)
+
+
+# the most steps a schedule or a range test spans: its step counts enter float arithmetic
+MAX_STEPS = 2**53
 
 
 def check_rate(value, name, low=0.0, high=np.inf, closed="left"):

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from .base import Callback, Monitor, check_count, check_rate, check_verbose
+from .base import MAX_STEPS, Callback, Monitor, check_count, check_rate, check_verbose
 
 
 class LearningRateScheduler(Callback):
@@ -85,8 +85,17 @@ class InvScaling(Callback):
         if not optimizer.started:          # a fresh optimizer (a warm_start fit too)
             optimizer.learning_rate = optimizer.learning_rate_init
             return
-        optimizer.learning_rate = (optimizer.learning_rate_init
-                                   / (self.trainer.state.t + 1) ** self.power_t)
+        t = self.trainer.state.t
+        try:
+            optimizer.learning_rate = optimizer.learning_rate_init / (t + 1) ** self.power_t
+        except OverflowError:
+            # (t + 1) ** power_t beyond a float: the rate would underflow to zero
+            raise ValueError(self.too_large(t)) from None
+
+    def too_large(self, t):
+        """The message when ``(t + 1) ** power_t`` overflows a float after ``t`` samples."""
+        return (f"InvScaling's power_t={self.power_t!r} is too large: learning_rate_init / "
+                f"(t + 1) ** power_t underflows to zero after t={t} samples.")
 
 
 class ReduceLROnPlateau(Callback):
@@ -186,7 +195,7 @@ class StepSchedule(Callback):
         self.max_lr = None if max_lr is None else check_rate(
             max_lr, f"{type(self).__name__}'s max_lr", closed="neither")
         self.total_steps = None if total_steps is None else check_count(
-            total_steps, f"{type(self).__name__}'s total_steps", minimum=1)
+            total_steps, f"{type(self).__name__}'s total_steps", minimum=1, maximum=MAX_STEPS)
         self._peak, self._total, self._step = self.max_lr, self.total_steps, 0
 
     def on_train_begin(self, logs=None):

@@ -209,26 +209,23 @@ MOMENTUM_DIP = 0.85 / 0.95
 
 
 class CheckedInvScaling(InvScaling):
-    """scikit-learn's "invscaling" schedule; a ``power_t`` too large to compute is a ValueError.
+    """scikit-learn's "invscaling" schedule, a ``power_t`` too large named as the estimator's.
 
-    ``(t + 1) ** power_t`` overflows a float (a bare ``OverflowError``) once
-    ``power_t * log(t + 1)`` passes about 709: the rate would underflow to
-    zero, which trains nothing.
+    ``(t + 1) ** power_t`` overflows a float once ``power_t * log(t + 1)``
+    passes about 709 (the rate would underflow to zero, which trains
+    nothing): :class:`InvScaling` raises a ValueError, worded here for the
+    estimator's parameters.
 
     Parameters
     ----------
     power_t : float, default=0.5
     """
 
-    def on_epoch_begin(self, epoch, logs=None):
-        try:
-            super().on_epoch_begin(epoch, logs)
-        except OverflowError:
-            raise ValueError(
-                f"power_t={self.power_t!r} is too large for learning_rate='invscaling': "
+    def too_large(self, t):
+        """The message when ``(t + 1) ** power_t`` overflows, in the estimator's words."""
+        return (f"power_t={self.power_t!r} is too large for learning_rate='invscaling': "
                 f"learning_rate_init / (t + 1) ** power_t underflows to zero after "
-                f"t={self.trainer.state.t} samples. Use a smaller power_t (the default is 0.5)."
-            ) from None
+                f"t={t} samples. Use a smaller power_t (the default is 0.5).")
 
 
 def estimator_callbacks(estimator, fitted):

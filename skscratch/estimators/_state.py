@@ -56,7 +56,14 @@ from ..persistence.writing import (
 )
 from ..registry import ESTIMATORS
 from ..training import TrainingState
-from ._data import REGRESSION_LOSSES, ClassificationTarget, RegressionTarget, sample_shape, warn
+from ._data import (
+    REGRESSION_LOSSES,
+    ClassificationTarget,
+    RegressionTarget,
+    check_fitted_task,
+    sample_shape,
+    warn,
+)
 from ._sklearn_private import validate_parameter_constraints
 
 
@@ -363,6 +370,7 @@ def file_contents(estimator):
     arrays : dict of str to ndarray
     """
     check_is_fitted(estimator)
+    check_fitted_task(estimator)          # load() refuses a task its target is not for
     fitted = estimator._fitted
     if not np.isfinite(fitted.network.flat_params).all():
         raise ValueError("This estimator's weights are not finite; load() would refuse the "

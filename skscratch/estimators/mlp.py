@@ -339,6 +339,6 @@ def _hidden_sizes(sizes, name="hidden_layer_sizes"):
     given = sizes
     sizes = np.atleast_1d(np.asarray(sizes, dtype=object))
     if sizes.ndim != 1 or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool)
-                                  and s >= 1 for s in sizes):
+                                  and 1 <= s < 2**63 for s in sizes):
         raise ValueError(f"{name} must be positive integers; got {given!r}.")
     return [int(s) for s in sizes]

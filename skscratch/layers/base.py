@@ -105,9 +105,16 @@ _UNSET = object()
 
 
 def check_positive_int(value, name):
-    """``value`` as an int when it is a positive integer (not a bool); else ValueError."""
+    """``value`` as an int when it is a positive integer (not a bool); else ValueError.
+
+    Beyond ``2**63`` no array could have that many entries along an axis (and
+    the initializers' ``float(fan_in)`` would raise a bare OverflowError).
+    """
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{name} must be a positive integer; got {value!r}.")
+    if value >= 2**63:
+        raise ValueError(f"{name} must be a positive integer below 2**63; got an integer of "
+                         f"{len(str(value))} digits.")
     return int(value)
 
 

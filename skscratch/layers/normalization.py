@@ -1,5 +1,8 @@
 """Batch normalization."""
 
+import numbers
+import sys
+
 import numpy as np
 
 from .base import LAYERS, Layer
@@ -45,10 +48,15 @@ class BatchNorm(Layer):
 
     def __init__(self, momentum=0.9, epsilon=1e-5, name=None, input_shape=None):
         super().__init__(name, input_shape)
+        # a bool or None is no number (True would be an epsilon of 1); an infinite epsilon
+        # would normalize every input to 0
+        for setting, value in (("momentum", momentum), ("epsilon", epsilon)):
+            if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+                raise TypeError(f"BatchNorm's {setting} must be a number; got {value!r}.")
         if not 0 <= momentum < 1:
             raise ValueError(f"momentum must be in [0, 1); got {momentum!r}.")
-        if not epsilon > 0:
-            raise ValueError(f"epsilon must be positive; got {epsilon!r}.")
+        if not 0 < epsilon < sys.float_info.max:
+            raise ValueError(f"epsilon must be positive and finite; got {epsilon!r}.")
         self.momentum, self.epsilon = float(momentum), float(epsilon)
 
     def weight_specs(self, input_shape):

@@ -13,11 +13,12 @@ import numpy as np
 def checked_shape(shape, what="shape"):
     """One sample's shape given by a user (an int, or a list/tuple of them) as a tuple.
 
-    ValueError unless every dimension is a positive integer (no batch axis).
+    ValueError unless every dimension is a positive integer (no batch axis)
+    below ``2**63``, as NumPy's shapes are.
     """
     shape = (shape,) if isinstance(shape, (int, np.integer)) else shape
     if not isinstance(shape, (list, tuple)) or not shape or not all(
-            isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d >= 1
+            isinstance(d, (int, np.integer)) and not isinstance(d, bool) and 1 <= d < 2**63
             for d in shape):
         raise ValueError(f"{what} must be positive integers, one sample's shape without the "
                          f"batch axis; got {shape!r}.")

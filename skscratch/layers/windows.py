@@ -22,10 +22,15 @@ PADDINGS = ("valid", "same")
 
 
 def pair(value, name):
-    """``3 -> (3, 3)``; ``(1, 5) -> (1, 5)``; positive integers only."""
-    values = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
+    """``3 -> (3, 3)``; ``(1, 5) -> (1, 5)``; positive integers below ``2**63`` only.
+
+    (A stride of ``10**400`` would make ``ceil(size / stride)`` an output of 0
+    pixels, refused later under another name.)
+    """
+    values = ((value, value) if isinstance(value, (int, np.integer)) else
+              tuple(value) if isinstance(value, (list, tuple, np.ndarray)) else ())
     if len(values) != 2 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
-                                   and v >= 1 for v in values):
+                                   and 1 <= v < 2**63 for v in values):
         raise ValueError(f"{name} must be a positive int or a pair of them; got {value!r}.")
     return tuple(int(v) for v in values)
 

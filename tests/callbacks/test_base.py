@@ -6,7 +6,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, cross_validate
 
 from skscratch import MLPFromScratch, Network, Trainer
-from skscratch.callbacks import Callback, CallbackList, EarlyStopping
+from skscratch.callbacks import Callback, CallbackList, EarlyStopping, History, LambdaCallback
 from skscratch.layers import Dense
 from tests.callbacks.conftest import quiet_fit
 
@@ -101,6 +101,10 @@ def test_plain_functions_still_work_and_bad_callbacks_fail_before_training(digit
     with pytest.raises(TypeError, match="callbacks must hold"):
         bad.fit(X, y)                   # it used to fail after an epoch ("not callable")
     assert not hasattr(bad, "n_iter_") and not epochs
+    # Keras's History is a callback; this one is the dict fit returns, empty when made: the
+    # message names its type, not only "{}"
+    with pytest.raises(TypeError, match=r"got \{\} \(a History\)"):
+        MLPFromScratch((4,), callbacks=[History()]).fit(X, y)
 
 
 def _stop_at_three(estimator, record):
@@ -280,3 +284,15 @@ def test_after_a_failed_partial_fit_the_next_one_computes_what_it_would_have(dig
     clean.partial_fit(X, y)
     failed.partial_fit(X, y)
     np.testing.assert_array_equal(failed.network_.flat_params, clean.network_.flat_params)
+
+
+def test_a_lambda_callback_and_its_estimator_have_a_repr(digits):
+    # the hooks a LambdaCallback was not given are its class's methods, whose repr is the
+    # callback's own: repr recursed without end (the estimator's too, and L-BFGS's refusal
+    # of a batch hook, which names the callback)
+    keep = LambdaCallback(on_train_batch_end=print)
+    assert repr(keep) == "LambdaCallback(on_train_batch_end=<built-in function print>)"
+    assert "LambdaCallback(on_train_batch_end=" in repr(MLPFromScratch(callbacks=[keep]))
+    X, y = digits[0][:50], digits[1][:50]
+    with pytest.raises(TypeError, match=r"LambdaCallback\(on_train_batch_end=.*listens to"):
+        MLPFromScratch(solver="lbfgs", max_iter=2, callbacks=[keep]).fit(X, y)

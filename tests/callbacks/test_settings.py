@@ -5,25 +5,29 @@ import pytest
 
 from skscratch import MLPFromScratch, Network
 from skscratch.callbacks import (
+    CosineDecay,
     CSVLogger,
     EarlyStopping,
     FunctionCallback,
     InvScaling,
     LearningRateScheduler,
     ModelCheckpoint,
+    OneCycle,
     PlateauStopping,
     ProgressBar,
     ReduceLROnPlateau,
     TensorBoard,
 )
 from skscratch.layers import Dense
+from skscratch.range_test import RangeTest
 from tests.callbacks.conftest import quiet_fit
 
 BAD_SETTINGS = [
     (lambda: EarlyStopping(patience="3"), TypeError, "EarlyStopping's patience must be an integer"),
     (lambda: EarlyStopping(patience=-1), ValueError, "patience must be at least 0"),
     (lambda: EarlyStopping(monitor=None), TypeError, "monitor must be the name"),
-    (lambda: EarlyStopping(min_delta=float("nan")), ValueError, "min_delta must be"),
+    (lambda: EarlyStopping(min_delta=float("nan")), ValueError,
+     r"EarlyStopping's min_delta must lie in \[0, inf\)"),
     (lambda: EarlyStopping(mode="lowest"), ValueError, "mode must be"),
     (lambda: EarlyStopping(baseline="1"), TypeError, "baseline must be a number"),
     (lambda: EarlyStopping(start_from_epoch=1.5), TypeError, "start_from_epoch must be"),
@@ -57,6 +61,14 @@ BAD_SETTINGS = [
     (lambda: InvScaling(power_t="0.5"), TypeError, "power_t must be a number"),
     (lambda: FunctionCallback("stop"), TypeError, "takes a function"),
     (lambda: ProgressBar(use_tqdm="auto"), TypeError, "use_tqdm must be True or False"),
+    # integers beyond a float's range: float() of them would raise a bare OverflowError
+    (lambda: EarlyStopping(min_delta=10**400), ValueError,
+     "EarlyStopping's min_delta must be a number a float can hold"),
+    (lambda: ReduceLROnPlateau(min_delta=10**400), ValueError,
+     "ReduceLROnPlateau's min_delta must be a number a float can hold"),
+    (lambda: OneCycle(total_steps=10**400), ValueError, "OneCycle's total_steps must be at most"),
+    (lambda: CosineDecay(total_steps=10**400), ValueError, "total_steps must be at most"),
+    (lambda: RangeTest(steps=10**400), ValueError, "steps must be at most"),
 ]
 
 
@@ -102,3 +114,15 @@ def test_the_settings_scikit_learn_allows_are_taken():
     assert PlateauStopping(n_iter_no_change=np.inf).n_iter_no_change == np.inf
     assert EarlyStopping(verbose=True).verbose == 1
     assert ProgressBar(use_tqdm=np.bool_(False)).use_tqdm is False
+
+
+def test_an_inv_scaling_power_too_large_to_compute_is_named_and_changes_nothing(digits):
+    # (t + 1) ** power_t beyond a float was a bare OverflowError from the public callback (the
+    # estimator's own learning_rate="invscaling" already named it)
+    X, y = digits[0][:100], digits[1][:100]
+    est = quiet_fit(MLPFromScratch((4,), solver="sgd", max_iter=1, random_state=0), X, y)
+    before = est.predict_proba(X)
+    est.set_params(callbacks=[InvScaling(power_t=1e300)])
+    with pytest.raises(ValueError, match="InvScaling's power_t=1e[+]300 is too large"):
+        est.partial_fit(X, y)
+    np.testing.assert_array_equal(est.predict_proba(X), before)

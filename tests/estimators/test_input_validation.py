@@ -76,6 +76,7 @@ def test_bad_targets():
     ({"validation_fraction": 1.0}, "'validation_fraction' parameter"),
     ({"hidden_layer_sizes": (10, 0)}, "hidden_layer_sizes must be positive integers"),
     ({"hidden_layer_sizes": (2.5,)}, "hidden_layer_sizes must be positive integers"),
+    ({"hidden_layer_sizes": (10**400,)}, "hidden_layer_sizes must be positive integers"),
     ({"loss": "huber"}, "regression loss"),
     ({"loss": "cross_entropy"}, "'loss' parameter"),
 ])

@@ -139,6 +139,11 @@ def test_float32_kept(rng):
     ({"filters": 2, "kernel_size": (3, 0)}, "kernel_size must be a positive int"),
     ({"filters": 2, "kernel_size": 3, "strides": (1, 2, 3)}, "strides"),
     ({"filters": 2, "kernel_size": 3, "padding": "full"}, "padding must be one of"),
+    # None was a bare "not iterable"; a stride of 10**400 made 0-pixel outputs, refused later
+    # as a pool_size of (0, 0)
+    ({"filters": 2, "kernel_size": None}, "kernel_size must be a positive int or a pair"),
+    pytest.param({"filters": 2, "kernel_size": 3, "strides": 10**400},
+                 "strides must be a positive int or a pair", id="strides=10**400"),
 ])
 def test_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):

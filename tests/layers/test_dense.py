@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from skscratch.gradcheck import check_layer_gradients
-from skscratch.layers import Dense
+from skscratch.layers import Dense, Input
 from tests.conftest import assert_gradients_ok
 
 
@@ -84,7 +84,8 @@ def test_inference_caches_nothing(rng):
         layer.backward(np.ones((4, 2)))
 
 
-@pytest.mark.parametrize("units", [0, -3, 2.5, True, "8"])
+# 10**400: no axis holds that many entries (building it was a bare OverflowError)
+@pytest.mark.parametrize("units", [0, -3, 2.5, True, "8", pytest.param(10**400, id="10**400")])
 def test_bad_units(units):
     with pytest.raises(ValueError, match="units must be a positive integer"):
         Dense(units)
@@ -93,6 +94,14 @@ def test_bad_units(units):
 def test_bad_input_shape():
     with pytest.raises(ValueError, match="Flatten"):
         Dense(2).build((4, 4))
+
+
+@pytest.mark.parametrize("declare", [lambda shape: Dense(1, input_shape=shape),
+                                     lambda shape: Input(shape)])
+def test_a_dimension_no_array_can_have_is_refused_where_it_is_declared(declare):
+    # 10**400 features: summary() or build() raised a bare OverflowError later
+    with pytest.raises(ValueError, match="must be positive integers, one sample's shape"):
+        declare((10**400,))
 
 
 def test_get_and_set_weights_as_keras_has_them(rng):

@@ -46,6 +46,19 @@ def test_bad_arguments():
         BatchNorm(epsilon=0)
 
 
+@pytest.mark.parametrize("kwargs, error, message", [
+    # an infinite epsilon would normalize every input to 0; True would be an epsilon of 1
+    ({"epsilon": np.inf}, ValueError, "epsilon must be positive and finite"),
+    ({"epsilon": 10**400}, ValueError, "epsilon must be positive and finite"),
+    ({"epsilon": True}, TypeError, "BatchNorm's epsilon must be a number"),
+    ({"momentum": None}, TypeError, "BatchNorm's momentum must be a number"),
+    ({"momentum": "0.9"}, TypeError, "BatchNorm's momentum must be a number"),
+])
+def test_settings_that_are_no_numbers_or_not_finite_are_refused_by_name(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        BatchNorm(**kwargs)
+
+
 @pytest.mark.parametrize("shape", [(1, 3), (1, 1, 1, 3)])
 def test_a_batch_of_one_row_uses_the_running_statistics_and_keeps_them(shape, rng):
     # its own statistics are its values (variance 0): they would normalize it to

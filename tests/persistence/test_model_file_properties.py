@@ -322,7 +322,7 @@ def _first_units(value):
     (_set(("params", "task"), "regression"), "task='regression'"),           # AttributeError
     (_set(("network", "input_shape"), [0]), "input shape"),                  # ZeroDivisionError
     (_set(("network", "input_shape"), [4.5]), "input shape"),                # read as 4
-    (_first_units(2**63), "parameters|forward pass"),                          # int64 overflow
+    (_first_units(2**63), r"parameters|forward pass|below 2\*\*63"),            # int64 overflow
 ])
 def test_what_the_battery_found_is_refused(edit, message):
     blob, X, original = MODELS["mlp-strings"]
