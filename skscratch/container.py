@@ -20,7 +20,8 @@ import math
 import numpy as np
 
 from .archive import check_not_hdf5
-from .fitting import check_keras_verbose, compile_model, evaluate_model, fit_model
+from .callbacks.base import check_keras_verbose
+from .fitting import compile_model, evaluate_model, fit_model
 from .layers.base import Layer, as_list, check_positive_int, leaf_layers
 from .persistence import load_weights, save, save_weights
 from .range_test import find_learning_rate

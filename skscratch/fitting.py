@@ -13,7 +13,7 @@ epoch's record. ``evaluate`` computes the same quantities on any data.
 import numpy as np
 
 from .callbacks import History
-from .callbacks.base import check_flag, check_verbose
+from .callbacks.base import check_flag, check_keras_verbose
 from .layers.base import as_list, check_positive_int
 from .losses import LOSSES, get_loss
 from .metrics import OutputMetrics, check_metrics, metric_names
@@ -30,30 +30,6 @@ TUTORIAL_LOSS, TUTORIAL_RATE = "squared_error", 0.1
 # each epoch and ends it with the epoch's line (the Trainer's 2); Keras's 2 prints that
 # line alone (the Trainer's 1)
 TRAINER_VERBOSITY = {0: 0, 1: 2, 2: 1}
-
-
-def check_keras_verbose(value, name):
-    """Keras's ``verbose``: 0, 1, 2, or ``"auto"`` (1); True and False count as 1 and 0.
-
-    Parameters
-    ----------
-    value : int, bool or "auto"
-    name : str
-        What the value is, for the error messages.
-
-    Returns
-    -------
-    verbose : int
-        0, 1 or 2.
-    """
-    if isinstance(value, str) and value == "auto":
-        return 1
-    if isinstance(value, str):
-        raise TypeError(f"{name} must be 0, 1, 2 or 'auto' (Keras's); got {value!r}.")
-    value = check_verbose(value, name)
-    if value > 2:
-        raise ValueError(f"{name} must be 0, 1, 2 or 'auto' (Keras's); got {value!r}.")
-    return value
 
 
 class Compiled:

@@ -447,6 +447,30 @@ def check_verbose(value, name):
     return check_count(value, name)
 
 
+def check_keras_verbose(value, name):
+    """Keras's ``verbose``: 0, 1, 2, or ``"auto"`` (1); True and False count as 1 and 0.
+
+    Parameters
+    ----------
+    value : int, bool or "auto"
+    name : str
+        What the value is, for the error messages.
+
+    Returns
+    -------
+    verbose : int
+        0, 1 or 2.
+    """
+    if isinstance(value, str) and value == "auto":
+        return 1
+    if isinstance(value, str):
+        raise TypeError(f"{name} must be 0, 1, 2 or 'auto' (Keras's); got {value!r}.")
+    value = check_verbose(value, name)
+    if value > 2:
+        raise ValueError(f"{name} must be 0, 1, 2 or 'auto' (Keras's); got {value!r}.")
+    return value
+
+
 def check_path(value, name):
     """``value`` when it is a path (a string or path-like); else TypeError."""
     if not isinstance(value, (str, os.PathLike)):
