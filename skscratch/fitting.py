@@ -13,7 +13,7 @@ epoch's record. ``evaluate`` computes the same quantities on any data.
 import numpy as np
 
 from .callbacks import History
-from .callbacks.base import check_flag, check_keras_verbose
+from .callbacks.base import check_flag, check_keras_verbose, trainer_verbosity
 from .layers.base import as_list, check_positive_int
 from .losses import LOSSES, get_loss
 from .metrics import OutputMetrics, check_metrics, metric_names
@@ -25,12 +25,6 @@ from .training import Trainer, model_inputs, n_rows, take_rows
 # what fit trains with when neither compile nor fit names it: the tutorials' plain
 # gradient descent on the squared error
 TUTORIAL_LOSS, TUTORIAL_RATE = "squared_error", 0.1
-
-# Keras's fit verbosity as the Trainer's printers: Keras's 1 draws a progress bar within
-# each epoch and ends it with the epoch's line (the Trainer's 2); Keras's 2 prints that
-# line alone (the Trainer's 1)
-TRAINER_VERBOSITY = {0: 0, 1: 2, 2: 1}
-
 
 class Compiled:
     """What ``compile`` (or a ``fit`` naming them) set: losses, weights, metrics, optimizer.
@@ -106,7 +100,7 @@ def fit_model(model, x, y, *, batch_size=32, epochs=100, verbose=0, callbacks=No
         With ``history``, a :class:`~skscratch.callbacks.History`.
     """
     with _call_snapshot(model, optimizer, random_state, callbacks):
-        verbose = TRAINER_VERBOSITY[check_keras_verbose(verbose, "fit's verbose")]
+        verbose = trainer_verbosity(verbose, "fit's verbose")
         epochs = check_positive_int(epochs, "epochs")
         batch_size = check_positive_int(batch_size, "batch_size")
         alpha = _non_negative(alpha, "alpha")

@@ -461,14 +461,37 @@ def check_keras_verbose(value, name):
     verbose : int
         0, 1 or 2.
     """
-    if isinstance(value, str) and value == "auto":
-        return 1
     if isinstance(value, str):
+        if value == "auto":
+            return 1
         raise TypeError(f"{name} must be 0, 1, 2 or 'auto' (Keras's); got {value!r}.")
     value = check_verbose(value, name)
     if value > 2:
         raise ValueError(f"{name} must be 0, 1, 2 or 'auto' (Keras's); got {value!r}.")
     return value
+
+
+def trainer_verbosity(value, name):
+    """Keras's ``fit(verbose=...)`` as the `Trainer`'s ``verbose``.
+
+    Keras's 1 (and "auto") draws a progress bar within each epoch and ends
+    the epoch with its line, which is the Trainer's 2 (the estimators'
+    ``verbose``, scikit-learn's, prints lines from 1); Keras's 2 prints the
+    line alone, the Trainer's 1.
+
+    Parameters
+    ----------
+    value : int, bool or "auto"
+        Keras's verbosity, checked by :func:`check_keras_verbose`.
+    name : str
+        What the value is, for the error messages.
+
+    Returns
+    -------
+    verbose : int
+        0, 1 or 2, for `Trainer`.
+    """
+    return (0, 2, 1)[check_keras_verbose(value, name)]
 
 
 def check_path(value, name):

@@ -29,6 +29,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import validate_data
 
 from ..callbacks import CosineDecay, InvScaling, OneCycle, PlateauStopping, as_callbacks
+from ..callbacks.base import trainer_verbosity
 from ..container import check_memory
 from ..layers import BatchNorm
 from ..layers.activations import ACTIVATIONS
@@ -312,7 +313,9 @@ class FitOptions:
         This fit's epochs (``max_iter`` otherwise).
     batch_size : int or None
         This fit's batch size (``batch_size`` otherwise).
-    verbose : int or None
+    verbose : {0, 1, 2, "auto"} or None
+        Keras's verbosity for this fit (1 a progress bar and a line per
+        epoch, 2 the lines alone), else the estimator's own ``verbose``.
     validation_data : tuple or None
         ``(X_val, y_val)``: ``val_loss`` and the validation metrics join each
         epoch's record.
@@ -332,6 +335,8 @@ class FitOptions:
             if value is not None:
                 check_positive_int(value, name)
         as_callbacks(self.callbacks, "callbacks")
+        if self.verbose is not None:
+            self.verbose = trainer_verbosity(self.verbose, "verbose")
 
 
 class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimator):

@@ -314,7 +314,8 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
             Keras's ``fit`` arguments, for this fit only, as scikeras passes
             them (``search.fit(X, y, epochs=100, validation_data=(X_val,
             y_val), callbacks=[...])``): ``epochs`` (instead of ``max_iter``),
-            ``batch_size``, ``verbose``, ``validation_data`` (``val_loss`` and
+            ``batch_size``, ``verbose`` (Keras's: 1 a progress bar and a line
+            per epoch, 2 the lines alone), ``validation_data`` (``val_loss`` and
             the validation metrics join each epoch's record, for
             ``EarlyStopping`` and ``ModelCheckpoint`` to watch) and
             ``callbacks`` (run after the estimator's own).

@@ -496,3 +496,16 @@ def test_what_cannot_be_mixed_is_refused():
         flat_rows((csr_matrix(a), a), None, None)
     with pytest.raises(ValueError, match="different numbers of samples"):
         flat_rows((a, a[:3]), None, None)
+
+
+@pytest.mark.parametrize("verbose, bar", [(1, True), ("auto", True), (2, False)])
+def test_fit_takes_keras_verbose_as_keras_prints_it(capsys, verbose, bar):
+    X, y = load_diabetes(return_X_y=True)
+    est = NetworkRegressor(mlp, max_iter=5, random_state=0)
+    _fit(est, X[:100], y[:100], epochs=2, batch_size=20, verbose=verbose)
+    out = capsys.readouterr().out
+    assert [line.split(" - ")[0] for line in out.splitlines()
+            if line.startswith("Epoch ")] == ["Epoch 1/2", "Epoch 2/2"]
+    assert ("epoch 1" in out) == bar          # the progress bar within the epoch
+    with pytest.raises(ValueError, match="verbose must be 0, 1, 2 or 'auto'"):
+        est.fit(X[:100], y[:100], verbose=3)
