@@ -237,6 +237,8 @@ max_fun, callbacks
 validation_scores_, best_validation_score_, history_, n_iter_, t_, n_layers_, \
 n_outputs_, out_activation_, n_features_in_, feature_names_in_
         As in :class:`MLPFromScratch`.
+    model_ : Network or Model
+        The trained network (:attr:`network_`, under scikeras's name).
 
     Examples
     --------
@@ -372,6 +374,15 @@ n_outputs_, out_activation_, n_features_in_, feature_names_in_
         return self
 
     # ----------------------------------------------------------- the model
+    @property
+    def model_(self):
+        """The trained network or model: :attr:`network_` under scikeras's name.
+
+        ``model`` is the build function (or template) the estimator was given,
+        as in scikeras; ``search.best_estimator_.model_`` is what it trained.
+        """
+        return self.network_
+
     def _architecture(self):
         # the build function or network itself (compared by identity), and its parameters
         return {"model": self.model,

@@ -509,3 +509,12 @@ def test_fit_takes_keras_verbose_as_keras_prints_it(capsys, verbose, bar):
     assert ("epoch 1" in out) == bar          # the progress bar within the epoch
     with pytest.raises(ValueError, match="verbose must be 0, 1, 2 or 'auto'"):
         est.fit(X[:100], y[:100], verbose=3)
+
+
+def test_model_underscore_is_the_trained_network_as_in_scikeras():
+    X, y = load_diabetes(return_X_y=True)
+    est = NetworkRegressor(mlp, max_iter=3, random_state=0)
+    assert not hasattr(est, "model_")
+    _fit(est, X[:60], y[:60])
+    assert est.model_ is est.network_ and est.model is mlp
+    np.testing.assert_array_equal(est.model_.predict(X[:5])[:, 0], est.predict(X[:5]))
