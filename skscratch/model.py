@@ -65,7 +65,14 @@ class Model(Container):
     ([(1,), (1,)], 277)
     """
 
-    def __init__(self, inputs, outputs, name=None):
+    def __init__(self, inputs=None, outputs=None, name=None):
+        if inputs is None or outputs is None:
+            # Keras's subclassing API calls Model.__init__ without tensors
+            raise TypeError(
+                f"{type(self).__name__} needs inputs and outputs: Model(inputs, outputs) joins "
+                "the tensors of a functional graph (skscratch.layers.Input and layer calls). "
+                "Keras's subclassing API (a Model subclass with a call method) is not "
+                "supported: build the same layers as a functional graph.")
         super().__init__(name)
         # a list of one is one input (output), as Keras unpacks it: ``Model([x], [y])``
         # predicts an array, not a list of one

@@ -523,3 +523,18 @@ def test_a_custom_layer_caching_under_any_name_is_exact_when_shared(rng):
     outer = Model(x, Dense(1)(block(block(x)))).build(random_state=0)
     assert_gradients_ok(check_network_gradients(
         outer, SquaredError(), rng.standard_normal((6, 4)), rng.standard_normal((6, 1))))
+
+
+def test_keras_subclassing_is_refused_by_name():
+    class WideAndDeepModel(Model):
+        def __init__(self, units=30, **kwargs):
+            super().__init__(**kwargs)
+            self.hidden = Dense(units, "relu")
+
+        def call(self, inputs):
+            return self.hidden(inputs)
+
+    with pytest.raises(TypeError, match="subclassing API .* is not supported"):
+        WideAndDeepModel(30, name="wide_and_deep")
+    with pytest.raises(TypeError, match="Model needs inputs and outputs"):
+        Model(outputs=Dense(1)(Input((2,))))
