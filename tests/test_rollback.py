@@ -168,14 +168,14 @@ def test_a_snapshot_puts_back_callbacks_but_not_what_is_lent_to_them(rng):
     trainer.fit(x, y, max_epochs=3)
     seen, best, lock = counting.seen, stop._best_weights, counting.lock
     before = {id(c): {k: v for k, v in vars(c).items()} for c in (stop, plateau, counting)}
-    state = (stop.best_epoch, stop._rule.best, plateau._wait, list(plateau.reductions),
+    state = (stop.best_epoch, stop._rule.best, plateau.wait, list(plateau.reductions),
              list(seen), dict(counting.rule))
 
     def train_on():
         trainer.fit(x, y, max_epochs=4, state=trainer.state)
 
     _fails(Snapshot(trainer.network, callbacks=trainer.callbacks), train_on)
-    assert (stop.best_epoch, stop._rule.best, plateau._wait, plateau.reductions, seen,
+    assert (stop.best_epoch, stop._rule.best, plateau.wait, plateau.reductions, seen,
             counting.rule) == state
     assert counting.seen is seen and counting.lock is lock      # same list; a lock as is
     _same_arrays(stop._best_weights, best)

@@ -372,6 +372,11 @@ class Monitor:
         self.sign = self._sign(fallback)
         return fallback
 
+    @property
+    def best_value(self):
+        """The best value so far in the quantity's own terms (``inf`` or ``-inf`` before one)."""
+        return self.sign * self.best
+
     def beats(self, reference):
         """Whether the best value so far beats ``reference`` (a value of the quantity)."""
         return self.best > self.sign * reference + self.min_delta

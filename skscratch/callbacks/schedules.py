@@ -121,6 +121,12 @@ class ReduceLROnPlateau(Callback):
 
     Attributes
     ----------
+    best : float
+        The best value of the monitored quantity so far, as in Keras.
+    wait : int
+        Epochs without improvement counted towards ``patience`` (Keras's).
+    cooldown_counter : int
+        Epochs of cooldown left (Keras's).
     reductions : list of (int, float)
         ``(epoch, new rate)`` of each reduction since the fit began (epochs
         counted from 0; continued fits, ``partial_fit`` calls included,
@@ -138,33 +144,38 @@ class ReduceLROnPlateau(Callback):
         self.min_delta = min_delta
         self.cooldown = check_count(cooldown, "ReduceLROnPlateau's cooldown")
         self.min_lr = check_rate(min_lr, "ReduceLROnPlateau's min_lr")
-        self._wait = self._cooling = 0
+        self.wait = self.cooldown_counter = 0
         self.reductions = []
 
     def on_train_begin(self, logs=None):
         if self.params["initial_epoch"] == 0:       # a fresh fit; continued fits go on
             self._rule = Monitor(self.monitor, self.mode, self.min_delta,
                                  owner="ReduceLROnPlateau")   # as set now
-            self._wait, self._cooling, self.reductions = 0, 0, []
+            self.wait, self.cooldown_counter, self.reductions = 0, 0, []
 
     def on_epoch_end(self, epoch, logs=None):
-        if self._cooling:
-            self._cooling -= 1
-            self._wait = 0
+        if self.cooldown_counter:
+            self.cooldown_counter -= 1
+            self.wait = 0
         if self._rule.improved(logs):
-            self._wait = 0
+            self.wait = 0
             return
-        if self._cooling:
+        if self.cooldown_counter:
             return
-        self._wait += 1
+        self.wait += 1
         optimizer = self.model.optimizer
-        if self._wait >= self.patience and optimizer.learning_rate > self.min_lr:
+        if self.wait >= self.patience and optimizer.learning_rate > self.min_lr:
             optimizer.learning_rate = max(optimizer.learning_rate * self.factor, self.min_lr)
             self.reductions.append((epoch, optimizer.learning_rate))
-            self._wait, self._cooling = 0, self.cooldown
+            self.wait, self.cooldown_counter = 0, self.cooldown
             if self.verbose:
                 print(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to "
                       f"{optimizer.learning_rate:g}.", flush=True)
+
+    @property
+    def best(self):
+        """The best value of the monitored quantity so far (Keras's ``best``)."""
+        return self._rule.best_value
 
 
 class StepSchedule(Callback):

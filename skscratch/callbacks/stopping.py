@@ -35,10 +35,16 @@ class EarlyStopping(Callback):
 
     Attributes
     ----------
+    best : float
+        The best value of the monitored quantity so far (``inf``, or
+        ``-inf`` where higher is better, before the first), as in Keras.
     best_epoch : int or None
         Epoch (counted from 0, as Keras counts) of the best value so far.
-    stopped_epoch : int or None
-        Epoch (from 0) after which it stopped the last fit, if it did.
+    wait : int
+        Epochs since the best one (Keras's counter).
+    stopped_epoch : int
+        Epoch (from 0) after which it stopped the last fit; 0 when it did not
+        stop it, as in Keras.
 
     Notes
     -----
@@ -66,34 +72,39 @@ class EarlyStopping(Callback):
         self.restore_best_weights = check_flag(restore_best_weights,
                                                "EarlyStopping's restore_best_weights")
         self.start_from_epoch = check_count(start_from_epoch, "EarlyStopping's start_from_epoch")
-        self.best_epoch = self.stopped_epoch = None
+        self.best_epoch, self.stopped_epoch = None, 0
         self._best_weights = None
-        self._wait = 0
+        self.wait = 0
 
     def on_train_begin(self, logs=None):
         if self.params["initial_epoch"] == 0:       # a fresh fit; continued fits go on
             self._rule = Monitor(self.monitor, self.mode, self.min_delta,
                                  owner="EarlyStopping")   # as set now
             self.best_epoch = self._best_weights = None
-            self._wait = 0
-        self.stopped_epoch = None
+            self.wait = 0
+        self.stopped_epoch = 0
 
     def on_epoch_end(self, epoch, logs=None):
         if epoch < self.start_from_epoch:
             return
-        self._wait += 1
+        self.wait += 1
         if self._rule.improved(logs):
             self.best_epoch = epoch
             if self.restore_best_weights:
                 self._best_weights = self.model.get_weights()
             if self.baseline is None or self._rule.beats(self.baseline):
-                self._wait = 0
+                self.wait = 0
             return
-        if self._wait >= max(self.patience, 1):
+        if self.wait >= max(self.patience, 1):
             self.stopped_epoch = epoch
             self.model.stop_training = True
             if self.verbose:
                 print(f"Epoch {epoch + 1}: early stopping", flush=True)
+
+    @property
+    def best(self):
+        """The best value of the monitored quantity so far (Keras's ``best``)."""
+        return self._rule.best_value
 
     def on_train_end(self, logs=None):
         if self.restore_best_weights and self._best_weights is not None:

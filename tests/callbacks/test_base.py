@@ -188,7 +188,7 @@ def test_callbacks_in_get_params_clone_grid_search_and_cross_validation(digits):
     copy = clone(est)
     assert copy.callbacks[0] is not stopper
     assert quiet_fit(copy, X, y).n_iter_ == 3
-    assert stopper.stopped_epoch is None                     # the clone's copy ran
+    assert stopper.best_epoch is None                        # the clone's copy ran
     plateau = MLPFromScratch((16,), max_iter=300, learning_rate_init=0.01, random_state=0,
                              callbacks=[EarlyStopping("loss", patience=3, min_delta=1e-3)])
     result = cross_validate(plateau, X, y, cv=3, return_estimator=True)

@@ -96,12 +96,12 @@ def test_a_schedule_and_early_stopping_are_put_back_after_a_failed_continued_fit
     schedule = LearningRateScheduler(lambda epoch, rate: rate * 0.9)
     est = quiet_fit(MLPFromScratch((8,), max_iter=3, warm_start=True, random_state=0,
                                    callbacks=[stop, schedule]), X, y)
-    state = (stop.best_epoch, stop._wait, stop._rule.best, stop._best_weights)
+    state = (stop.best_epoch, stop.wait, stop._rule.best, stop._best_weights)
     rate = est._fitted.optimizer.learning_rate
     est.set_params(callbacks=[stop, schedule, Raises(4, KeyboardInterrupt())])  # epochs 3, 4
     with pytest.raises(KeyboardInterrupt):
         quiet_fit(est, X, y)
-    assert (stop.best_epoch, stop._wait, stop._rule.best) == state[:3] and state[0] == 2
+    assert (stop.best_epoch, stop.wait, stop._rule.best) == state[:3] and state[0] == 2
     for p, q in zip(stop._best_weights, state[3]):
         np.testing.assert_array_equal(p, q)
     assert est._fitted.optimizer.learning_rate == rate

@@ -6,7 +6,12 @@ import pytest
 
 import skscratch
 from skscratch import MLPFromScratch, Network
-from skscratch.callbacks import EarlyStopping, ModelCheckpoint, PlateauStopping
+from skscratch.callbacks import (
+    EarlyStopping,
+    ModelCheckpoint,
+    PlateauStopping,
+    ReduceLROnPlateau,
+)
 from skscratch.layers import Dense
 from tests.callbacks.conftest import quiet_fit
 
@@ -131,6 +136,20 @@ def test_patience_builds_up_across_partial_fit_calls(digits):
     est = MLPFromScratch((4,), callbacks=[stopper], random_state=0)
     est.partial_fit(X, y, classes=np.arange(10))
     est.partial_fit(X, y)
-    assert stopper.stopped_epoch is None
+    assert stopper.stopped_epoch == 0 and stopper.wait == 1     # Keras's 0: not stopped
     est.partial_fit(X, y)
     assert stopper.best_epoch == 0 and stopper.stopped_epoch == 2
+
+
+def test_keras_counters_of_early_stopping_and_reduce_lr_on_plateau(digits):
+    X, y = digits[0][:300], digits[1][:300]
+    stop = EarlyStopping("loss", patience=50)
+    reduce = ReduceLROnPlateau("loss", patience=50, cooldown=3)
+    assert (stop.best, stop.wait, stop.stopped_epoch, reduce.best) == (np.inf, 0, 0, np.inf)
+    assert EarlyStopping("val_accuracy").best == -np.inf          # higher is better
+    net = Network([Dense(16, "relu"), Dense(10)])
+    net.fit(X, y, loss="log_loss", epochs=6, callbacks=[stop, reduce], random_state=0)
+    losses = net.history.history["loss"]
+    assert stop.best == reduce.best == min(losses)
+    assert stop.wait == reduce.wait == len(losses) - 1 - int(np.argmin(losses))
+    assert stop.stopped_epoch == 0 and reduce.cooldown_counter == 0
