@@ -202,7 +202,7 @@ def reject_bools(constraints, params, owner):
                 f"an integer of {len(str(abs(value)))} digits.")
 
 
-# schedules that span the max_iter epochs of one fit, for any solver
+# schedules that span the max_iter epochs of one fit, for any mini-batch solver
 FIT_SCHEDULES = ("one_cycle", "cosine")
 # OneCycle's momentum at the peak rate, as a fraction of the momentum at the ends
 # (Smith's and PyTorch's 0.85 against 0.95): momentum=0 stays plain SGD
