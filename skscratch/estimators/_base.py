@@ -473,7 +473,7 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
     def _fit_unsafe(self, X, y, sample_weight, incremental, classes, options):
         """:meth:`_fit`'s work; a failure part-way is rolled back by the caller."""
         first = self._check_call(incremental)
-        # scikit-learn's MLP draws from one RandomState per call (see _random.py)
+        # scikit-learn's MLP draws from one RandomState per call (_data.fit_random_state)
         streams = fit_random_state(self.random_state) if self._sklearn_random_streams else None
         X, y = self._validate_Xy(X, y, reset=first)
         if is_classification(self):

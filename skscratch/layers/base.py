@@ -130,8 +130,8 @@ class Layer:
     gradient of the loss with respect to each entry of :attr:`params` and returns
     the gradient with respect to the layer's input; an optimizer applies updates.
 
-    What a layer holds, counted from shapes alone (``count_params``,
-    ``count_workspace``, ...), it inherits from ``LayerSizes`` (``sizes.py``).
+    What a layer holds is counted from shapes alone (``count_params``,
+    ``count_workspace``, ...), before anything is built.
 
     Calling a layer on a symbolic tensor (``Dense(3)(Input((4,)))``) records
     it in a functional model instead of computing anything; see
