@@ -401,7 +401,9 @@ class Layer:
         their cache in the one dict ``self._call``; a custom layer may write
         ``self._inp``), belongs to that call, so each backward pass reads its own
         call's values. Arrays changed in place (weights, gradients, running
-        statistics) stay shared, as they must.
+        statistics) stay shared, as they must; so does a dict or list made in
+        ``__init__`` and filled in place, which is why a cache is bound, not
+        filled.
 
         Parameters
         ----------
