@@ -21,6 +21,8 @@ from .estimators import ConvNetFromScratch, MLPFromScratch, NetworkEstimator
 from .range_test import RangeTest, run_range_test
 
 ESTIMATORS = (MLPFromScratch, ConvNetFromScratch, NetworkEstimator)
+# NetworkEstimator.fit's Keras options that would cut the test short, stop it or make it print
+TEST_FIT_OPTIONS = ("epochs", "callbacks", "verbose")
 
 
 def find_learning_rate(estimator, X, y, *, min_lr=1e-6, max_lr=10.0, steps=100,
@@ -67,8 +69,10 @@ def find_learning_rate(estimator, X, y, *, min_lr=1e-6, max_lr=10.0, steps=100,
         int makes the test reproducible.
     **fit_params
         Passed to ``fit`` (``sample_weight``; ``mlp__sample_weight`` for a
-        pipeline). For a Network or Model: :meth:`~skscratch.Model.fit`'s
-        arguments (``batch_size``, ``loss``, ``optimizer``, ...).
+        pipeline; a NetworkEstimator's ``batch_size`` and ``validation_data``,
+        not ``epochs``, ``callbacks`` or ``verbose``, which the test sets).
+        For a Network or Model: :meth:`~skscratch.Model.fit`'s arguments
+        (``batch_size``, ``loss``, ``optimizer``, ...).
 
     Returns
     -------
@@ -83,7 +87,8 @@ def find_learning_rate(estimator, X, y, *, min_lr=1e-6, max_lr=10.0, steps=100,
         and finite), or when the loss never fell: ``min_lr`` is too large.
     TypeError
         For an estimator that is not a skscratch estimator, a pipeline
-        ending in one, or a network or model.
+        ending in one, or a network or model; for a fit parameter
+        ``epochs``, ``callbacks`` or ``verbose`` of the final estimator.
 
     Examples
     --------
@@ -106,6 +111,11 @@ def find_learning_rate(estimator, X, y, *, min_lr=1e-6, max_lr=10.0, steps=100,
     test = RangeTest(min_lr, max_lr, steps, smoothing, divergence)
     trial = clone(estimator)
     prefix = _final_step_prefix(trial)
+    owned = sorted(prefix + name for name in TEST_FIT_OPTIONS if prefix + name in fit_params)
+    if owned:
+        raise TypeError(f"find_learning_rate sets the length, callbacks and output of the "
+                        f"final estimator's fit itself; got {owned} among the fit "
+                        f"parameters. Use steps= for the length.")
     settings = {"callbacks": [test], "learning_rate": "constant", "learning_rate_init": min_lr,
                 "max_iter": test.steps, "n_iter_no_change": np.inf, "early_stopping": False,
                 "warm_start": False, "verbose": 0}

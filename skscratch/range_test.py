@@ -84,8 +84,10 @@ class RangeTest(Callback):
 
     def rate(self, step):
         """The rate of step ``step`` (counted from 0)."""
-        return self.min_lr * math.exp(math.log(self.max_lr / self.min_lr) * step
-                                      / (self.steps - 1))
+        # min_lr ** (1 - f) * max_lr ** f: each factor lies between its rate and 1, so no
+        # range overflows (max_lr / min_lr does past 1e308), and both ends are exact
+        fraction = step / (self.steps - 1)
+        return self.min_lr ** (1.0 - fraction) * self.max_lr ** fraction
 
     def on_train_batch_begin(self, batch, logs=None):
         rate = self.rate(len(self.raw_losses))

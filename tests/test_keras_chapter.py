@@ -15,6 +15,7 @@ The digits (8x8 images) stand in for Fashion-MNIST (28x28), and a synthetic
 which skscratch refuses by name (it writes no HDF5).
 """
 
+import importlib.util
 import os
 import warnings
 
@@ -325,7 +326,7 @@ def test_a_custom_callback_and_tensorboard(housing, tmp_path, capsys, monkeypatc
     run_logdir = get_run_logdir()
     tensorboard_cb = callbacks.TensorBoard(run_logdir, profile_batch=(100, 200))
     value_callbacks = [PrintValTrainRatioCallback()]
-    if __import__("importlib").util.find_spec("tensorboardX") is not None:
+    if importlib.util.find_spec("tensorboardX") is not None:
         value_callbacks.append(tensorboard_cb)
     model.fit(X_train, y_train, epochs=3, validation_data=(X_valid, y_valid),
               callbacks=value_callbacks)

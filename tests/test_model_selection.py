@@ -134,6 +134,22 @@ def test_sample_weights_reach_the_final_estimator(digits):
     assert not np.array_equal(weighted.raw_losses_, plain.raw_losses_)
 
 
+@pytest.mark.parametrize("option", [{"epochs": 2}, {"verbose": 1},
+                                    {"callbacks": [EarlyStopping("loss", patience=0)]}])
+def test_fit_options_that_would_cut_or_stop_the_test_are_refused(option, digits):
+    X, y = digits
+
+    def build(input_shape, n_outputs):
+        return Network([Dense(8, "relu"), Dense(n_outputs)])
+
+    pipe = make_pipeline(StandardScaler(), NetworkEstimator(build, random_state=0))
+    name = next(iter(option))
+    with pytest.raises(TypeError, match=f"'networkestimator__{name}'"):
+        find_learning_rate(pipe, X, y, **{f"networkestimator__{name}": option[name]})
+    assert not hasattr(pipe.steps[0][1], "mean_")
+    with pytest.raises(TypeError, match=f"'{name}'"):
+        find_learning_rate(NetworkEstimator(build), X, y, **option)
+
 def test_successive_halving_over_max_iter(digits):
     X, y = digits
     search = HalvingGridSearchCV(_pipe(), {"mlp__learning_rate_init": [1e-4, 1e-3, 1e-2, 1.0]},

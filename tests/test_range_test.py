@@ -39,6 +39,12 @@ def test_rates_grow_exponentially_and_losses_are_the_corrected_moving_average(di
                                rtol=1e-12)
 
 
+def test_a_range_wider_than_a_float_ratio_still_grows_step_by_step():
+    # max_lr / min_lr is 1e400 here, beyond a float
+    test = RangeTest(min_lr=1e-200, max_lr=1e200, steps=5)
+    np.testing.assert_allclose([test.rate(k) for k in range(5)],
+                               [1e-200, 1e-100, 1.0, 1e100, 1e200], rtol=1e-9)
+
 def test_the_valley_is_the_longest_fall_noise_skipped_and_the_rate_halfway_down():
     rates = np.logspace(-5, 0, 10)
     # 3.05 is noise on the way down; the fall 3.0 ... 0.4 has 7 steps and ends at step 7

@@ -202,7 +202,7 @@ def reject_bools(constraints, params, owner):
                 f"an integer of {len(str(abs(value)))} digits.")
 
 
-# schedules that span the max_iter epochs of one fit, for any solver
+# schedules that span the max_iter epochs of one fit, for any mini-batch solver
 FIT_SCHEDULES = ("one_cycle", "cosine")
 # OneCycle's momentum at the peak rate, as a fraction of the momentum at the ends
 # (Smith's and PyTorch's 0.85 against 0.95): momentum=0 stays plain SGD
@@ -473,7 +473,7 @@ class BaseNeuralEstimator(PredictionMixin, WeightsMixin, StateMixin, BaseEstimat
     def _fit_unsafe(self, X, y, sample_weight, incremental, classes, options):
         """:meth:`_fit`'s work; a failure part-way is rolled back by the caller."""
         first = self._check_call(incremental)
-        # scikit-learn's MLP draws from one RandomState per call (see _random.py)
+        # scikit-learn's MLP draws from one RandomState per call (_data.fit_random_state)
         streams = fit_random_state(self.random_state) if self._sklearn_random_streams else None
         X, y = self._validate_Xy(X, y, reset=first)
         if is_classification(self):

@@ -65,11 +65,13 @@ default="constant"
         of the "sgd" solver (other solvers ignore them, as in scikit-learn).
         "one_cycle" (:class:`~skscratch.callbacks.OneCycle`) and "cosine"
         (:class:`~skscratch.callbacks.CosineDecay`, 5% warm-up) set the rate
-        before every gradient step, for any solver, over the ``max_iter``
-        epochs of the fit and peaking at ``learning_rate_init``; "one_cycle"
-        also cycles the momentum of "sgd" between ``momentum`` and 0.85/0.95
-        of it. A fit that stops early (``tol``, ``early_stopping``) cuts the
-        schedule short; ``partial_fit`` refuses both.
+        before every gradient step, for "adam" and "sgd", over the
+        ``max_iter`` epochs of the fit and peaking at ``learning_rate_init``;
+        "one_cycle" also cycles the momentum of "sgd" between ``momentum``
+        and 0.85/0.95 of it. "lbfgs" takes no steps of a given rate and
+        ignores them, as it ignores scikit-learn's. A fit that stops early
+        (``tol``, ``early_stopping``) cuts the schedule short;
+        ``partial_fit`` refuses both.
     learning_rate_init : float, default=1e-3
     power_t : float, default=0.5
         Exponent of the "invscaling" schedule.

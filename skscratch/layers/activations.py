@@ -144,20 +144,6 @@ for _name, _pair in {
 FROM_INPUT = frozenset({"elu"})
 
 
-def gradient_reads_input(name):
-    """Whether the activation's gradient function reads its input ``z`` (else its output).
-
-    Parameters
-    ----------
-    name : str or None
-
-    Returns
-    -------
-    bool
-    """
-    return canonical_activation(name) in FROM_INPUT
-
-
 def output_array(layer, z, training):
     """Where a layer with a fused activation writes ``f(z)``.
 
@@ -195,7 +181,7 @@ def get_activation(name):
     -------
     function : callable ``f(z, out=None) -> y``
     gradient : callable ``g(y, dy, out=None) -> dz``, the chain rule from the
-        output (from the input ``z`` instead when :func:`gradient_reads_input`);
+        output (from the input ``z`` instead for the names in :data:`FROM_INPUT`);
         ``out`` (an array shaped like ``y``) receives the result.
     """
     return ACTIVATIONS.get_class("identity" if name is None else name)

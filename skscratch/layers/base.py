@@ -130,8 +130,8 @@ class Layer:
     gradient of the loss with respect to each entry of :attr:`params` and returns
     the gradient with respect to the layer's input; an optimizer applies updates.
 
-    What a layer holds, counted from shapes alone (``count_params``,
-    ``count_workspace``, ...), it inherits from ``LayerSizes`` (``sizes.py``).
+    What a layer holds is counted from shapes alone (``count_params``,
+    ``count_workspace``, ...), before anything is built.
 
     Calling a layer on a symbolic tensor (``Dense(3)(Input((4,)))``) records
     it in a functional model instead of computing anything; see
@@ -401,7 +401,9 @@ class Layer:
         their cache in the one dict ``self._call``; a custom layer may write
         ``self._inp``), belongs to that call, so each backward pass reads its own
         call's values. Arrays changed in place (weights, gradients, running
-        statistics) stay shared, as they must.
+        statistics) stay shared, as they must; so does a dict or list made in
+        ``__init__`` and filled in place, which is why a cache is bound, not
+        filled.
 
         Parameters
         ----------

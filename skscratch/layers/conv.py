@@ -11,7 +11,7 @@ from .windows import WindowGeometry, check_padding, pair
 
 # from this many channels on, im2col gathers whole pixels with `take`; with fewer it
 # fills one row per kernel offset and channel (a one-channel pixel is a single number,
-# and `take` moved those at half the speed)
+# and `take` moves those at half the speed)
 TAKE_CHANNELS = 4
 
 

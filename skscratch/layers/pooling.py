@@ -5,7 +5,7 @@ each position one strided slice of the input holds that pixel of *every*
 window, so a pass costs ``kh * kw`` whole-array operations and no window
 copy. Max pooling gathers the windows into a contiguous stack instead,
 which its backward pass reuses (strided slices of channels-last images are
-slow to compute on: see :mod:`skscratch.layers._windows`).
+slow to compute on: see :mod:`skscratch.layers.windows`).
 """
 
 import numpy as np
@@ -61,7 +61,7 @@ class MaxPool2D(_Pool2D):
     ``(n, kh*kw, windows, c)``, one slab per kernel offset, and reduces it
     over the offsets; training keeps the stack, so backward finds the
     winners with one comparison against the output and sends the gradient
-    back with one ``take`` (see :mod:`skscratch.layers._windows`).
+    back with one ``take`` (see :mod:`skscratch.layers.windows`).
 
     Parameters
     ----------

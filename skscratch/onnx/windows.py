@@ -3,7 +3,7 @@
 skscratch's "same" padding is TensorFlow's: ``ceil(size / stride)`` outputs
 per axis, the padding split evenly with the odd pixel at the end (bottom,
 right). ONNX's ``auto_pad="SAME_UPPER"`` means the same, but explicit pads
-copied from the layer's own :class:`~skscratch.layers._windows.WindowGeometry`
+copied from the layer's own :class:`~skscratch.layers.windows.WindowGeometry`
 cannot drift from what the layer computes, so only explicit pads are written.
 
 onnxruntime has no float64 kernels for ``Conv`` and ``AveragePool``; in

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from skscratch import Network
 from skscratch.callbacks import History
@@ -18,7 +19,7 @@ def test_history_is_keras_dict_of_lists_in_keras_order():
 
 
 def test_fit_returns_the_model_whose_history_pandas_plots(rng):
-    pandas = __import__("pytest").importorskip("pandas")
+    pandas = pytest.importorskip("pandas")
     X, y = rng.standard_normal((30, 2)), rng.integers(0, 2, 30)
     model = Network([Dense(2, "softmax")])
     model.compile(loss="sparse_categorical_crossentropy", optimizer="sgd",

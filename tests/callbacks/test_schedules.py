@@ -197,6 +197,15 @@ def test_a_one_cycle_fit_equals_the_fit_with_a_hand_written_scheduler(digits):
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize("schedule", ["one_cycle", "cosine"])
+def test_lbfgs_ignores_the_step_schedules_as_it_ignores_scikit_learns(schedule, digits):
+    X, y = digits[0][:200], digits[1][:200]
+    settings = dict(solver="lbfgs", max_iter=5, random_state=0)
+    scheduled = quiet_fit(MLPFromScratch((8,), learning_rate=schedule, **settings), X, y)
+    constant = quiet_fit(MLPFromScratch((8,), **settings), X, y)
+    for a, b in zip(scheduled.coefs_, constant.coefs_):
+        np.testing.assert_array_equal(a, b)
+
 def test_a_continued_fit_carries_the_schedule_on_and_holds_its_last_rate(digits):
     X, y = digits[0][:100], digits[1][:100]
     schedule, seen = CosineDecay(total_steps=3, warmup=0.0), StepRecorder()

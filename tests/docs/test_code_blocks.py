@@ -12,6 +12,7 @@ comparison and is not run; ``bash`` blocks are commands, run by CI itself
 import contextlib
 import io
 import re
+import sys
 import warnings
 from pathlib import Path
 
@@ -101,5 +102,5 @@ def test_every_block_runs_and_prints_what_the_page_shows(page, tmp_path, monkeyp
             assert same_output(expected, printed.getvalue()), (
                 f"{page.name}, block at line {line} printed:\n{printed.getvalue()}\n"
                 f"the page shows:\n{expected}")
-    if "matplotlib.pyplot" in __import__("sys").modules:
-        __import__("sys").modules["matplotlib.pyplot"].close("all")
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")

@@ -1,5 +1,6 @@
 """The docs' offline pieces: intersphinx inventories and the gallery's settings."""
 
+import importlib
 import os
 import re
 import runpy
@@ -69,7 +70,7 @@ def test_math_is_typeset_by_a_mathjax_served_with_the_site():
     with mock.patch.dict(os.environ):         # conf.py sets the examples' offline flag
         conf = runpy.run_path(str(DOCS / "conf.py"))
     assert "sphinx-mathjax-offline" in conf["extensions"]
-    extension = __import__("importlib").import_module("sphinx-mathjax-offline")
+    extension = importlib.import_module("sphinx-mathjax-offline")
     recorded = {}
 
     class App:

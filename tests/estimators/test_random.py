@@ -2,7 +2,7 @@
 
 ``MLPFromScratch`` draws its initial weights, early-stopping split and epoch
 shuffles from the same ``RandomState`` stream as ``MLPClassifier`` and
-``MLPRegressor`` (``skscratch/estimators/_random.py``), so whole fits are
+``MLPRegressor`` (``skscratch/estimators/_data.py``), so whole fits are
 compared here, scikit-learn being the oracle: weights, loss curves, stopping
 epochs and predictions agree to rounding.
 """
