@@ -121,6 +121,10 @@ def test_the_global_seed_is_drawn_from_as_scikit_learn_draws_it(solver):
     assert draws[0] == draws[1]
     for a, b in zip(models[0].coefs_, models[1].coefs_):
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+    # with a seed of its own a fit leaves the global stream alone
+    np.random.seed(0)
+    _quiet(MLPClassifier((6,), solver=solver, max_iter=5, random_state=3).fit, X, y)
+    assert np.random.random_sample() == np.random.RandomState(0).random_sample()
 
 
 @pytest.mark.parametrize("est", [MLPClassifier((6,), max_iter=5, random_state=0),
