@@ -95,7 +95,11 @@ class LBFGSTrainer(Trainer):
     def __init__(self, network, loss, *, alpha=0.0, max_fun=15000, tol=1e-4, verbose=0,
                  loss_weights=None, output_names=None, callbacks=None, owner=None,
                  chunk_rows=None):
+        # L-BFGS shuffles nothing: a fixed generator, so that building the trainer
+        # draws nothing from NumPy's global stream (scikit-learn's lbfgs fit draws
+        # only the weights, and random_state=None must leave that stream as it does)
         super().__init__(network, loss, None, alpha=alpha, shuffle=False, tol=None,
+                         rng=np.random.default_rng(0),
                          verbose=min(int(verbose), 1), loss_weights=loss_weights,
                          output_names=output_names, callbacks=callbacks, owner=owner)
         self.max_fun, self.tol, self.verbose = max_fun, tol, verbose

@@ -48,7 +48,10 @@ def set_random_seed(seed):
     Parameters
     ----------
     seed : int
+        In ``[0, 2**32 - 1]``, the seeds NumPy's ``RandomState`` takes (Keras's
+        ``set_random_seed`` refuses others through it too).
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer; got {seed!r}.")
-    np.random.seed(int(seed) % 2**32)
+    if (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
+            or not 0 <= seed < 2**32):
+        raise ValueError(f"seed must be an integer in [0, 2**32 - 1]; got {seed!r}.")
+    np.random.seed(int(seed))

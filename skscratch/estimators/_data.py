@@ -44,28 +44,41 @@ from ..losses import LOSSES, Loss, SigmoidCrossEntropy, SoftmaxCrossEntropy
 
 # packages whose frames stand between the user's call and the warning
 INTERNAL_PACKAGES = ("skscratch", "sklearn", "joblib", "skops", "functools", "contextlib")
+# where a worker process or thread starts: a stack that reaches them through
+# internal frames holds no line of the user's
+WORKER_PACKAGES = ("multiprocessing", "concurrent", "threading")
+
+
+def _in(frame, packages):
+    name = frame.f_globals.get("__name__") or ""
+    return any(name == package or name.startswith(package + ".") for package in packages)
 
 
 def _internal(frame):
-    name = frame.f_globals.get("__name__") or ""
-    return any(name == package or name.startswith(package + ".")
-               for package in INTERNAL_PACKAGES)
+    return _in(frame, INTERNAL_PACKAGES)
 
 
 def caller_stacklevel():
     """The ``stacklevel`` of the first frame outside :data:`INTERNAL_PACKAGES`.
 
     Counted from the function calling this one, as ``warnings.warn`` counts
-    it when that function calls it. When every frame is internal (a worker
-    process of a parallel search), the outermost frame.
+    it when that function calls it. In a worker of a parallel search (the
+    internal frames lead to a process or thread start, or to the outermost
+    frame) no line is the user's: the first frame outside skscratch, the
+    library line that called it (scikit-learn's, as its own MLP's warnings
+    name scikit-learn's lines, so filters by module work alike in workers).
 
     Returns
     -------
     stacklevel : int
     """
-    frame, level = sys._getframe(1), 1
+    frame, level, caller = sys._getframe(1), 1, None
     while frame.f_back is not None and _internal(frame):
+        if caller is None and not _in(frame, ("skscratch",)):
+            caller = level
         frame, level = frame.f_back, level + 1
+    if caller is not None and (_internal(frame) or _in(frame, WORKER_PACKAGES)):
+        return caller
     return level
 
 

@@ -106,6 +106,27 @@ def test_the_same_seed_trains_scikit_learns_model_and_the_global_seed_too():
             np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
 
 
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+def test_the_global_seed_is_drawn_from_as_scikit_learn_draws_it(solver):
+    # after one fit the global stream stands where scikit-learn's leaves it, so the
+    # next random_state=None fit (and the user's own draws) match scikit-learn's
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    models, draws = [], []
+    for cls in (MLPClassifier, neural_network.MLPClassifier):
+        np.random.seed(0)
+        _quiet(cls((6,), solver=solver, max_iter=5).fit, X, y)
+        models.append(_quiet(cls((6,), solver=solver, max_iter=5).fit, X, y))
+        draws.append(np.random.random_sample())
+    assert draws[0] == draws[1]
+    for a, b in zip(models[0].coefs_, models[1].coefs_):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+    # with a seed of its own a fit leaves the global stream alone
+    np.random.seed(0)
+    _quiet(MLPClassifier((6,), solver=solver, max_iter=5, random_state=3).fit, X, y)
+    assert np.random.random_sample() == np.random.RandomState(0).random_sample()
+
+
 @pytest.mark.parametrize("est", [MLPClassifier((6,), max_iter=5, random_state=0),
                                  MLPRegressor(hidden_layer_sizes=(6,), max_iter=5,
                                               random_state=0)])

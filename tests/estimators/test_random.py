@@ -25,7 +25,7 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skscratch import ConvNetFromScratch, MLPFromScratch, NetworkEstimator
+from skscratch import ConvNetFromScratch, MLPFromScratch, NetworkEstimator, set_random_seed
 from skscratch.estimators._data import EpochOrder, fit_random_state, side_generator
 
 TOL = dict(rtol=1e-9, atol=1e-12)
@@ -194,6 +194,18 @@ def test_random_state_none_draws_from_the_global_random_state_as_scikit_learn_do
     np.random.seed(1)
     other = _quiet(clone(ours).fit, X, y)
     assert not np.allclose(other.coefs_[0], models[0].coefs_[0])
+
+
+def test_set_random_seed_seeds_the_global_random_state_and_refuses_what_numpy_refuses():
+    set_random_seed(np.uint32(2**32 - 1))
+    after_max = np.random.random_sample()
+    set_random_seed(7)
+    assert np.random.random_sample() == np.random.RandomState(7).random_sample()
+    # a seed past NumPy's range is refused, not wrapped onto another seed's stream
+    for seed in (2**32, 2**32 + 7, -1, True, 1.0):
+        with pytest.raises(ValueError, match=r"seed must be an integer in \[0, 2\*\*32 - 1\]"):
+            set_random_seed(seed)
+    assert after_max == np.random.RandomState(2**32 - 1).random_sample()
 
 
 @pytest.mark.parametrize("make", [

@@ -6,11 +6,12 @@ paths (a Pipeline, cross-validation, partial_fit).
 
 """
 
-import sys
+import os
 import warnings
 
 import numpy as np
 import pytest
+from joblib import parallel_backend
 from sklearn.datasets import load_diabetes, load_iris
 from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
 from sklearn.model_selection import cross_val_score
@@ -21,7 +22,7 @@ import skscratch
 from skscratch import ConvNetFromScratch, MLPFromScratch, NetworkEstimator
 from skscratch.callbacks import Callback
 from skscratch.estimators import _data
-from skscratch.estimators._data import caller_stacklevel, warn
+from skscratch.estimators._data import warn
 
 
 @pytest.fixture(scope="module")
@@ -180,13 +181,23 @@ def test_internal_frames_are_skipped_however_many(monkeypatch):
     assert "pytest" in w.filename or "pluggy" in w.filename
 
 
-def test_a_stack_of_internal_frames_only_names_the_outermost(monkeypatch):
+def test_a_stack_of_internal_frames_only_names_the_first_caller_outside_skscratch(monkeypatch):
+    # no user line anywhere: the line that called skscratch (here this file's lambda),
+    # not the interpreter's outermost frame
     monkeypatch.setattr(_data, "_internal", lambda frame: True)
-    level = caller_stacklevel()
-    frame, depth = sys._getframe(0), 1
-    while frame.f_back is not None:
-        frame, depth = frame.f_back, depth + 1
-    assert level == depth
+    w = _warned(lambda: warn("nobody's"))
+    assert w.filename == __file__
+
+
+def test_in_a_parallel_search_worker_the_warning_names_scikit_learns_call_of_fit(iris):
+    # a worker thread's stack holds no user line: the warning names scikit-learn's line
+    # that called fit (where scikit-learn's MLP names its own), not the thread pool's
+    X, y = iris
+    est = MLPFromScratch((4,), max_iter=2, random_state=0)
+    with parallel_backend("threading", n_jobs=2):
+        found = _caught(ConvergenceWarning, cross_val_score, est, X, y, cv=2, n_jobs=2)
+    where = os.path.join("sklearn", "model_selection", "_validation.py")
+    assert all(w.filename.endswith(where) for w in found), [w.filename for w in found]
 
 
 @pytest.mark.parametrize("name, internal", [
