@@ -1,10 +1,73 @@
-"""The `Callback` contract (Keras's) and how the training loop notifies callbacks."""
+"""The `Callback` contract (Keras's), how the loop notifies callbacks, what they share.
+
+Besides the contract: the settings checks callbacks and fits make where a
+setting is written, the rule of the monitoring callbacks (:class:`Monitor`),
+and warnings that point at the user's line (:func:`warn`), whatever called
+skscratch on the way. A fixed ``stacklevel`` names the right line for one
+call path only (``fit`` directly, through a ``Pipeline``, a grid search,
+cross-validation, ``partial_fit``, or a callback inside the training loop),
+so :func:`warn` walks the stack past skscratch's frames and those of the
+libraries that call estimators on the user's behalf
+(:data:`INTERNAL_PACKAGES`), to the user's script or module: the location
+``warnings`` shows, and the module ``filterwarnings(module=...)`` matches.
+"""
 
 import inspect
 import os
+import sys
 import warnings
 
 import numpy as np
+
+# packages whose frames stand between the user's call and the warning
+INTERNAL_PACKAGES = ("skscratch", "sklearn", "joblib", "skops", "functools", "contextlib")
+# where a worker process or thread starts: a stack that reaches them through
+# internal frames holds no line of the user's
+WORKER_PACKAGES = ("multiprocessing", "concurrent", "threading")
+
+
+def _in(frame, packages):
+    name = frame.f_globals.get("__name__") or ""
+    return any(name == package or name.startswith(package + ".") for package in packages)
+
+
+def _internal(frame):
+    return _in(frame, INTERNAL_PACKAGES)
+
+
+def caller_stacklevel():
+    """The ``stacklevel`` of the first frame outside :data:`INTERNAL_PACKAGES`.
+
+    Counted from the function calling this one, as ``warnings.warn`` counts
+    it when that function calls it. In a worker of a parallel search (the
+    internal frames lead to a process or thread start, or to the outermost
+    frame) no line is the user's: the first frame outside skscratch, the
+    library line that called it (scikit-learn's, as its own MLP's warnings
+    name scikit-learn's lines, so filters by module work alike in workers).
+
+    Returns
+    -------
+    stacklevel : int
+    """
+    frame, level, caller = sys._getframe(1), 1, None
+    while frame.f_back is not None and _internal(frame):
+        if caller is None and not _in(frame, ("skscratch",)):
+            caller = level
+        frame, level = frame.f_back, level + 1
+    if caller is not None and (_internal(frame) or _in(frame, WORKER_PACKAGES)):
+        return caller
+    return level
+
+
+def warn(message, category=UserWarning):
+    """``warnings.warn(message, category)`` located at the user's line.
+
+    Parameters
+    ----------
+    message : str
+    category : type of Warning, default=UserWarning
+    """
+    warnings.warn(message, category, stacklevel=caller_stacklevel())
 
 
 class Callback:
@@ -366,9 +429,8 @@ class Monitor:
                 f"{self.owner} monitors {self.monitor!r}, which this fit does not record (it "
                 f"records {_present(logs)}); 'val_*' needs validation_data (or "
                 "early_stopping=True on an estimator).")
-        warnings.warn(f"{self.owner} monitors {self.monitor!r}, which this fit does not "
-                      f"record (no validation data): it watches {fallback!r} instead.",
-                      UserWarning, stacklevel=2)
+        warn(f"{self.owner} monitors {self.monitor!r}, which this fit does not record (no "
+             f"validation data): it watches {fallback!r} instead.")
         self.sign = self._sign(fallback)
         return fallback
 

@@ -29,7 +29,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import validate_data
 
 from ..callbacks import CosineDecay, InvScaling, OneCycle, PlateauStopping, as_callbacks
-from ..callbacks.base import trainer_verbosity
+from ..callbacks.base import trainer_verbosity, warn
 from ..container import check_memory
 from ..layers import BatchNorm
 from ..layers.activations import ACTIVATIONS
@@ -62,7 +62,6 @@ from ._data import (
     side_generator,
     validate_sample_weight,
     validation_split,
-    warn,
 )
 from ._lbfgs import memory_slots, train_lbfgs
 from ._prediction import PredictionMixin, WeightsMixin, check_fitted_task, is_classification

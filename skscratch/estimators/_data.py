@@ -15,19 +15,9 @@
   numbers in the same order, so with the same data, parameters and
   ``random_state`` it starts from the same weights, sees the same batches and
   ends at the same model (to rounding).
-- Warnings that point at the user's line (:func:`warn`), whatever called
-  skscratch on the way: a fixed ``stacklevel`` names the right line for one
-  call path only (``fit`` directly, through a ``Pipeline``, a grid search,
-  cross-validation or ``partial_fit``), so :func:`warn` walks the stack past
-  skscratch's frames and those of the libraries that call estimators on the
-  user's behalf (:data:`INTERNAL_PACKAGES`), to the user's script or module:
-  the location ``warnings`` shows, and the module ``filterwarnings(module=...)``
-  matches.
 """
 
 import copy
-import sys
-import warnings
 
 import numpy as np
 from scipy.sparse import issparse
@@ -38,59 +28,10 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
+from ..callbacks.base import warn
 from ..layers import Dense
 from ..layers.base import leaf_layers
 from ..losses import LOSSES, Loss, SigmoidCrossEntropy, SoftmaxCrossEntropy
-
-# packages whose frames stand between the user's call and the warning
-INTERNAL_PACKAGES = ("skscratch", "sklearn", "joblib", "skops", "functools", "contextlib")
-# where a worker process or thread starts: a stack that reaches them through
-# internal frames holds no line of the user's
-WORKER_PACKAGES = ("multiprocessing", "concurrent", "threading")
-
-
-def _in(frame, packages):
-    name = frame.f_globals.get("__name__") or ""
-    return any(name == package or name.startswith(package + ".") for package in packages)
-
-
-def _internal(frame):
-    return _in(frame, INTERNAL_PACKAGES)
-
-
-def caller_stacklevel():
-    """The ``stacklevel`` of the first frame outside :data:`INTERNAL_PACKAGES`.
-
-    Counted from the function calling this one, as ``warnings.warn`` counts
-    it when that function calls it. In a worker of a parallel search (the
-    internal frames lead to a process or thread start, or to the outermost
-    frame) no line is the user's: the first frame outside skscratch, the
-    library line that called it (scikit-learn's, as its own MLP's warnings
-    name scikit-learn's lines, so filters by module work alike in workers).
-
-    Returns
-    -------
-    stacklevel : int
-    """
-    frame, level, caller = sys._getframe(1), 1, None
-    while frame.f_back is not None and _internal(frame):
-        if caller is None and not _in(frame, ("skscratch",)):
-            caller = level
-        frame, level = frame.f_back, level + 1
-    if caller is not None and (_internal(frame) or _in(frame, WORKER_PACKAGES)):
-        return caller
-    return level
-
-
-def warn(message, category=UserWarning):
-    """``warnings.warn(message, category)`` located at the user's line.
-
-    Parameters
-    ----------
-    message : str
-    category : type of Warning, default=UserWarning
-    """
-    warnings.warn(message, category, stacklevel=caller_stacklevel())
 
 
 def generator(random_state):

@@ -12,8 +12,9 @@ The loop itself is the engine's :class:`~skscratch.lbfgs.LBFGSTrainer`.
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from ..callbacks.base import warn
 from ..lbfgs import LBFGS_PARAMETER_COPIES, LBFGSTrainer
-from ._data import scale_hint, warn
+from ._data import scale_hint
 
 
 def memory_slots(dtype):

@@ -37,6 +37,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..archive import MAX_ARCHIVE_BYTES, MAX_HEADER_BYTES, MEMBER, allowed, expect, jsonable, plain
 from ..callbacks import Callback
+from ..callbacks.base import warn
 from ..configs import layer_config, layer_from_config
 from ..layers.base import leaf_layers
 from ..losses import LOSSES
@@ -62,7 +63,6 @@ from ._data import (
     RegressionTarget,
     check_fitted_task,
     sample_shape,
-    warn,
 )
 from ._sklearn_private import validate_parameter_constraints
 

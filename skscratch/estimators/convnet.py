@@ -4,11 +4,11 @@ from numbers import Integral
 
 import numpy as np
 
+from ..callbacks.base import warn
 from ..layers import Activation, BatchNorm, Conv2D, Dense, Dropout, Flatten, MaxPool2D
 from ..layers.windows import pair
 from ..registry import ESTIMATORS
 from ._base import BaseNeuralEstimator, canonical, sizes
-from ._data import warn
 from ._sklearn_private import Interval, StrOptions
 from .mlp import _hidden_sizes
 

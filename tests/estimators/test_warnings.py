@@ -19,10 +19,11 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import skscratch
-from skscratch import ConvNetFromScratch, MLPFromScratch, NetworkEstimator
-from skscratch.callbacks import Callback
-from skscratch.estimators import _data
-from skscratch.estimators._data import warn
+from skscratch import ConvNetFromScratch, MLPFromScratch, Network, NetworkEstimator
+from skscratch.callbacks import Callback, EarlyStopping, ReduceLROnPlateau
+from skscratch.callbacks import base as callbacks_base
+from skscratch.callbacks.base import warn
+from skscratch.layers import Dense
 
 
 @pytest.fixture(scope="module")
@@ -163,6 +164,20 @@ def _warned(call):
     return w
 
 
+@pytest.mark.parametrize("how", ["estimator", "network"])
+def test_a_monitor_falling_back_to_the_training_loss_warns_at_the_users_line(how, iris):
+    from_callback = [EarlyStopping(patience=3), ReduceLROnPlateau(patience=3)]
+    if how == "estimator":
+        fit = MLPFromScratch((4,), max_iter=2, callbacks=from_callback, random_state=0).fit
+        found = _caught(UserWarning, fit, *iris)
+    else:
+        fit = Network([Dense(4, "relu"), Dense(3)]).fit
+        found = _caught(UserWarning, fit, *iris, loss="log_loss", epochs=2,
+                        callbacks=from_callback)
+    fallbacks = [w for w in found if "watches 'loss' instead" in str(w.message)]
+    assert len(fallbacks) == 2 and all(w.filename == __file__ for w in fallbacks)
+
+
 def test_a_warning_from_skscratch_points_at_the_line_that_called_it():
     w = _warned(lambda: warn("careful", RuntimeWarning))
     assert w.category is RuntimeWarning and str(w.message) == "careful"
@@ -171,7 +186,7 @@ def test_a_warning_from_skscratch_points_at_the_line_that_called_it():
 
 def test_internal_frames_are_skipped_however_many(monkeypatch):
     # frames whose module is inside a listed package are skipped, at any depth
-    monkeypatch.setattr(_data, "INTERNAL_PACKAGES", ("skscratch", __name__))
+    monkeypatch.setattr(callbacks_base, "INTERNAL_PACKAGES", ("skscratch", __name__))
 
     def deep(n):
         return warn("deep") if n == 0 else deep(n - 1)
@@ -184,7 +199,7 @@ def test_internal_frames_are_skipped_however_many(monkeypatch):
 def test_a_stack_of_internal_frames_only_names_the_first_caller_outside_skscratch(monkeypatch):
     # no user line anywhere: the line that called skscratch (here this file's lambda),
     # not the interpreter's outermost frame
-    monkeypatch.setattr(_data, "_internal", lambda frame: True)
+    monkeypatch.setattr(callbacks_base, "_internal", lambda frame: True)
     w = _warned(lambda: warn("nobody's"))
     assert w.filename == __file__
 
@@ -207,4 +222,4 @@ def test_in_a_parallel_search_worker_the_warning_names_scikit_learns_call_of_fit
 def test_internal_means_inside_a_listed_package(name, internal):
     class Frame:
         f_globals = {"__name__": name}
-    assert _data._internal(Frame) is internal
+    assert callbacks_base._internal(Frame) is internal
