@@ -120,7 +120,10 @@ def publish(estimator, fitted):
     estimator.network_ = network
     estimator.n_iter_, estimator.t_ = state.n_iter - fitted.epochs_before, state.t
     estimator.loss_curve_ = state.loss_curve
-    estimator.loss_ = state.loss_curve[-1] if state.loss_curve else None
+    # an L-BFGS start that already meets tol records no iteration: its loss is the starting
+    # point's (SciPy's fun, scikit-learn's loss_), kept as the best seen
+    estimator.loss_ = state.loss_curve[-1] if state.loss_curve else (
+        state.best_loss if np.isfinite(state.best_loss) else None)
     estimator.best_loss_ = None if early else state.best_loss
     estimator.validation_scores_ = state.validation_scores if early else None
     estimator.best_validation_score_ = state.best_validation_score if early else None

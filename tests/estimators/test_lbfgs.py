@@ -201,6 +201,17 @@ def test_lbfgs_with_poisson_loss_equals_the_poisson_glm():
         assert not np.allclose(squared.predict(X), glm.predict(X), rtol=1e-4)
 
 
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_a_start_that_meets_tol_reports_its_loss_as_scikit_learn(task):
+    X, y = _digits(3) if task == "classification" else _regression()
+    params = dict(hidden_layer_sizes=(5,), solver="lbfgs", tol=1e3, random_state=0)
+    oracle = MLPClassifier if task == "classification" else MLPRegressor
+    theirs = _quiet(oracle(**params).fit, X, y)
+    ours = _quiet(MLPFromScratch(task=task, **params).fit, X, y)
+    assert theirs.n_iter_ == 0
+    _assert_same_model(ours, theirs, X)
+
+
 def test_lbfgs_sparse_and_dense_inputs_train_the_same_model():
     # scikit-learn: CSR input gives dense input's predictions
     X, y = _digits(2)
