@@ -15,47 +15,15 @@ optimizer needs no change anywhere else.
 """
 
 import math
-import numbers
 
 import numpy as np
 
+from .callbacks.base import check_flag, check_rate
 from .registry import Registry
 
 OPTIMIZERS = Registry("optimizer")
-
-
-# the intervals a setting may lie in: (low, high, low included, high included, in words)
-INTERVALS = {"(0, inf)": (0.0, math.inf, False, False, "be positive and finite"),
-             "[0, 1]": (0.0, 1.0, True, True, "lie in [0, 1]"),
-             "[0, 1)": (0.0, 1.0, True, False, "lie in [0, 1)")}
-
-
-def checked_number(value, name, interval):
-    """``value`` as a float when it is a number in ``interval`` (a key of INTERVALS).
-
-    A bool, a string, None or an integer beyond a float's range is refused
-    by name here, where the optimizer is made, not by a comparison or a
-    conversion that would not say which setting was wrong.
-    """
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number; got {value!r}.")
-    low, high, closed_low, closed_high, words = INTERVALS[interval]
-    try:
-        number = float(value)
-    except OverflowError:               # an integer beyond float64's range
-        number = math.inf
-    above = number >= low if closed_low else number > low
-    below = number <= high if closed_high else number < high
-    if not (above and below):
-        raise ValueError(f"{name} must {words}; got {value!r}.")
-    return number
-
-
-def checked_flag(value, name):
-    """``value`` as a bool when it is one; TypeError otherwise (``bool("no")`` is True)."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False; got {value!r}.")
-    return bool(value)
+# how the rates and epsilons, open at both ends, are worded when refused
+POSITIVE = "be positive and finite"
 
 
 class Optimizer:
@@ -90,7 +58,7 @@ class Optimizer:
 
     def __init__(self, learning_rate, lr=None):
         learning_rate = learning_rate if lr is None else lr     # Keras 2's name
-        learning_rate = checked_number(learning_rate, "learning_rate", "(0, inf)")
+        learning_rate = check_rate(learning_rate, "learning_rate", closed="neither", must=POSITIVE)
         self.learning_rate_init = learning_rate
         self.learning_rate = learning_rate
         self._buffers = None
@@ -230,8 +198,8 @@ class SGD(Optimizer):
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, *, lr=None):
         super().__init__(learning_rate, lr)
-        self.momentum = checked_number(momentum, "momentum", "[0, 1]")
-        self.nesterov = checked_flag(nesterov, "nesterov")
+        self.momentum = check_rate(momentum, "momentum", 0.0, 1.0, "both")
+        self.nesterov = check_flag(nesterov, "nesterov")
         self._velocities = None
 
     def get_config(self):
@@ -285,9 +253,9 @@ class Adam(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8, *, lr=None):
         super().__init__(learning_rate, lr)
-        self.beta_1 = checked_number(beta_1, "beta_1", "[0, 1)")
-        self.beta_2 = checked_number(beta_2, "beta_2", "[0, 1)")
-        self.epsilon = checked_number(epsilon, "epsilon", "(0, inf)")
+        self.beta_1 = check_rate(beta_1, "beta_1", 0.0, 1.0)
+        self.beta_2 = check_rate(beta_2, "beta_2", 0.0, 1.0)
+        self.epsilon = check_rate(epsilon, "epsilon", closed="neither", must=POSITIVE)
         self.t = 0
         self._m = self._v = None
 
@@ -346,9 +314,9 @@ class RMSprop(Optimizer):
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, *, lr=None):
         super().__init__(learning_rate, lr)
-        self.rho = checked_number(rho, "rho", "[0, 1)")
-        self.momentum = checked_number(momentum, "momentum", "[0, 1]")
-        self.epsilon = checked_number(epsilon, "epsilon", "(0, inf)")
+        self.rho = check_rate(rho, "rho", 0.0, 1.0)
+        self.momentum = check_rate(momentum, "momentum", 0.0, 1.0, "both")
+        self.epsilon = check_rate(epsilon, "epsilon", closed="neither", must=POSITIVE)
         self._v = self._m = None
 
     def get_config(self):

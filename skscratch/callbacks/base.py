@@ -13,6 +13,7 @@ libraries that call estimators on the user's behalf
 """
 
 import inspect
+import numbers
 import os
 import sys
 import warnings
@@ -478,22 +479,30 @@ def check_count(value, name, minimum=0, maximum=None):
 MAX_STEPS = 2**53
 
 
-def check_rate(value, name, low=0.0, high=np.inf, closed="left"):
-    """``value`` as a float in the interval (``low``, ``high``) closed as said; else an error."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+def check_rate(value, name, low=0.0, high=np.inf, closed="left", must=None):
+    """``value`` as a float in the interval (``low``, ``high``) closed as said; else an error.
+
+    The one number check of settings, where they are written: callbacks,
+    optimizers, layers and fits. ``must`` words the interval in the messages
+    ("be positive and finite") instead of writing it out.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number; got {value!r}.")
     try:
-        value = float(value)
+        number = float(value)
     except OverflowError:       # an int beyond float64's range
+        if must is not None:
+            raise ValueError(f"{name} must {must}; got an integer of "
+                             f"{len(str(abs(value)))} digits.") from None
         raise ValueError(f"{name} must be a number a float can hold; got an integer of "
                          f"{len(str(abs(value)))} digits.") from None
-    above = value >= low if closed in ("left", "both") else value > low
-    below = value <= high if closed in ("right", "both") else value < high
+    above = number >= low if closed in ("left", "both") else number > low
+    below = number <= high if closed in ("right", "both") else number < high
     if not (above and below):
-        raise ValueError(f"{name} must lie in {'[' if closed in ('left', 'both') else '('}"
-                         f"{low:g}, {high:g}{']' if closed in ('right', 'both') else ')'}; "
-                         f"got {value!r}.")
-    return value
+        must = must or (f"lie in {'[' if closed in ('left', 'both') else '('}{low:g}, "
+                        f"{high:g}{']' if closed in ('right', 'both') else ')'}")
+        raise ValueError(f"{name} must {must}; got {value!r}.")
+    return number
 
 
 def check_flag(value, name):

@@ -1,10 +1,8 @@
 """Batch normalization."""
 
-import numbers
-import sys
-
 import numpy as np
 
+from ..callbacks.base import check_rate
 from .base import LAYERS, Layer
 from .initializers import WeightSpec
 
@@ -50,14 +48,9 @@ class BatchNorm(Layer):
         super().__init__(name, input_shape)
         # a bool or None is no number (True would be an epsilon of 1); an infinite epsilon
         # would normalize every input to 0
-        for setting, value in (("momentum", momentum), ("epsilon", epsilon)):
-            if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-                raise TypeError(f"BatchNorm's {setting} must be a number; got {value!r}.")
-        if not 0 <= momentum < 1:
-            raise ValueError(f"momentum must be in [0, 1); got {momentum!r}.")
-        if not 0 < epsilon < sys.float_info.max:
-            raise ValueError(f"epsilon must be positive and finite; got {epsilon!r}.")
-        self.momentum, self.epsilon = float(momentum), float(epsilon)
+        self.momentum = check_rate(momentum, "BatchNorm's momentum", 0.0, 1.0)
+        self.epsilon = check_rate(epsilon, "BatchNorm's epsilon", closed="neither",
+                                  must="be positive and finite")
 
     def weight_specs(self, input_shape):
         c = (input_shape[-1],)
