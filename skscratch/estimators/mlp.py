@@ -9,6 +9,7 @@ from numbers import Integral
 import numpy as np
 
 from ..layers import Dense, Dropout
+from ..layers.base import check_positive_int
 from ..registry import ESTIMATORS
 from ._base import BaseNeuralEstimator, canonical, sizes
 from ._data import REGRESSION_LOSSES
@@ -340,7 +341,10 @@ def _hidden_sizes(sizes, name="hidden_layer_sizes"):
     """Validate a sequence of layer sizes into a list of positive ints."""
     given = sizes
     sizes = np.atleast_1d(np.asarray(sizes, dtype=object))
-    if sizes.ndim != 1 or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool)
-                                  and 1 <= s < 2**63 for s in sizes):
+    try:
+        checked = [check_positive_int(s, name) for s in sizes] if sizes.ndim == 1 else None
+    except ValueError:
+        checked = None
+    if checked is None:
         raise ValueError(f"{name} must be positive integers; got {given!r}.")
-    return [int(s) for s in sizes]
+    return checked

@@ -20,7 +20,7 @@ from scipy.sparse import issparse
 from ..random_state import as_generator
 from ..registry import Registry
 from .initializers import INITIALIZERS
-from .symbolic import Node, SymbolicTensor, checked_shape
+from .symbolic import MAX_SIZE, Node, SymbolicTensor, checked_shape
 
 
 def sum_over_rows(a, out=None):
@@ -112,7 +112,7 @@ def check_positive_int(value, name):
     """
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{name} must be a positive integer; got {value!r}.")
-    if value >= 2**63:
+    if value >= MAX_SIZE:
         raise ValueError(f"{name} must be a positive integer below 2**63; got an integer of "
                          f"{len(str(value))} digits.")
     return int(value)

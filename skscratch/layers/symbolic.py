@@ -9,6 +9,15 @@ inputs to know what to compute, in which order.
 
 import numpy as np
 
+# NumPy's shapes are int64: a size (units, a dimension, a window, a stride) lies below this
+MAX_SIZE = 2**63
+
+
+def is_size(value):
+    """Whether ``value`` is a positive integer below :data:`MAX_SIZE` (a bool is none)."""
+    return (isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+            and 1 <= value < MAX_SIZE)
+
 
 def checked_shape(shape, what="shape"):
     """One sample's shape given by a user (an int, or a list/tuple of them) as a tuple.
@@ -17,9 +26,7 @@ def checked_shape(shape, what="shape"):
     below ``2**63``, as NumPy's shapes are.
     """
     shape = (shape,) if isinstance(shape, (int, np.integer)) else shape
-    if not isinstance(shape, (list, tuple)) or not shape or not all(
-            isinstance(d, (int, np.integer)) and not isinstance(d, bool) and 1 <= d < 2**63
-            for d in shape):
+    if not isinstance(shape, (list, tuple)) or not shape or not all(map(is_size, shape)):
         raise ValueError(f"{what} must be positive integers, one sample's shape without the "
                          f"batch axis; got {shape!r}.")
     return tuple(int(d) for d in shape)

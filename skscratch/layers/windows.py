@@ -18,6 +18,8 @@ from functools import cached_property
 
 import numpy as np
 
+from .symbolic import is_size
+
 PADDINGS = ("valid", "same")
 
 
@@ -29,8 +31,7 @@ def pair(value, name):
     """
     values = ((value, value) if isinstance(value, (int, np.integer)) else
               tuple(value) if isinstance(value, (list, tuple, np.ndarray)) else ())
-    if len(values) != 2 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
-                                   and 1 <= v < 2**63 for v in values):
+    if len(values) != 2 or not all(map(is_size, values)):
         raise ValueError(f"{name} must be a positive int or a pair of them; got {value!r}.")
     return tuple(int(v) for v in values)
 
